@@ -1,0 +1,58 @@
+//! Library errors.
+//!
+//! In: failures from every stage. Out: one `Error` enum whose messages name the file, the line or
+//! record, and what was wrong, so a user can open the file at the place the message names.
+//! Invariant: row-level problems are *not* errors (they become rejects, see `ingest`); an `Error`
+//! means the run as a whole cannot go on (exit code 2), except `Strict` (exit code 1).
+
+use std::path::PathBuf;
+
+/// Everything that stops a run.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file could not be opened, read or written.
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The input as a whole cannot be used (bad header, unparseable JSON, no text column...).
+    #[error("{path}: {message}")]
+    Input { path: String, message: String },
+    /// A command-line value or parameter is out of range or malformed.
+    #[error("invalid parameter: {0}")]
+    Param(String),
+    /// `--strict` and at least one row was rejected.
+    #[error("{rejected} row(s) rejected and --strict is set (see {report})")]
+    Strict { rejected: u64, report: String },
+    /// Writing a report or chart failed.
+    #[error("cannot render {what}: {message}")]
+    Render { what: String, message: String },
+}
+
+impl Error {
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    pub fn input(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Input {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+
+    /// Exit code for this error: 1 for `--strict` failures, 2 for everything else.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Strict { .. } => 1,
+            _ => 2,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,446 @@
+//! Text: records → stemmed token streams.
+//!
+//! In: the records and the roles whose text is analyzed, a language and extra stop words.
+//! Out: `Corpus` — per entry the sequence of stem ids (stop words, numbers, URLs and e-mail
+//! addresses removed), the stem table, and per stem the surface word seen most often, so that
+//! labels read "underestimated timeline", not "underestim timelin".
+//! Invariants: `normalize` is idempotent; stem ids are assigned in sorted stem order and surface
+//! words by (count, word), so the corpus does not depend on row order or thread count.
+
+use crate::error::{Error, Result};
+use crate::record::{Record, Role};
+use rayon::prelude::*;
+use rust_stemmers::{Algorithm, Stemmer};
+use rustc_hash::{FxHashMap, FxHashSet};
+use unicode_normalization::UnicodeNormalization;
+use unicode_segmentation::UnicodeSegmentation;
+
+/// Placeholders that stand for masked spans; they normalize to themselves and are never terms.
+pub const NUM: &str = "xnumx";
+pub const URL: &str = "xurlx";
+pub const EMAIL: &str = "xemailx";
+
+/// The languages rust-stemmers knows, with the stop-word list code for each.
+pub const LANGUAGES: &[(&str, Algorithm, &str)] = &[
+    ("arabic", Algorithm::Arabic, "ar"),
+    ("danish", Algorithm::Danish, "da"),
+    ("dutch", Algorithm::Dutch, "nl"),
+    ("english", Algorithm::English, "en"),
+    ("finnish", Algorithm::Finnish, "fi"),
+    ("french", Algorithm::French, "fr"),
+    ("german", Algorithm::German, "de"),
+    ("greek", Algorithm::Greek, "el"),
+    ("hungarian", Algorithm::Hungarian, "hu"),
+    ("italian", Algorithm::Italian, "it"),
+    ("norwegian", Algorithm::Norwegian, "no"),
+    ("portuguese", Algorithm::Portuguese, "pt"),
+    ("romanian", Algorithm::Romanian, "ro"),
+    ("russian", Algorithm::Russian, "ru"),
+    ("spanish", Algorithm::Spanish, "es"),
+    ("swedish", Algorithm::Swedish, "sv"),
+    ("tamil", Algorithm::Tamil, "ta"),
+    ("turkish", Algorithm::Turkish, "tr"),
+];
+
+/// Words too common in failure logs to tell tendencies apart, on top of NLTK's English list.
+const ENGLISH_EXTRA: &[&str] = &[
+    "also", "would", "could", "us", "got", "get", "gets", "getting", "one", "even", "really",
+    "much", "many", "still", "yet", "though", "etc", "via", "ie", "eg", "e.g", "i.e", "i'm",
+    "i've", "i'd", "i'll", "we're", "we've", "we'd", "let", "lot", "lots", "thing", "things",
+    "way", "made", "make", "bit", "quite", "maybe", "might", "must", "shall", "per", "within",
+];
+
+/// A language: its stemmer and its stop words.
+#[derive(Debug, Clone)]
+pub struct Language {
+    pub name: &'static str,
+    pub algorithm: Algorithm,
+    pub stopwords: FxHashSet<String>,
+}
+
+impl Language {
+    /// Looks a language up by name (case-insensitive) and loads its built-in stop words.
+    pub fn new(name: &str) -> Result<Language> {
+        let lower = name.trim().to_lowercase();
+        let (name, algorithm, code) = LANGUAGES
+            .iter()
+            .find(|(n, _, code)| *n == lower || *code == lower)
+            .copied()
+            .ok_or_else(|| {
+                let names: Vec<&str> = LANGUAGES.iter().map(|l| l.0).collect();
+                Error::Param(format!(
+                    "unknown language \"{name}\" (known: {})",
+                    names.join(", ")
+                ))
+            })?;
+        let mut stopwords: FxHashSet<String> = stop_words::lookup(code)
+            .unwrap_or(&[])
+            .iter()
+            .map(|w| normalize(w))
+            .collect();
+        if algorithm == Algorithm::English {
+            stopwords.extend(ENGLISH_EXTRA.iter().map(|w| w.to_string()));
+        }
+        Ok(Language {
+            name,
+            algorithm,
+            stopwords,
+        })
+    }
+
+    /// Adds stop words, one per line (`#` starts a comment).
+    pub fn add_stopwords(&mut self, text: &str) {
+        for line in text.lines() {
+            let line = line.split('#').next().unwrap_or("");
+            for w in line.split([',', ' ', '\t']) {
+                let w = normalize(w);
+                if !w.is_empty() {
+                    self.stopwords.insert(w);
+                }
+            }
+        }
+    }
+
+    pub fn stemmer(&self) -> Stemmer {
+        Stemmer::create(self.algorithm)
+    }
+}
+
+fn is_url(chunk: &str) -> bool {
+    let t = chunk.trim_matches(|c: char| !c.is_alphanumeric());
+    t.contains("://") || t.starts_with("www.")
+}
+
+fn is_email(chunk: &str) -> bool {
+    let t = chunk.trim_matches(|c: char| !c.is_alphanumeric());
+    match t.split_once('@') {
+        Some((user, host)) => {
+            !user.is_empty()
+                && host
+                    .split_once('.')
+                    .is_some_and(|(a, b)| !a.is_empty() && !b.is_empty())
+        }
+        None => false,
+    }
+}
+
+/// Lowercased NFKC text with typographic apostrophes made plain.
+fn fold(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
+    let lower = text.nfkc().collect::<String>().to_lowercase();
+    // Lowercasing can leave text that is not NFKC again (e.g. 'İ'); one more pass settles it.
+    lower
+        .nfkc()
+        .map(|c| if c == '\u{2019}' || c == '\u{2018}' { '\'' } else { c })
+        .collect()
+}
+
+/// Calls `f` with each normalized word of `text`: NFKC, lowercase, Unicode word segmentation,
+/// and URLs, e-mail addresses and numbers replaced by `URL`, `EMAIL`, `NUM`.
+pub fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
+    let folded = fold(text);
+    for chunk in folded.split_whitespace() {
+        if is_url(chunk) {
+            f(URL);
+            continue;
+        }
+        if is_email(chunk) {
+            f(EMAIL);
+            continue;
+        }
+        for w in chunk.unicode_words() {
+            if w.starts_with("www.") {
+                f(URL);
+            } else if w.chars().any(char::is_numeric) {
+                f(NUM);
+            } else {
+                f(w);
+            }
+        }
+    }
+}
+
+/// The normalized form of a text: its words (see `for_each_word`) joined by single spaces.
+pub fn normalize(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for_each_word(text, |w| {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    });
+    out
+}
+
+/// Parameters of the text stage.
+#[derive(Debug, Clone)]
+pub struct TextParams {
+    pub language: Language,
+    /// Roles whose text is concatenated into each entry's document.
+    pub roles: Vec<Role>,
+}
+
+/// The text stage's output. Token ids index `stems` and `surface`.
+#[derive(Debug, Clone, Default)]
+pub struct Corpus {
+    /// `offsets[i]..offsets[i + 1]` are entry i's tokens.
+    pub offsets: Vec<usize>,
+    pub tokens: Vec<u32>,
+    /// Stem strings, sorted.
+    pub stems: Vec<String>,
+    /// Per stem, the surface word seen most often.
+    pub surface: Vec<String>,
+    /// Normalized word → stem id, for every non-stop word seen (used to re-read text for phrases).
+    pub lexicon: FxHashMap<String, u32>,
+    /// Normalized stop words (and placeholders) seen, kept so phrases can skip them.
+    pub stopwords: FxHashSet<String>,
+}
+
+impl Corpus {
+    pub fn len(&self) -> usize {
+        self.offsets.len().saturating_sub(1)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn doc(&self, i: usize) -> &[u32] {
+        &self.tokens[self.offsets[i]..self.offsets[i + 1]]
+    }
+
+    /// Re-reads a text: its words in order, each with its stem id, or `None` for a stop word or
+    /// a word never seen when the corpus was built.
+    pub fn read(&self, text: &str) -> Vec<(String, Option<u32>)> {
+        let mut out = Vec::new();
+        for_each_word(text, |w| out.push((w.to_string(), self.lexicon.get(w).copied())));
+        out
+    }
+}
+
+const CHUNK: usize = 2048;
+
+/// One chunk's local vocabulary and token stream (local word ids).
+struct Local {
+    words: Vec<String>,
+    counts: Vec<u64>,
+    offsets: Vec<usize>,
+    tokens: Vec<u32>,
+}
+
+fn tokenize_chunk(records: &[Record], roles: &[Role]) -> Local {
+    let mut index: FxHashMap<String, u32> = FxHashMap::default();
+    let mut local = Local {
+        words: Vec::new(),
+        counts: Vec::new(),
+        offsets: Vec::with_capacity(records.len() + 1),
+        tokens: Vec::new(),
+    };
+    local.offsets.push(0);
+    for rec in records {
+        for &role in roles {
+            for_each_word(rec.field(role), |w| {
+                let id = match index.get(w) {
+                    Some(&id) => id,
+                    None => {
+                        let id = local.words.len() as u32;
+                        index.insert(w.to_string(), id);
+                        local.words.push(w.to_string());
+                        local.counts.push(0);
+                        id
+                    }
+                };
+                local.counts[id as usize] += 1;
+                local.tokens.push(id);
+            });
+        }
+        local.offsets.push(local.tokens.len());
+    }
+    local
+}
+
+/// Builds the corpus; see the module header.
+pub fn analyze(records: &[Record], params: &TextParams) -> Corpus {
+    let roles: &[Role] = if params.roles.is_empty() {
+        &[Role::RootCause]
+    } else {
+        &params.roles
+    };
+    let locals: Vec<Local> = records
+        .par_chunks(CHUNK)
+        .map(|chunk| tokenize_chunk(chunk, roles))
+        .collect();
+
+    // Global word table: every distinct word with its total count.
+    let mut totals: FxHashMap<&str, u64> = FxHashMap::default();
+    for l in &locals {
+        for (w, &c) in l.words.iter().zip(&l.counts) {
+            *totals.entry(w.as_str()).or_insert(0) += c;
+        }
+    }
+    let stop = &params.language.stopwords;
+    let is_stop = |w: &str| {
+        w == NUM || w == URL || w == EMAIL || w.chars().count() < 2 || stop.contains(w)
+    };
+    let mut words: Vec<(&str, u64)> = totals.into_iter().filter(|(w, _)| !is_stop(w)).collect();
+    words.sort_unstable();
+    let stemmer = params.language.stemmer();
+    let stemmed: Vec<String> = words
+        .par_iter()
+        .map(|(w, _)| stemmer.stem(w).into_owned())
+        .collect();
+    let mut stems: Vec<String> = stemmed.clone();
+    stems.sort_unstable();
+    stems.dedup();
+    let stem_id: FxHashMap<&str, u32> = stems
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.as_str(), i as u32))
+        .collect();
+    // Surface word per stem: most frequent, ties to the alphabetically first.
+    let mut best: Vec<Option<(u64, &str)>> = vec![None; stems.len()];
+    let mut lexicon: FxHashMap<String, u32> = FxHashMap::default();
+    for ((w, c), s) in words.iter().zip(&stemmed) {
+        let id = stem_id[s.as_str()];
+        lexicon.insert(w.to_string(), id);
+        let slot = &mut best[id as usize];
+        if slot.is_none_or(|(bc, bw)| *c > bc || (*c == bc && *w < bw)) {
+            *slot = Some((*c, w));
+        }
+    }
+    let surface: Vec<String> = best
+        .into_iter()
+        .map(|b| b.map(|(_, w)| w.to_string()).unwrap_or_default())
+        .collect();
+
+    // Remap each chunk's local ids to stem ids, dropping stop words.
+    let remapped: Vec<(Vec<usize>, Vec<u32>)> = locals
+        .par_iter()
+        .map(|l| {
+            let map: Vec<Option<u32>> = l.words.iter().map(|w| lexicon.get(w.as_str()).copied()).collect();
+            let mut offsets = Vec::with_capacity(l.offsets.len());
+            let mut tokens = Vec::with_capacity(l.tokens.len());
+            offsets.push(0);
+            for d in 0..l.offsets.len() - 1 {
+                tokens.extend(
+                    l.tokens[l.offsets[d]..l.offsets[d + 1]]
+                        .iter()
+                        .filter_map(|&t| map[t as usize]),
+                );
+                offsets.push(tokens.len());
+            }
+            (offsets, tokens)
+        })
+        .collect();
+    let mut stopwords: FxHashSet<String> = FxHashSet::default();
+    for l in &locals {
+        for w in &l.words {
+            if !lexicon.contains_key(w.as_str()) {
+                stopwords.insert(w.clone());
+            }
+        }
+    }
+    drop(locals);
+    let total: usize = remapped.iter().map(|(_, t)| t.len()).sum();
+    let mut offsets = Vec::with_capacity(records.len() + 1);
+    let mut tokens = Vec::with_capacity(total);
+    offsets.push(0);
+    for (o, t) in remapped {
+        let base = tokens.len();
+        offsets.extend(o[1..].iter().map(|x| x + base));
+        tokens.extend(t);
+    }
+    Corpus {
+        offsets,
+        tokens,
+        stems,
+        surface,
+        lexicon,
+        stopwords,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn rec(text: &str) -> Record {
+        Record {
+            root_cause: text.to_string(),
+            ..Default::default()
+        }
+    }
+
+    fn english() -> TextParams {
+        TextParams {
+            language: Language::new("english").unwrap(),
+            roles: vec![Role::RootCause],
+        }
+    }
+
+    #[test]
+    fn masks_numbers_urls_and_emails() {
+        assert_eq!(
+            normalize("See https://x.io/a?b=1 or mail Bob@Example.com: took 3 weeks, 40% late!"),
+            "see xurlx or mail xemailx took xnumx weeks xnumx late"
+        );
+        assert_eq!(normalize("Ｆｕｌｌwidth ÉTÉ didn’t"), "fullwidth été didn't");
+    }
+
+    #[test]
+    fn stems_drop_stop_words_and_keep_surface_words() {
+        let records = vec![
+            rec("I underestimated the timeline"),
+            rec("Underestimated timelines again!"),
+            rec("the estimate was too optimistic"),
+        ];
+        let c = analyze(&records, &english());
+        assert_eq!(c.len(), 3);
+        let words = |i: usize| -> Vec<&str> {
+            c.doc(i).iter().map(|&t| c.surface[t as usize].as_str()).collect()
+        };
+        assert_eq!(words(0), vec!["underestimated", "timeline"]);
+        assert_eq!(words(1), vec!["underestimated", "timeline"], "\"again\" is a stop word");
+        assert_eq!(c.doc(0)[1], c.doc(1)[1], "timeline and timelines share a stem");
+        assert!(!c.stems.iter().any(|s| s == "the"));
+    }
+
+    #[test]
+    fn corpus_does_not_depend_on_row_order() {
+        let a: Vec<Record> = (0..5000)
+            .map(|i| rec(&format!("word{} shared text number {}", i % 37, i % 11)))
+            .collect();
+        let mut b = a.clone();
+        b.reverse();
+        let (ca, cb) = (analyze(&a, &english()), analyze(&b, &english()));
+        assert_eq!(ca.stems, cb.stems);
+        assert_eq!(ca.surface, cb.surface);
+        assert_eq!(ca.doc(0), cb.doc(4999));
+    }
+
+    #[test]
+    fn unknown_language_is_a_param_error() {
+        assert!(Language::new("klingon").is_err());
+        for (name, _, _) in LANGUAGES {
+            let l = Language::new(name).unwrap();
+            assert!(!l.stopwords.is_empty(), "{name} has stop words");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn normalize_is_idempotent(s in "\\PC{0,60}") {
+            let once = normalize(&s);
+            prop_assert_eq!(normalize(&once), once);
+        }
+
+        #[test]
+        fn normalize_is_idempotent_on_wordy_text(s in "([A-Za-zÀ-ÿİı0-9@.:/'’ -]{1,12} ){0,8}") {
+            let once = normalize(&s);
+            prop_assert_eq!(normalize(&once), once);
+        }
+    }
+}
