@@ -47,7 +47,7 @@ impl Error {
     }
 
     /// Exit code for this error: 1 for `--strict` failures, 2 for everything else.
-    pub fn exit_code(&self) -> i32 {
+    pub fn exit_code(&self) -> u8 {
         match self {
             Error::Strict { .. } => 1,
             _ => 2,

@@ -1,0 +1,216 @@
+//! Command line: clap arguments, resolved into a validated `Config`.
+//!
+//! In: `std::env::args`. Out: `Config`, which no stage below sees a clap type of.
+//! Invariant: every value is checked here or by a stage's `check()`; a bad value is an
+//! `Error::Param` (exit code 2) naming the flag.
+
+use crate::cluster::{ClusterParams, KChoice};
+use crate::config::{Config, ReportFormats};
+use crate::error::{Error, Result};
+use crate::ingest::{ColumnOptions, Format, IngestConfig, Source};
+use crate::record::Role;
+use crate::reduce::ReduceParams;
+use crate::text::Language;
+use crate::vectorize::VectorParams;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "recur",
+    version,
+    about = "Finds the recurring patterns in failure logs",
+    long_about = "Finds the tendencies that keep producing failures in a failure log: reads CSV, JSON or JSON Lines, stems and vectorizes the root-cause text, clusters it, names each pattern and writes a Markdown, HTML and JSON report plus a per-entry assignment file."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Analyze one or more failure logs and write the pattern report.
+    Analyze(AnalyzeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// Input files (.csv, .json, .jsonl/.ndjson); `-` reads standard input.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<String>,
+    /// Output folder.
+    #[arg(short, long, default_value = "recur-report", value_name = "DIR")]
+    pub out: PathBuf,
+    /// Number of patterns, or `auto`.
+    #[arg(short = 'k', long = "patterns", default_value = "auto", value_name = "N|auto")]
+    pub patterns: String,
+    /// Random seed (k-means initialization, SVD test matrix, sampling).
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Stemming and stop-word language (any rust-stemmers language).
+    #[arg(long = "lang", default_value = "english", value_name = "LANGUAGE")]
+    pub lang: String,
+    /// Use HEADER for ROLE (date, context, root_cause, lesson, behavioral_change, control, team, id); repeatable.
+    #[arg(long = "column", value_name = "ROLE=HEADER")]
+    pub column: Vec<String>,
+    /// Treat rejected rows as a failure (exit code 1).
+    #[arg(long)]
+    pub strict: bool,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Format of the inputs (needed only when the extension or content does not tell).
+    #[arg(long = "input-format", value_name = "csv|json|jsonl")]
+    pub input_format: Option<String>,
+    /// Date format for dates that are not ISO 8601 / RFC 3339 / YYYY/MM/DD (strftime syntax, e.g. %d.%m.%Y).
+    #[arg(long = "date-format", value_name = "FORMAT")]
+    pub date_format: Option<String>,
+    /// Extra stop words, one per line.
+    #[arg(long, value_name = "FILE")]
+    pub stopwords: Option<PathBuf>,
+    /// Columns whose text is analyzed, by role.
+    #[arg(long, default_value = "root_cause", value_name = "ROLES")]
+    pub text: String,
+    /// A human label column to compare the patterns with (never used for clustering).
+    #[arg(long, value_name = "COLUMN")]
+    pub truth: Option<String>,
+    /// Assign every entry to its nearest pattern (no "no clear pattern" group).
+    #[arg(long = "no-outliers")]
+    pub no_outliers: bool,
+    /// Only entries on or after this date.
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Only entries on or before this date.
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Leave names of people (author, reporter, assignee... columns) out of every output.
+    #[arg(long)]
+    pub blameless: bool,
+    /// Reports to write, comma-separated: md, html, json.
+    #[arg(long = "format", default_value = "md,html,json", value_name = "md,html,json")]
+    pub format: String,
+    /// Dimensions kept by the SVD (advanced).
+    #[arg(long, default_value_t = 64, hide_short_help = true)]
+    pub dims: usize,
+}
+
+fn parse_k(s: &str) -> Result<KChoice> {
+    if s.eq_ignore_ascii_case("auto") {
+        return Ok(KChoice::Auto);
+    }
+    s.parse::<usize>()
+        .map(KChoice::Fixed)
+        .map_err(|_| Error::Param(format!("--patterns takes a number or `auto`, got \"{s}\"")))
+}
+
+fn parse_roles(s: &str, flag: &str) -> Result<Vec<Role>> {
+    let mut roles = Vec::new();
+    for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let role = Role::parse(part)
+            .ok_or_else(|| Error::Param(format!("{flag}: unknown role \"{part}\"")))?;
+        if !roles.contains(&role) {
+            roles.push(role);
+        }
+    }
+    if roles.is_empty() {
+        return Err(Error::Param(format!("{flag} needs at least one role")));
+    }
+    Ok(roles)
+}
+
+fn parse_day(s: &str, flag: &str) -> Result<chrono::NaiveDate> {
+    crate::ingest::parse_date(s, None).map_err(|e| Error::Param(format!("{flag}: {e}")))
+}
+
+impl AnalyzeArgs {
+    /// Resolves the arguments into a validated configuration.
+    pub fn resolve(self) -> Result<Config> {
+        let input_format = match &self.input_format {
+            None => None,
+            Some(f) => Some(Format::parse(f).ok_or_else(|| {
+                Error::Param(format!("--input-format takes csv, json or jsonl, got \"{f}\""))
+            })?),
+        };
+        let sources: Vec<Source> = self
+            .inputs
+            .iter()
+            .map(|s| {
+                if s == "-" {
+                    Source::Stdin
+                } else {
+                    Source::Path(PathBuf::from(s))
+                }
+            })
+            .collect();
+        if sources.iter().filter(|s| **s == Source::Stdin).count() > 1 {
+            return Err(Error::Param("standard input (-) can be read only once".into()));
+        }
+        let mut overrides = Vec::new();
+        for c in &self.column {
+            let (role, header) = c.split_once('=').ok_or_else(|| {
+                Error::Param(format!("--column takes ROLE=HEADER, got \"{c}\""))
+            })?;
+            let role = Role::parse(role)
+                .ok_or_else(|| Error::Param(format!("--column: unknown role \"{role}\" (roles: date, context, root_cause, lesson, behavioral_change, control, team, id)")))?;
+            overrides.push((role, header.trim().to_string()));
+        }
+        let text_roles = parse_roles(&self.text, "--text")?;
+        if text_roles.contains(&Role::Date) || text_roles.contains(&Role::Control) {
+            return Err(Error::Param("--text takes text roles (root_cause, context, lesson, behavioral_change)".into()));
+        }
+        let mut language = Language::new(&self.lang)?;
+        if let Some(path) = &self.stopwords {
+            let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+            language.add_stopwords(&text);
+        }
+        let since = self.since.as_deref().map(|s| parse_day(s, "--since")).transpose()?;
+        let until = self.until.as_deref().map(|s| parse_day(s, "--until")).transpose()?;
+        if let (Some(a), Some(b)) = (since, until) {
+            if a > b {
+                return Err(Error::Param(format!("--since {a} is after --until {b}")));
+            }
+        }
+        let formats = ReportFormats::parse(&self.format)?;
+        let cluster = ClusterParams {
+            k: parse_k(&self.patterns)?,
+            seed: self.seed,
+            outliers: !self.no_outliers,
+            ..ClusterParams::default()
+        }
+        .check()?;
+        let reduce = ReduceParams {
+            dims: self.dims,
+            seed: self.seed,
+            ..ReduceParams::default()
+        }
+        .check()?;
+        let vectorize = VectorParams::default().check()?;
+        Ok(Config {
+            ingest: IngestConfig {
+                sources,
+                format: input_format,
+                columns: ColumnOptions {
+                    overrides,
+                    group_by: None,
+                    truth: self.truth.clone(),
+                },
+                date_format: self.date_format.clone(),
+                since,
+                until,
+                text_roles: text_roles.clone(),
+                blameless: self.blameless,
+            },
+            out: self.out,
+            language,
+            text_roles,
+            vectorize,
+            reduce,
+            cluster,
+            formats,
+            strict: self.strict,
+            quiet: self.quiet,
+            seed: self.seed,
+            blameless: self.blameless,
+        })
+    }
+}

@@ -1,0 +1,366 @@
+//! Cluster: dense entry vectors → patterns (k-means with linfa).
+//!
+//! In: `Vectors`, the fitted `Projection`, an order-free sample of rows and checked
+//! `ClusterParams`. Out: `Clustering` — for every entry a pattern id (1..=k numbered by size,
+//! largest first; 0 = "no clear pattern") and its cosine similarity to its pattern's centre.
+//! How: rows are projected and L2-normalized, so Euclidean k-means behaves like cosine
+//! (spherical) k-means. With `auto`, k is the one with the best mean silhouette (cosine) over
+//! 2..=k_max, evaluated on a sample of at most `eval_sample` entries; then linfa's k-means
+//! (k-means++, `n_runs` restarts, fixed seed) is fitted on at most `fit_sample` entries and every
+//! entry is assigned to its nearest centre.
+//! Invariants: labels ≤ k; results depend on the sample's content, never on row order; entries
+//! with no usable terms are never used for fitting.
+
+use crate::error::{Error, Result};
+use crate::reduce::Projection;
+use crate::vectorize::Vectors;
+use linfa::prelude::*;
+use linfa::DatasetBase;
+use linfa_clustering::KMeans;
+use ndarray::{Array2, Axis};
+use rand::SeedableRng;
+use rand_xoshiro::Xoshiro256Plus;
+use rayon::prelude::*;
+
+/// How many patterns to look for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KChoice {
+    Auto,
+    Fixed(usize),
+}
+
+/// Unchecked settings; `check` validates them.
+#[derive(Debug, Clone)]
+pub struct ClusterParams {
+    pub k: KChoice,
+    pub seed: u64,
+    pub n_runs: usize,
+    pub max_iterations: u64,
+    pub fit_sample: usize,
+    pub eval_sample: usize,
+    pub k_max: usize,
+    /// Send entries far from every centre to pattern 0.
+    pub outliers: bool,
+    /// Below this cosine similarity to its centre an entry has no clear pattern.
+    pub outlier_similarity: f64,
+    /// Below this best mean silhouette the log is reported as having no clear structure.
+    pub min_silhouette: f64,
+}
+
+impl Default for ClusterParams {
+    fn default() -> Self {
+        ClusterParams {
+            k: KChoice::Auto,
+            seed: 42,
+            n_runs: 8,
+            max_iterations: 300,
+            fit_sample: 20_000,
+            eval_sample: 2_000,
+            k_max: 20,
+            outliers: true,
+            outlier_similarity: 0.2,
+            min_silhouette: 0.05,
+        }
+    }
+}
+
+/// Validated settings (only getters).
+#[derive(Debug, Clone)]
+pub struct CheckedClusterParams(ClusterParams);
+
+impl ClusterParams {
+    pub fn check(self) -> Result<CheckedClusterParams> {
+        let bad = |m: String| Err(Error::Param(m));
+        if let KChoice::Fixed(k) = self.k {
+            if !(1..=1000).contains(&k) {
+                return bad(format!("--patterns must be between 1 and 1000, got {k}"));
+            }
+        }
+        if self.n_runs == 0 {
+            return bad("n_runs must be at least 1".into());
+        }
+        if self.max_iterations == 0 {
+            return bad("max_iterations must be at least 1".into());
+        }
+        if self.fit_sample < 10 || self.eval_sample < 10 {
+            return bad("samples must hold at least 10 entries".into());
+        }
+        if self.k_max < 2 {
+            return bad("k_max must be at least 2".into());
+        }
+        if !(0.0..1.0).contains(&self.outlier_similarity) {
+            return bad(format!(
+                "outlier similarity must be in [0, 1), got {}",
+                self.outlier_similarity
+            ));
+        }
+        Ok(CheckedClusterParams(self))
+    }
+}
+
+impl CheckedClusterParams {
+    pub fn get(&self) -> &ClusterParams {
+        &self.0
+    }
+}
+
+/// How k was chosen.
+#[derive(Debug, Clone)]
+pub struct KSelection {
+    /// "fixed" or "silhouette".
+    pub method: &'static str,
+    /// (k, mean silhouette) for each candidate, when evaluated.
+    pub scores: Vec<(usize, f64)>,
+    /// False when no candidate reached `min_silhouette`: the log has no clear structure.
+    pub structured: bool,
+    /// Entries the choice was evaluated on.
+    pub evaluated_on: usize,
+}
+
+/// The cluster stage's output.
+#[derive(Debug, Clone)]
+pub struct Clustering {
+    pub k: usize,
+    /// Per entry: 0 = no clear pattern, else 1..=k (1 = largest).
+    pub labels: Vec<u32>,
+    /// Per entry: cosine similarity to its pattern's centre (to the nearest centre for 0).
+    pub similarity: Vec<f32>,
+    /// Row j = unit-length centre of pattern j + 1.
+    pub centres: Array2<f64>,
+    pub selection: KSelection,
+}
+
+fn kmeans(x: &Array2<f64>, k: usize, runs: usize, p: &ClusterParams) -> Result<Array2<f64>> {
+    let ds = DatasetBase::from(x.clone());
+    let model = KMeans::params_with_rng(k, Xoshiro256Plus::seed_from_u64(p.seed))
+        .n_runs(runs)
+        .max_n_iterations(p.max_iterations)
+        .tolerance(1e-6)
+        .fit(&ds)
+        .map_err(|e| Error::Param(format!("k-means with k = {k} failed: {e}")))?;
+    Ok(model.centroids().clone())
+}
+
+/// Index of the nearest centre (Euclidean, x unit length) and the cosine to it.
+fn nearest(x: &[f64], centres: &Array2<f64>, norms: &[f64]) -> (usize, f64) {
+    let mut best = (0, f64::INFINITY, 0.0);
+    for (j, c) in centres.axis_iter(Axis(0)).enumerate() {
+        let dot: f64 = c.iter().zip(x).map(|(a, b)| a * b).sum();
+        let d = norms[j] * norms[j] - 2.0 * dot;
+        if d < best.1 {
+            let cos = if norms[j] > 1e-12 { dot / norms[j] } else { 0.0 };
+            best = (j, d, cos);
+        }
+    }
+    (best.0, best.2)
+}
+
+/// Mean silhouette with cosine distance, from a precomputed Gram matrix of unit vectors.
+pub fn silhouette(gram: &Array2<f64>, labels: &[usize], k: usize) -> f64 {
+    let n = labels.len();
+    let mut size = vec![0usize; k];
+    for &l in labels {
+        size[l] += 1;
+    }
+    let total: f64 = (0..n)
+        .into_par_iter()
+        .map(|i| {
+            let li = labels[i];
+            if size[li] <= 1 {
+                return 0.0;
+            }
+            let mut sums = vec![0.0f64; k];
+            for (j, g) in gram.row(i).iter().enumerate() {
+                sums[labels[j]] += 1.0 - g;
+            }
+            // Own cluster excludes the point itself (distance 0).
+            let a = sums[li] / (size[li] - 1) as f64;
+            let b = (0..k)
+                .filter(|&c| c != li && size[c] > 0)
+                .map(|c| sums[c] / size[c] as f64)
+                .fold(f64::INFINITY, f64::min);
+            if !b.is_finite() {
+                return 0.0;
+            }
+            let m = a.max(b);
+            if m > 0.0 {
+                (b - a) / m
+            } else {
+                0.0
+            }
+        })
+        .sum();
+    total / n as f64
+}
+
+fn assign(x: &Array2<f64>, centres: &Array2<f64>) -> Vec<usize> {
+    let norms: Vec<f64> = centres
+        .axis_iter(Axis(0))
+        .map(|c| c.dot(&c).sqrt())
+        .collect();
+    x.axis_iter(Axis(0))
+        .map(|r| nearest(r.as_slice().expect("row-major"), centres, &norms).0)
+        .collect()
+}
+
+fn choose_k(x: &Array2<f64>, p: &ClusterParams) -> Result<KSelection> {
+    let n = x.nrows().min(p.eval_sample);
+    let xe = x.slice(ndarray::s![..n, ..]).to_owned();
+    let k_max = p.k_max.min(n / 5).max(2).min(n.saturating_sub(1));
+    let gram = xe.dot(&xe.t());
+    let mut scores = Vec::new();
+    for k in 2..=k_max {
+        let centres = kmeans(&xe, k, p.n_runs.min(4), p)?;
+        let labels = assign(&xe, &centres);
+        scores.push((k, silhouette(&gram, &labels, k)));
+    }
+    let best = scores
+        .iter()
+        .fold(None::<(usize, f64)>, |b, &(k, s)| match b {
+            Some((_, bs)) if bs >= s - 1e-12 => b,
+            _ => Some((k, s)),
+        });
+    let structured = best.is_some_and(|(_, s)| s >= p.min_silhouette);
+    Ok(KSelection {
+        method: "silhouette",
+        scores,
+        structured,
+        evaluated_on: n,
+    })
+}
+
+/// Clusters every entry; see the module header.
+pub fn cluster(
+    vectors: &Vectors,
+    projection: &Projection,
+    sample: &[usize],
+    params: &CheckedClusterParams,
+) -> Result<Clustering> {
+    let p = &params.0;
+    let n = vectors.matrix.n_rows();
+    // Fit only on entries that have terms.
+    let usable: Vec<usize> = sample
+        .iter()
+        .copied()
+        .filter(|&i| !vectors.matrix.row(i).0.is_empty())
+        .take(p.fit_sample)
+        .collect();
+    let x = projection.transform(vectors, &usable);
+    let (k, selection) = match p.k {
+        KChoice::Fixed(k) => (
+            k,
+            KSelection {
+                method: "fixed",
+                scores: Vec::new(),
+                structured: true,
+                evaluated_on: 0,
+            },
+        ),
+        KChoice::Auto if usable.len() < 6 => (
+            1,
+            KSelection {
+                method: "silhouette",
+                scores: Vec::new(),
+                structured: false,
+                evaluated_on: usable.len(),
+            },
+        ),
+        KChoice::Auto => {
+            let sel = choose_k(&x, p)?;
+            let k = if sel.structured {
+                sel.scores
+                    .iter()
+                    .fold((0, f64::NEG_INFINITY), |b, &(k, s)| if s > b.1 + 1e-12 { (k, s) } else { b })
+                    .0
+            } else {
+                1
+            };
+            (k, sel)
+        }
+    };
+    let k = k.min(usable.len().max(1));
+    let centres = if usable.is_empty() {
+        Array2::<f64>::zeros((1, projection.dims))
+    } else if k == 1 {
+        x.mean_axis(Axis(0)).expect("non-empty").insert_axis(Axis(0))
+    } else {
+        kmeans(&x, k, p.n_runs, p)?
+    };
+    let norms: Vec<f64> = centres
+        .axis_iter(Axis(0))
+        .map(|c| c.dot(&c).sqrt())
+        .collect();
+
+    // Assign every entry (parallel, per row: independent of order and thread count).
+    let raw: Vec<(u32, f32)> = (0..n)
+        .into_par_iter()
+        .map_init(
+            || vec![0.0f64; projection.dims],
+            |buf, i| {
+                let norm = projection.project(vectors, i, buf);
+                let (j, cos) = nearest(buf, &centres, &norms);
+                let outlier = p.outliers && (norm <= 1e-12 || cos < p.outlier_similarity);
+                let label = if outlier { u32::MAX } else { j as u32 };
+                let cos = if norm <= 1e-12 { 0.0 } else { cos };
+                (label, cos as f32)
+            },
+        )
+        .collect();
+
+    // Number patterns by size, largest first; drop centres nobody was assigned to.
+    let kc = centres.nrows();
+    let mut size = vec![0usize; kc];
+    for &(l, _) in &raw {
+        if l != u32::MAX {
+            size[l as usize] += 1;
+        }
+    }
+    let mut order: Vec<usize> = (0..kc).filter(|&j| size[j] > 0).collect();
+    order.sort_by(|&a, &b| size[b].cmp(&size[a]).then(a.cmp(&b)));
+    let mut new_id = vec![0u32; kc];
+    for (rank, &j) in order.iter().enumerate() {
+        new_id[j] = rank as u32 + 1;
+    }
+    let mut unit = Array2::<f64>::zeros((order.len(), projection.dims));
+    for (rank, &j) in order.iter().enumerate() {
+        if norms[j] > 1e-12 {
+            unit.row_mut(rank).assign(&(&centres.row(j) / norms[j]));
+        }
+    }
+    let (labels, similarity) = raw
+        .into_iter()
+        .map(|(l, s)| (if l == u32::MAX { 0 } else { new_id[l as usize] }, s))
+        .unzip();
+    Ok(Clustering {
+        k: order.len(),
+        labels,
+        similarity,
+        centres: unit,
+        selection,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn silhouette_prefers_the_true_split() {
+        let x = array![[1.0, 0.0], [0.99, 0.141], [0.0, 1.0], [0.141, 0.99]];
+        let g = x.dot(&x.t());
+        let good = silhouette(&g, &[0, 0, 1, 1], 2);
+        let bad = silhouette(&g, &[0, 1, 0, 1], 2);
+        assert!(good > 0.8 && bad < 0.0, "{good} {bad}");
+    }
+
+    #[test]
+    fn params_are_checked() {
+        let base = ClusterParams::default();
+        assert!(ClusterParams { k: KChoice::Fixed(0), ..base.clone() }.check().is_err());
+        assert!(ClusterParams { n_runs: 0, ..base.clone() }.check().is_err());
+        assert!(ClusterParams { outlier_similarity: 1.0, ..base.clone() }.check().is_err());
+        assert!(ClusterParams { k_max: 1, ..base.clone() }.check().is_err());
+        assert!(base.check().is_ok());
+    }
+}

@@ -1,0 +1,66 @@
+//! The validated configuration of one run (built by `cli`, read by `run`).
+//!
+//! Invariant: every parameter in here has passed its stage's `check()`.
+
+use crate::cluster::CheckedClusterParams;
+use crate::error::{Error, Result};
+use crate::ingest::IngestConfig;
+use crate::record::Role;
+use crate::reduce::CheckedReduceParams;
+use crate::text::Language;
+use crate::vectorize::CheckedVectorParams;
+use std::path::PathBuf;
+
+/// Which reports to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportFormats {
+    pub markdown: bool,
+    pub html: bool,
+    pub json: bool,
+}
+
+impl ReportFormats {
+    pub fn parse(s: &str) -> Result<ReportFormats> {
+        let mut f = ReportFormats {
+            markdown: false,
+            html: false,
+            json: false,
+        };
+        for part in s.split(',').map(|p| p.trim().to_ascii_lowercase()) {
+            match part.as_str() {
+                "md" | "markdown" => f.markdown = true,
+                "html" => f.html = true,
+                "json" => f.json = true,
+                "" => {}
+                "csv" | "jsonl" | "ndjson" => {
+                    return Err(Error::Param(format!(
+                        "--format chooses the reports (md, html, json); for the input format use --input-format {part}"
+                    )))
+                }
+                other => {
+                    return Err(Error::Param(format!(
+                        "--format: unknown report format \"{other}\" (md, html, json)"
+                    )))
+                }
+            }
+        }
+        Ok(f)
+    }
+}
+
+/// One run's settings.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub ingest: IngestConfig,
+    pub out: PathBuf,
+    pub language: Language,
+    pub text_roles: Vec<Role>,
+    pub vectorize: CheckedVectorParams,
+    pub reduce: CheckedReduceParams,
+    pub cluster: CheckedClusterParams,
+    pub formats: ReportFormats,
+    pub strict: bool,
+    pub quiet: bool,
+    pub seed: u64,
+    pub blameless: bool,
+}

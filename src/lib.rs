@@ -1,0 +1,198 @@
+//! recur: finds the recurring patterns in failure logs.
+//!
+//! # The big picture
+//! A batch pipeline, one module per stage, each with one entry function and one typed output:
+//!
+//! 1. `ingest`    files → `Ingested` (records + rejects with file, line and reason)
+//! 2. `text`      records → `Corpus` (normalized, stop-word-free, stemmed token streams)
+//! 3. `vectorize` corpus → `Vectors` (sparse TF-IDF with document-frequency bounds, phrases)
+//! 4. `reduce`    vectors → `Projection` (randomized truncated SVD, fitted on a sample)
+//! 5. `cluster`   projected vectors → `Clustering` (linfa k-means, automatic k, outliers)
+//! 6. `patterns`  clustering → `Patterns` (class-based TF-IDF labels, examples, lessons)
+//! 7. `report`    everything → report.md, patterns.json, assignments.csv, rejected.csv
+//!
+//! `run` below reads in that order. Large logs are handled by learning the projection and the
+//! clusters from an order-free sample (`sample`) and then assigning every entry.
+
+pub mod cli;
+pub mod cluster;
+pub mod config;
+pub mod error;
+pub mod evaluate;
+pub mod ingest;
+pub mod output;
+pub mod patterns;
+pub mod record;
+pub mod reduce;
+pub mod report;
+pub mod sample;
+pub mod synth;
+pub mod text;
+pub mod vectorize;
+
+use config::Config;
+use error::{Error, Result};
+use report::{Renderer, Report};
+use serde_json::json;
+
+/// What a finished run tells its caller.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub rows_read: u64,
+    pub rows_analyzed: usize,
+    pub rows_rejected: usize,
+    pub patterns: usize,
+    pub unassigned: usize,
+}
+
+/// Rows the SVD is fitted on at most.
+const SVD_SAMPLE: usize = 20_000;
+
+/// Runs the whole analysis and writes every output into `config.out`.
+pub fn run(config: &Config) -> Result<Outcome> {
+    let ingested = ingest::ingest(&config.ingest)?;
+    if !config.quiet {
+        warn_rejects(&ingested);
+    }
+    let records = &ingested.records;
+    let corpus = text::analyze(
+        records,
+        &text::TextParams {
+            language: config.language.clone(),
+            roles: config.text_roles.clone(),
+        },
+    );
+    let vectors = vectorize::vectorize(&corpus, &config.vectorize);
+    let cluster_params = config.cluster.get();
+    let sample = sample::sample(&corpus, cluster_params.fit_sample.max(SVD_SAMPLE), config.seed);
+    let svd_rows = &sample[..sample.len().min(SVD_SAMPLE)];
+    let projection = reduce::fit(&vectors, svd_rows, &config.reduce)?;
+    let clustering = cluster::cluster(&vectors, &projection, &sample, &config.cluster)?;
+    let mut pattern_params = patterns::PatternParams {
+        text_roles: config.text_roles.clone(),
+        ..Default::default()
+    };
+    pattern_params.text_roles = config.text_roles.clone();
+    let found = patterns::describe(records, &corpus, &vectors, &clustering, &pattern_params);
+    let evaluation = config.ingest.columns.truth.as_ref().map(|_| {
+        let (truth, predicted): (Vec<&str>, Vec<u32>) = records
+            .iter()
+            .zip(&clustering.labels)
+            .filter(|(r, _)| !r.truth.is_empty())
+            .map(|(r, &l)| (r.truth.as_str(), l))
+            .unzip();
+        evaluate::evaluate(&truth, &predicted)
+    });
+
+    let mut notes = Vec::new();
+    if !clustering.selection.structured {
+        notes.push("No clear structure: the entries do not fall into distinct groups.".to_string());
+    }
+    let report = Report {
+        ingested: &ingested,
+        records,
+        patterns: &found,
+        selection: &clustering.selection,
+        evaluation,
+        charts: None,
+        parameters: parameters(config, &vectors, &projection, records.len()),
+        notes,
+        blameless: config.blameless,
+    };
+    write_outputs(config, &report, &clustering.labels)?;
+
+    let outcome = Outcome {
+        rows_read: ingested.rows_read,
+        rows_analyzed: records.len(),
+        rows_rejected: ingested.rejects.len(),
+        patterns: found.patterns.len(),
+        unassigned: found.unassigned.as_ref().map_or(0, |p| p.size),
+    };
+    if config.strict && !ingested.rejects.is_empty() {
+        return Err(Error::Strict {
+            rejected: ingested.rejects.len() as u64,
+            report: config.out.join("rejected.csv").display().to_string(),
+        });
+    }
+    Ok(outcome)
+}
+
+fn parameters(
+    config: &Config,
+    vectors: &vectorize::Vectors,
+    projection: &reduce::Projection,
+    n: usize,
+) -> serde_json::Value {
+    let c = config.cluster.get();
+    json!({
+        "patterns": match c.k { cluster::KChoice::Auto => json!("auto"), cluster::KChoice::Fixed(k) => json!(k) },
+        "seed": config.seed,
+        "language": config.language.name,
+        "text": config.text_roles.iter().map(|r| r.name()).collect::<Vec<_>>(),
+        "min_df": config.vectorize.min_df(n),
+        "max_df": config.vectorize.max_df(),
+        "phrases": config.vectorize.bigrams(),
+        "terms": vectors.n_terms(),
+        "dimensions": projection.dims,
+        "outliers": c.outliers,
+        "outlier_similarity": c.outlier_similarity,
+    })
+}
+
+fn write_outputs(config: &Config, report: &Report, labels: &[u32]) -> Result<()> {
+    let out = &config.out;
+    let mut renderers: Vec<Box<dyn Renderer>> = Vec::new();
+    if config.formats.markdown {
+        renderers.push(Box::new(report::Markdown));
+    }
+    if config.formats.json {
+        renderers.push(Box::new(report::Json));
+    }
+    for r in &renderers {
+        output::write_atomic(out, r.file_name(), |w| r.render(report, w))?;
+    }
+    output::write_atomic(out, "assignments.csv", |w| {
+        report::write_assignments(report, labels, w)
+    })?;
+    let rejected = out.join("rejected.csv");
+    if report.ingested.rejects.is_empty() {
+        // A stale file from an earlier run would contradict this one.
+        if rejected.exists() {
+            std::fs::remove_file(&rejected).map_err(|e| Error::io(&rejected, e))?;
+        }
+    } else {
+        output::write_atomic(out, "rejected.csv", |w| {
+            report::write_rejected(report.ingested, w)
+        })?;
+    }
+    Ok(())
+}
+
+/// Rejected rows as warnings on stderr: the first 20 in full, then a count.
+fn warn_rejects(ingested: &ingest::Ingested) {
+    const SHOWN: usize = 20;
+    for r in ingested.rejects.iter().take(SHOWN) {
+        let file = ingested
+            .files
+            .get(r.file as usize)
+            .map_or("?", |f| f.name.as_str());
+        let place = match ingested.files.get(r.file as usize).map(|f| f.format) {
+            Some(ingest::Format::Json) => format!("record {}", r.line),
+            _ => format!("line {}", r.line),
+        };
+        eprintln!("warning: {file}: {place}: {}", r.reason);
+    }
+    if ingested.rejects.len() > SHOWN {
+        eprintln!(
+            "warning: … and {} more rejected rows",
+            ingested.rejects.len() - SHOWN
+        );
+    }
+    if !ingested.rejects.is_empty() {
+        eprintln!(
+            "warning: {} of {} rows rejected (written to rejected.csv with their reasons)",
+            ingested.rejects.len(),
+            ingested.rows_read
+        );
+    }
+}

@@ -1,0 +1,80 @@
+//! Output files: atomic writes inside the output folder, spreadsheet-safe CSV cells.
+//!
+//! In: the output folder, a file name chosen by recur (never by input data) and a writer
+//! callback. Out: the file, complete or not at all: written to a temporary file in the same
+//! folder, flushed, then renamed over the target.
+//! Invariant: a failed or interrupted run never leaves a half-written report behind.
+
+use crate::error::{Error, Result};
+use std::fs::{self, File};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// Writes `dir/name` atomically; `name` may contain one sub-folder (`charts/x.svg`).
+pub fn write_atomic(
+    dir: &Path,
+    name: &str,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<PathBuf> {
+    debug_assert!(!name.contains("..") && !name.starts_with('/'));
+    let target = dir.join(name);
+    let parent = target.parent().unwrap_or(dir).to_path_buf();
+    fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+    let file_name = target
+        .file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = parent.join(format!(".{file_name}.tmp-{}", std::process::id()));
+    let result = (|| -> std::io::Result<()> {
+        let mut w = BufWriter::new(File::create(&tmp)?);
+        fill(&mut w)?;
+        w.flush()?;
+        w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        fs::rename(&tmp, &target)
+    })();
+    if let Err(e) = result {
+        let _ = fs::remove_file(&tmp);
+        return Err(Error::io(&target, e));
+    }
+    Ok(target)
+}
+
+/// Writes bytes atomically.
+pub fn write_bytes(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf> {
+    write_atomic(dir, name, |w| w.write_all(bytes))
+}
+
+/// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first) gets a
+/// leading apostrophe, so it shows as text.
+pub fn safe_cell(s: &str) -> std::borrow::Cow<'_, str> {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}").into(),
+        _ => s.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn neutralizes_formulas_only() {
+        assert_eq!(safe_cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(safe_cell("+1"), "'+1");
+        assert_eq!(safe_cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(safe_cell("-2+3"), "'-2+3");
+        assert_eq!(safe_cell("plain = text"), "plain = text");
+        assert_eq!(safe_cell(""), "");
+    }
+
+    #[test]
+    fn atomic_write_leaves_no_temp_files() {
+        let dir = tempfile::tempdir().unwrap();
+        write_atomic(dir.path(), "charts/a.txt", |w| w.write_all(b"hi")).unwrap();
+        assert_eq!(fs::read(dir.path().join("charts/a.txt")).unwrap(), b"hi");
+        let err = write_atomic(dir.path(), "b.txt", |_| Err(std::io::Error::other("boom")));
+        assert!(err.is_err());
+        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names.len(), 1, "{names:?}");
+    }
+}

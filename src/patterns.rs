@@ -1,0 +1,372 @@
+//! Patterns: assignments → named patterns with terms, examples, lessons and changes.
+//!
+//! In: the records, the corpus, the vectors and the clustering. Out: one `Pattern` per id
+//! 1..=k (largest first) plus pattern 0 ("no clear pattern") when any entry is unassigned.
+//! Terms are ranked by class-based TF-IDF (a term's share of the pattern's words × log(1 + average
+//! words per pattern / the term's frequency in all patterns)), so a label says what sets a
+//! pattern apart, not what every entry says. Terms are shown as surface words; a two-word phrase
+//! is shown as people wrote it ("change without review").
+//! Invariants: labels are unique across patterns and hold no stop word at either end; examples
+//! are the entries nearest the pattern's centre (ties by text), so they do not depend on row order.
+
+use crate::cluster::Clustering;
+use crate::record::{Record, Role};
+use crate::text::{normalize, Corpus};
+use crate::vectorize::Vectors;
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use std::collections::HashMap;
+
+/// How much of each pattern to describe.
+#[derive(Debug, Clone)]
+pub struct PatternParams {
+    pub n_terms: usize,
+    pub n_examples: usize,
+    pub n_lessons: usize,
+    /// Roles whose text is analyzed (the example text is taken from the first non-empty one).
+    pub text_roles: Vec<Role>,
+}
+
+impl Default for PatternParams {
+    fn default() -> Self {
+        PatternParams {
+            n_terms: 10,
+            n_examples: 3,
+            n_lessons: 5,
+            text_roles: vec![Role::RootCause],
+        }
+    }
+}
+
+/// A representative entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Example {
+    /// Index into the records.
+    pub index: usize,
+    pub text: String,
+    pub similarity: f32,
+}
+
+/// A lesson or behavioural change with how often it was written for the pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Counted {
+    pub text: String,
+    pub count: usize,
+}
+
+/// One recurring pattern.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    /// 1..=k by size, largest first; 0 = no clear pattern.
+    pub id: u32,
+    pub label: String,
+    /// Most distinctive terms with their class-based TF-IDF score.
+    pub terms: Vec<(String, f64)>,
+    /// Stemmed form of each term in `terms` (space-separated stems), for tendency matching.
+    pub term_stems: Vec<String>,
+    pub size: usize,
+    pub share: f64,
+    pub examples: Vec<Example>,
+    pub lessons: Vec<Counted>,
+    pub behavioral_changes: Vec<Counted>,
+    /// Matching well-known tendency, filled in by `tendency`.
+    pub tendency: Option<String>,
+    /// Member entries (indices into the records), in input order.
+    pub members: Vec<usize>,
+}
+
+/// The patterns stage's output.
+#[derive(Debug, Clone)]
+pub struct Patterns {
+    pub patterns: Vec<Pattern>,
+    /// Pattern 0, when any entry fits no pattern.
+    pub unassigned: Option<Pattern>,
+}
+
+pub fn analysis_text<'a>(rec: &'a Record, roles: &[Role]) -> &'a str {
+    roles
+        .iter()
+        .map(|&r| rec.field(r))
+        .find(|t| !t.is_empty())
+        .unwrap_or("")
+}
+
+/// Builds the patterns; see the module header.
+pub fn describe(
+    records: &[Record],
+    corpus: &Corpus,
+    vectors: &Vectors,
+    clustering: &Clustering,
+    params: &PatternParams,
+) -> Patterns {
+    let k = clustering.k;
+    let n = records.len();
+    let n_terms = vectors.n_terms();
+    // Term counts per class (0 = unassigned), integer so the sums are exact in any order.
+    let counts: Vec<Vec<u32>> = (0..n)
+        .into_par_iter()
+        .fold(
+            || vec![vec![0u32; n_terms]; k + 1],
+            |mut acc, i| {
+                let c = clustering.labels[i] as usize;
+                vectors.for_each_term(corpus.doc(i), |t| acc[c][t as usize] += 1);
+                acc
+            },
+        )
+        .reduce(
+            || vec![vec![0u32; n_terms]; k + 1],
+            |mut a, b| {
+                for (ra, rb) in a.iter_mut().zip(b) {
+                    for (x, y) in ra.iter_mut().zip(rb) {
+                        *x += y;
+                    }
+                }
+                a
+            },
+        );
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); k + 1];
+    for (i, &l) in clustering.labels.iter().enumerate() {
+        members[l as usize].push(i);
+    }
+    let class_words: Vec<f64> = counts
+        .iter()
+        .map(|c| c.iter().map(|&x| f64::from(x)).sum())
+        .collect();
+    let avg_words = class_words[1..].iter().sum::<f64>() / k.max(1) as f64;
+    let term_freq: Vec<f64> = (0..n_terms)
+        .map(|t| (1..=k).map(|c| f64::from(counts[c][t])).sum())
+        .collect();
+
+    let mut patterns: Vec<Pattern> = (0..=k)
+        .into_par_iter()
+        .map(|c| {
+            let mut scored: Vec<(usize, f64)> = (0..n_terms)
+                .filter(|&t| counts[c][t] > 0)
+                .map(|t| {
+                    let tf = f64::from(counts[c][t]) / class_words[c].max(1.0);
+                    let idf = (1.0 + avg_words / term_freq[t].max(1.0)).ln();
+                    (t, tf * idf)
+                })
+                .collect();
+            scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            scored.truncate(params.n_terms * 2);
+            let ordered = by_centrality(records, &members[c], clustering, params);
+            let phrases = phrase_surfaces(records, corpus, vectors, &ordered, &scored, params);
+            let mut terms = Vec::new();
+            let mut term_stems = Vec::new();
+            for (t, score) in scored {
+                let term = vectors.terms[t];
+                let stems = match term.second {
+                    None => corpus.stems[term.first as usize].clone(),
+                    Some(b) => format!(
+                        "{} {}",
+                        corpus.stems[term.first as usize], corpus.stems[b as usize]
+                    ),
+                };
+                let text = phrases.get(&t).cloned().unwrap_or_else(|| match term.second {
+                    None => corpus.surface[term.first as usize].clone(),
+                    Some(b) => format!(
+                        "{} {}",
+                        corpus.surface[term.first as usize], corpus.surface[b as usize]
+                    ),
+                });
+                if terms.iter().any(|(x, _): &(String, f64)| *x == text) {
+                    continue;
+                }
+                terms.push((text, score));
+                term_stems.push(stems);
+                if terms.len() == params.n_terms {
+                    break;
+                }
+            }
+            let examples = ordered
+                .iter()
+                .take(params.n_examples)
+                .map(|&i| Example {
+                    index: i,
+                    text: analysis_text(&records[i], &params.text_roles).to_string(),
+                    similarity: clustering.similarity[i],
+                })
+                .collect();
+            let size = members[c].len();
+            Pattern {
+                id: c as u32,
+                label: String::new(),
+                lessons: top_texts(records, &members[c], |r| &r.lesson, params.n_lessons),
+                behavioral_changes: top_texts(
+                    records,
+                    &members[c],
+                    |r| &r.behavioral_change,
+                    params.n_lessons,
+                ),
+                terms,
+                term_stems,
+                size,
+                share: if n == 0 { 0.0 } else { size as f64 / n as f64 },
+                examples,
+                tendency: None,
+                members: members[c].clone(),
+            }
+        })
+        .collect();
+    let unassigned = {
+        let mut p0 = patterns.remove(0);
+        p0.label = "no clear pattern".to_string();
+        (p0.size > 0).then_some(p0)
+    };
+    label_patterns(&mut patterns);
+    Patterns {
+        patterns,
+        unassigned,
+    }
+}
+
+/// Members ordered nearest-centre first; ties by text, then position (identical texts).
+fn by_centrality(
+    records: &[Record],
+    members: &[usize],
+    clustering: &Clustering,
+    params: &PatternParams,
+) -> Vec<usize> {
+    let mut m = members.to_vec();
+    m.sort_by(|&a, &b| {
+        clustering.similarity[b]
+            .total_cmp(&clustering.similarity[a])
+            .then_with(|| {
+                analysis_text(&records[a], &params.text_roles)
+                    .cmp(analysis_text(&records[b], &params.text_roles))
+            })
+            .then(a.cmp(&b))
+    });
+    m
+}
+
+/// How people wrote each top two-word phrase: the most common span from the first word to the
+/// second, stop words between them included ("change without review"), read from the entries
+/// nearest the centre.
+fn phrase_surfaces(
+    records: &[Record],
+    corpus: &Corpus,
+    vectors: &Vectors,
+    ordered: &[usize],
+    scored: &[(usize, f64)],
+    params: &PatternParams,
+) -> FxHashMap<usize, String> {
+    let wanted: FxHashMap<(u32, u32), usize> = scored
+        .iter()
+        .filter_map(|&(t, _)| {
+            let term = vectors.terms[t];
+            term.second.map(|b| ((term.first, b), t))
+        })
+        .collect();
+    let mut seen: FxHashMap<usize, HashMap<String, usize>> = FxHashMap::default();
+    if wanted.is_empty() {
+        return FxHashMap::default();
+    }
+    for &i in ordered.iter().take(2000) {
+        for &role in &params.text_roles {
+            let words = corpus.read(records[i].field(role));
+            let mut prev: Option<(usize, u32)> = None;
+            for (j, (_, stem)) in words.iter().enumerate() {
+                let Some(b) = *stem else { continue };
+                if let Some((pj, a)) = prev {
+                    if let Some(&t) = wanted.get(&(a, b)) {
+                        let gap = &words[pj + 1..j];
+                        let masked = gap.iter().any(|(w, _)| w.starts_with('x') && w.ends_with('x') && w.len() >= 5);
+                        if gap.len() <= 2 && !masked {
+                            let phrase: Vec<&str> =
+                                words[pj..=j].iter().map(|(w, _)| w.as_str()).collect();
+                            *seen.entry(t).or_default().entry(phrase.join(" ")).or_insert(0) += 1;
+                        }
+                    }
+                }
+                prev = Some((j, b));
+            }
+        }
+    }
+    seen.into_iter()
+        .map(|(t, forms)| {
+            let best = forms
+                .into_iter()
+                .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
+                .map(|(s, _)| s)
+                .unwrap_or_default();
+            (t, best)
+        })
+        .collect()
+}
+
+/// The texts written most often among `members` (grouped by normalized form), most frequent
+/// first, ties by normalized text. The shown form is the most common original spelling.
+fn top_texts(
+    records: &[Record],
+    members: &[usize],
+    field: impl Fn(&Record) -> &String + Sync,
+    n: usize,
+) -> Vec<Counted> {
+    let mut groups: HashMap<String, (usize, HashMap<&str, usize>)> = HashMap::new();
+    for &i in members {
+        let raw = field(&records[i]).trim();
+        if raw.is_empty() {
+            continue;
+        }
+        let g = groups.entry(normalize(raw)).or_default();
+        g.0 += 1;
+        *g.1.entry(raw).or_insert(0) += 1;
+    }
+    let mut out: Vec<(String, Counted)> = groups
+        .into_iter()
+        .map(|(key, (count, forms))| {
+            let text = forms
+                .into_iter()
+                .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(a.0)))
+                .map(|(s, _)| s.to_string())
+                .unwrap_or_default();
+            (key, Counted { text, count })
+        })
+        .collect();
+    out.sort_by(|a, b| b.1.count.cmp(&a.1.count).then_with(|| a.0.cmp(&b.0)));
+    out.into_iter().take(n).map(|(_, c)| c).collect()
+}
+
+fn words_of(s: &str) -> Vec<&str> {
+    s.split(' ').collect()
+}
+
+/// Label = the top term; a lone word gets the next term that shares no word with it
+/// ("estimate / deadline"). A label already taken by a larger pattern grows by the next term.
+fn label_patterns(patterns: &mut [Pattern]) {
+    let mut taken: Vec<String> = Vec::new();
+    for p in patterns.iter_mut() {
+        let terms: Vec<&str> = p.terms.iter().map(|(t, _)| t.as_str()).collect();
+        let mut parts: Vec<&str> = Vec::new();
+        let overlaps = |parts: &[&str], t: &str| {
+            parts
+                .iter()
+                .any(|q| words_of(q).iter().any(|w| words_of(t).contains(w)))
+        };
+        for t in &terms {
+            if parts.is_empty() {
+                parts.push(t);
+            } else if words_of(parts[0]).len() == 1 && parts.len() == 1 && !overlaps(&parts, t) {
+                parts.push(t);
+                break;
+            } else if words_of(parts[0]).len() > 1 {
+                break;
+            }
+        }
+        let mut label = parts.join(" / ");
+        let mut extra = terms.iter().filter(|t| !parts.contains(t));
+        while label.is_empty() || taken.contains(&label) {
+            match extra.next() {
+                Some(t) => label = if label.is_empty() { t.to_string() } else { format!("{label} / {t}") },
+                None => {
+                    label = format!("{} (pattern {})", if label.is_empty() { "unnamed" } else { &label }, p.id);
+                    break;
+                }
+            }
+        }
+        taken.push(label.clone());
+        p.label = label;
+    }
+}

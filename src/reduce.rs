@@ -1,0 +1,279 @@
+//! Reduce: sparse TF-IDF rows → short dense vectors (latent semantic analysis).
+//!
+//! In: `Vectors`, a sample of row indices (see `sample`) and checked `ReduceParams`.
+//! Out: `Projection` — the top right singular vectors of the sampled TF-IDF matrix, found by
+//! randomized truncated SVD (Halko, Martinsson & Tropp 2011) that only ever multiplies the sparse
+//! matrix, never densifies it; `project` maps any row to an L2-normalized vector of `dims`.
+//! Invariants: cost is O(nnz · (dims + oversampling)) plus O(vocabulary · dims²); with a
+//! vocabulary no larger than `dims`, the projection is the identity (nothing to reduce).
+
+use crate::error::{Error, Result};
+use crate::vectorize::Vectors;
+use linfa_linalg::eigh::{EigSort, Eigh};
+use linfa_linalg::qr::QR;
+use linfa_linalg::Order;
+use ndarray::{s, Array2, Axis};
+use rand::SeedableRng;
+use rand_xoshiro::Xoshiro256PlusPlus;
+use rayon::prelude::*;
+
+/// Unchecked settings.
+#[derive(Debug, Clone)]
+pub struct ReduceParams {
+    pub dims: usize,
+    pub oversample: usize,
+    pub power_iterations: usize,
+    pub seed: u64,
+}
+
+impl Default for ReduceParams {
+    fn default() -> Self {
+        ReduceParams {
+            dims: 64,
+            oversample: 16,
+            power_iterations: 2,
+            seed: 42,
+        }
+    }
+}
+
+/// Validated settings.
+#[derive(Debug, Clone)]
+pub struct CheckedReduceParams(ReduceParams);
+
+impl ReduceParams {
+    pub fn check(self) -> Result<CheckedReduceParams> {
+        if !(2..=1000).contains(&self.dims) {
+            return Err(Error::Param(format!(
+                "dimensions must be between 2 and 1000, got {}",
+                self.dims
+            )));
+        }
+        if self.power_iterations > 10 {
+            return Err(Error::Param("at most 10 power iterations".into()));
+        }
+        Ok(CheckedReduceParams(self))
+    }
+}
+
+/// A learned projection from term space to `dims` dimensions.
+#[derive(Debug, Clone)]
+pub struct Projection {
+    /// n_terms × dims, or `None` for the identity.
+    components: Option<Array2<f32>>,
+    pub dims: usize,
+    /// Singular values of the sampled matrix, largest first (empty for the identity).
+    pub singular_values: Vec<f64>,
+}
+
+impl Projection {
+    /// Projects row `i` into `out` (length `dims`) and L2-normalizes it; returns the norm before
+    /// normalizing (0 for an entry with no terms).
+    pub fn project(&self, vectors: &Vectors, i: usize, out: &mut [f64]) -> f64 {
+        out.iter_mut().for_each(|x| *x = 0.0);
+        let (idx, data) = vectors.matrix.row(i);
+        match &self.components {
+            None => {
+                for (&c, &v) in idx.iter().zip(data) {
+                    out[c as usize] = f64::from(v);
+                }
+            }
+            Some(comp) => {
+                for (&c, &v) in idx.iter().zip(data) {
+                    let row = comp.row(c as usize);
+                    let v = f64::from(v);
+                    for (o, &w) in out.iter_mut().zip(row.iter()) {
+                        *o += v * f64::from(w);
+                    }
+                }
+            }
+        }
+        let norm = out.iter().map(|x| x * x).sum::<f64>().sqrt();
+        if norm > 1e-12 {
+            out.iter_mut().for_each(|x| *x /= norm);
+        }
+        norm
+    }
+
+    /// Projects many rows into a dense, row-normalized matrix.
+    pub fn transform(&self, vectors: &Vectors, rows: &[usize]) -> Array2<f64> {
+        let mut x = Array2::<f64>::zeros((rows.len(), self.dims));
+        x.axis_iter_mut(Axis(0))
+            .into_par_iter()
+            .zip(rows.par_iter())
+            .for_each(|(mut out, &i)| {
+                self.project(vectors, i, out.as_slice_mut().expect("row-major"));
+            });
+        x
+    }
+}
+
+/// sample rows × k dense: A_s · M.
+fn sparse_times(vectors: &Vectors, rows: &[usize], m: &Array2<f64>) -> Array2<f64> {
+    let k = m.ncols();
+    let mut y = Array2::<f64>::zeros((rows.len(), k));
+    y.axis_iter_mut(Axis(0))
+        .into_par_iter()
+        .zip(rows.par_iter())
+        .for_each(|(mut out, &i)| {
+            let (idx, data) = vectors.matrix.row(i);
+            for (&c, &v) in idx.iter().zip(data) {
+                out.scaled_add(f64::from(v), &m.row(c as usize));
+            }
+        });
+    y
+}
+
+/// n_terms × k dense: A_sᵀ · Q, accumulated per thread then summed.
+fn sparse_t_times(vectors: &Vectors, rows: &[usize], q: &Array2<f64>) -> Array2<f64> {
+    let n_terms = vectors.n_terms();
+    let k = q.ncols();
+    rows.par_chunks(4096)
+        .enumerate()
+        .map(|(c, chunk)| {
+            let mut z = Array2::<f64>::zeros((n_terms, k));
+            for (j, &i) in chunk.iter().enumerate() {
+                let qrow = q.row(c * 4096 + j);
+                let (idx, data) = vectors.matrix.row(i);
+                for (&t, &v) in idx.iter().zip(data) {
+                    z.row_mut(t as usize).scaled_add(f64::from(v), &qrow);
+                }
+            }
+            z
+        })
+        // Chunks are summed in index order, so the result does not depend on thread count.
+        .collect::<Vec<_>>()
+        .into_iter()
+        .fold(Array2::<f64>::zeros((n_terms, k)), |acc, z| acc + z)
+}
+
+fn orthonormalize(y: Array2<f64>) -> Result<Array2<f64>> {
+    y.qr()
+        .map(|d| d.generate_q())
+        .map_err(|e| Error::Param(format!("QR factorization failed: {e}")))
+}
+
+/// Fits the projection on the sampled rows.
+pub fn fit(vectors: &Vectors, rows: &[usize], params: &CheckedReduceParams) -> Result<Projection> {
+    let p = &params.0;
+    let n_terms = vectors.n_terms();
+    if n_terms <= p.dims || rows.len() <= 2 {
+        return Ok(Projection {
+            components: None,
+            dims: n_terms.max(1),
+            singular_values: Vec::new(),
+        });
+    }
+    let dims = p.dims.min(rows.len() - 1);
+    let l = (dims + p.oversample).min(rows.len()).min(n_terms);
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(p.seed);
+    let omega = Array2::from_shape_fn((n_terms, l), |_| {
+        // Standard normal via Box–Muller.
+        let u1: f64 = rand::Rng::gen_range(&mut rng, f64::EPSILON..1.0);
+        let u2: f64 = rand::Rng::gen_range(&mut rng, 0.0..1.0);
+        (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
+    });
+    let mut q = orthonormalize(sparse_times(vectors, rows, &omega))?;
+    for _ in 0..p.power_iterations {
+        let z = orthonormalize(sparse_t_times(vectors, rows, &q))?;
+        q = orthonormalize(sparse_times(vectors, rows, &z))?;
+    }
+    // B = Qᵀ A_s = Zᵀ with Z = A_sᵀ Q (n_terms × l). B Bᵀ = Zᵀ Z (l × l).
+    let z = sparse_t_times(vectors, rows, &q);
+    let gram = z.t().dot(&z);
+    let (vals, vecs) = gram
+        .eigh()
+        .map_err(|e| Error::Param(format!("eigendecomposition failed: {e}")))?
+        .sort_eig(Order::Largest);
+    let dims = dims.min(l);
+    let mut singular_values = Vec::with_capacity(dims);
+    let mut comp = Array2::<f32>::zeros((n_terms, dims));
+    // Right singular vectors: V = Z U Σ⁻¹.
+    let zu = z.dot(&vecs.slice(s![.., ..dims]));
+    for j in 0..dims {
+        let sigma = vals[j].max(0.0).sqrt();
+        singular_values.push(sigma);
+        if sigma > 1e-9 {
+            // Fix each vector's sign (largest entry positive) so the basis is reproducible.
+            let col = zu.column(j);
+            let big = col
+                .iter()
+                .copied()
+                .fold(0.0f64, |m, x| if x.abs() > m.abs() { x } else { m });
+            let sign = if big < 0.0 { -1.0 } else { 1.0 };
+            for t in 0..n_terms {
+                comp[[t, j]] = (sign * col[t] / sigma) as f32;
+            }
+        }
+    }
+    Ok(Projection {
+        components: Some(comp),
+        dims,
+        singular_values,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::{Record, Role};
+    use crate::text::{analyze, Language, TextParams};
+    use crate::vectorize::{vectorize, VectorParams};
+
+    fn vectors(texts: &[String]) -> Vectors {
+        let records: Vec<Record> = texts
+            .iter()
+            .map(|t| Record {
+                root_cause: t.clone(),
+                ..Default::default()
+            })
+            .collect();
+        let c = analyze(
+            &records,
+            &TextParams {
+                language: Language::new("english").unwrap(),
+                roles: vec![Role::RootCause],
+            },
+        );
+        vectorize(&c, &VectorParams::default().check().unwrap())
+    }
+
+    #[test]
+    fn separates_two_topics_in_few_dimensions() {
+        let mut texts = Vec::new();
+        for i in 0..60 {
+            texts.push(format!("deadline estimate slipped timeline w{}", i % 5));
+            texts.push(format!("vendor outage supplier api down v{}", i % 5));
+        }
+        let v = vectors(&texts);
+        let rows: Vec<usize> = (0..texts.len()).collect();
+        let p = fit(
+            &v,
+            &rows,
+            &ReduceParams { dims: 4, ..Default::default() }.check().unwrap(),
+        )
+        .unwrap();
+        assert_eq!(p.dims, 4);
+        let x = p.transform(&v, &rows);
+        let same = x.row(0).dot(&x.row(2));
+        let diff = x.row(0).dot(&x.row(1));
+        assert!(same > 0.9 && diff < 0.3, "same {same} diff {diff}");
+        assert!(p.singular_values.windows(2).all(|w| w[0] >= w[1] - 1e-9));
+    }
+
+    #[test]
+    fn small_vocabulary_is_identity() {
+        let texts: Vec<String> = (0..10).map(|i| ["alpha beta", "gamma delta"][i % 2].to_string()).collect();
+        let v = vectors(&texts);
+        let p = fit(&v, &(0..10).collect::<Vec<_>>(), &ReduceParams::default().check().unwrap()).unwrap();
+        assert!(p.singular_values.is_empty());
+        assert_eq!(p.dims, v.n_terms());
+        assert_eq!(p.dims, 6, "4 words and 2 phrases");
+    }
+
+    #[test]
+    fn rejects_bad_params() {
+        assert!(ReduceParams { dims: 1, ..Default::default() }.check().is_err());
+        assert!(ReduceParams { power_iterations: 11, ..Default::default() }.check().is_err());
+    }
+}

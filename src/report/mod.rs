@@ -1,0 +1,116 @@
+//! Report: the analysis → files a person or a script reads.
+//!
+//! In: `Report`, a read-only view of everything the pipeline produced. Out: `report.md`,
+//! `report.html`, `patterns.json` (each a `Renderer` writing to any `Write`, so each is tested
+//! without touching disk), plus the per-entry `assignments.csv` and `rejected.csv`.
+//! Invariants: renderers only read; output order is fixed (patterns by id, entries in input
+//! order), so the same analysis renders to the same bytes.
+
+mod json;
+mod markdown;
+mod tables;
+
+pub use json::Json;
+pub use markdown::Markdown;
+pub use tables::{write_assignments, write_rejected};
+
+use crate::cluster::KSelection;
+use crate::evaluate::Evaluation;
+use crate::ingest::Ingested;
+use crate::patterns::Patterns;
+use crate::record::Record;
+use chrono::NaiveDate;
+use std::io::{self, Write};
+
+/// Charts written next to the report, by name (e.g. "quarterly"), with their file names.
+#[derive(Debug, Clone, Default)]
+pub struct ChartFiles {
+    /// (chart name, title, svg markup if an SVG was drawn, relative png path if one was drawn)
+    pub charts: Vec<ChartFile>,
+    /// Per pattern id, an inline SVG of its trend line.
+    pub pattern_trends: Vec<(u32, String)>,
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ChartFile {
+    pub name: &'static str,
+    pub title: String,
+    pub svg: Option<String>,
+    pub png: Option<String>,
+}
+
+/// Everything a renderer may show.
+pub struct Report<'a> {
+    pub ingested: &'a Ingested,
+    pub records: &'a [Record],
+    pub patterns: &'a Patterns,
+    pub selection: &'a KSelection,
+    pub evaluation: Option<Evaluation>,
+    pub charts: Option<&'a ChartFiles>,
+    /// Parameters as shown in the JSON (ordered).
+    pub parameters: serde_json::Value,
+    /// Short notes for the reader (no clear structure, no dates...).
+    pub notes: Vec<String>,
+    /// Leave people's names out.
+    pub blameless: bool,
+}
+
+impl Report<'_> {
+    pub fn rows_analyzed(&self) -> usize {
+        self.records.len()
+    }
+
+    pub fn file_name(&self, index: u32) -> &str {
+        self.ingested
+            .files
+            .get(index as usize)
+            .map_or("?", |f| f.name.as_str())
+    }
+
+    pub fn date_range(&self) -> Option<(NaiveDate, NaiveDate)> {
+        let mut it = self.records.iter().filter_map(|r| r.date);
+        let first = it.next()?;
+        Some(it.fold((first, first), |(lo, hi), d| (lo.min(d), hi.max(d))))
+    }
+
+    /// One line on how the number of patterns was chosen.
+    pub fn selection_text(&self) -> String {
+        let s = self.selection;
+        match s.method {
+            "fixed" => format!("{} (set with --patterns)", self.patterns.patterns.len()),
+            _ if !s.structured => format!(
+                "{} — no clear structure: no number of patterns separated the entries well (best mean silhouette {:.2}), so the log is shown as one group",
+                self.patterns.patterns.len(),
+                s.scores.iter().map(|x| x.1).fold(f64::NAN, f64::max)
+            ),
+            _ => {
+                let best = s
+                    .scores
+                    .iter()
+                    .copied()
+                    .fold((0, f64::NEG_INFINITY), |b, x| if x.1 > b.1 + 1e-12 { x } else { b });
+                let lo = s.scores.first().map_or(2, |x| x.0);
+                let hi = s.scores.last().map_or(2, |x| x.0);
+                format!(
+                    "{} (chosen automatically: best mean silhouette {:.2} among {lo}–{hi} patterns, on {} entries)",
+                    self.patterns.patterns.len(),
+                    best.1,
+                    s.evaluated_on
+                )
+            }
+        }
+    }
+}
+
+/// A report format.
+pub trait Renderer {
+    /// File name inside the output folder.
+    fn file_name(&self) -> &'static str;
+    fn render(&self, report: &Report, w: &mut dyn Write) -> io::Result<()>;
+}
+
+/// Percent with one decimal.
+pub fn pct(share: f64) -> String {
+    format!("{:.1}%", share * 100.0)
+}

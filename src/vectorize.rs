@@ -1,0 +1,362 @@
+//! Vectorize: token streams → sparse TF-IDF rows.
+//!
+//! In: the `Corpus` and checked `VectorParams` (document-frequency bounds, two-word phrases).
+//! Out: `Vectors` — a CSR matrix in f32 (one L2-normalized row per entry, sublinear tf × smooth
+//! idf), the kept terms (a stem, or two consecutive stems) and their document frequencies.
+//! Invariants: never a dense rows × vocabulary matrix; every weight is finite; a row whose terms
+//! were all filtered out is empty (all zeros), never NaN; term ids are assigned in sorted order so
+//! the matrix does not depend on row order or thread count.
+
+use crate::error::{Error, Result};
+use crate::text::Corpus;
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
+/// Unchecked vectorizer settings; `check` validates them.
+#[derive(Debug, Clone)]
+pub struct VectorParams {
+    /// Minimum number of entries a term must appear in; `None` picks one from the row count.
+    pub min_df: Option<usize>,
+    /// Maximum share of entries a term may appear in.
+    pub max_df: f64,
+    /// Also use two-word phrases (consecutive stems once stop words are gone).
+    pub bigrams: bool,
+}
+
+impl Default for VectorParams {
+    fn default() -> Self {
+        VectorParams {
+            min_df: None,
+            max_df: 0.5,
+            bigrams: true,
+        }
+    }
+}
+
+/// Validated vectorizer settings.
+#[derive(Debug, Clone)]
+pub struct CheckedVectorParams(VectorParams);
+
+impl VectorParams {
+    pub fn check(self) -> Result<CheckedVectorParams> {
+        if !(self.max_df > 0.0 && self.max_df <= 1.0) {
+            return Err(Error::Param(format!(
+                "max_df must be in (0, 1], got {}",
+                self.max_df
+            )));
+        }
+        if self.min_df == Some(0) {
+            return Err(Error::Param("min_df must be at least 1".into()));
+        }
+        Ok(CheckedVectorParams(self))
+    }
+}
+
+impl CheckedVectorParams {
+    /// The document-frequency floor for `n` entries: 2 (a term seen once cannot link two
+    /// entries), rising slowly on large logs so the vocabulary stays bounded.
+    pub fn min_df(&self, n: usize) -> usize {
+        self.0.min_df.unwrap_or_else(|| (n / 20_000).max(2))
+    }
+    pub fn max_df(&self) -> f64 {
+        self.0.max_df
+    }
+    pub fn bigrams(&self) -> bool {
+        self.0.bigrams
+    }
+}
+
+/// A vocabulary entry: one stem, or two consecutive stems.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Term {
+    pub first: u32,
+    pub second: Option<u32>,
+}
+
+/// Compressed sparse rows.
+#[derive(Debug, Clone, Default)]
+pub struct Csr {
+    pub n_cols: usize,
+    pub indptr: Vec<usize>,
+    pub indices: Vec<u32>,
+    pub data: Vec<f32>,
+}
+
+impl Csr {
+    pub fn n_rows(&self) -> usize {
+        self.indptr.len().saturating_sub(1)
+    }
+
+    pub fn row(&self, i: usize) -> (&[u32], &[f32]) {
+        let r = self.indptr[i]..self.indptr[i + 1];
+        (&self.indices[r.clone()], &self.data[r])
+    }
+
+    pub fn nnz(&self) -> usize {
+        self.indices.len()
+    }
+}
+
+/// The vectorize stage's output.
+#[derive(Debug, Clone, Default)]
+pub struct Vectors {
+    pub matrix: Csr,
+    pub terms: Vec<Term>,
+    pub df: Vec<u32>,
+    pub idf: Vec<f32>,
+    unigram: Vec<Option<u32>>,
+    bigram: FxHashMap<u64, u32>,
+}
+
+fn pair(a: u32, b: u32) -> u64 {
+    (u64::from(a) << 32) | u64::from(b)
+}
+
+impl Vectors {
+    /// Calls `f` with the term id of every unigram and phrase occurrence in a token stream.
+    pub fn for_each_term(&self, tokens: &[u32], mut f: impl FnMut(u32)) {
+        for (i, &t) in tokens.iter().enumerate() {
+            if let Some(id) = self.unigram.get(t as usize).copied().flatten() {
+                f(id);
+            }
+            if let Some(&next) = tokens.get(i + 1) {
+                if next != t {
+                    if let Some(&id) = self.bigram.get(&pair(t, next)) {
+                        f(id);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Number of terms.
+    pub fn n_terms(&self) -> usize {
+        self.terms.len()
+    }
+}
+
+const CHUNK: usize = 4096;
+
+/// Builds the TF-IDF matrix; see the module header.
+pub fn vectorize(corpus: &Corpus, params: &CheckedVectorParams) -> Vectors {
+    let n = corpus.len();
+    let n_stems = corpus.stems.len();
+    let docs: Vec<usize> = (0..n).collect();
+
+    // Document frequencies of stems and phrases, counted once per entry.
+    let (uni_df, bi_df) = docs
+        .par_chunks(CHUNK)
+        .map(|chunk| {
+            let mut uni = vec![0u32; n_stems];
+            let mut bi: FxHashMap<u64, u32> = FxHashMap::default();
+            let mut seen: Vec<u64> = Vec::new();
+            for &d in chunk {
+                let toks = corpus.doc(d);
+                seen.clear();
+                seen.extend(toks.iter().map(|&t| u64::from(t) | (1 << 63)));
+                if params.bigrams() {
+                    seen.extend(
+                        toks.windows(2)
+                            .filter(|w| w[0] != w[1])
+                            .map(|w| pair(w[0], w[1])),
+                    );
+                }
+                seen.sort_unstable();
+                seen.dedup();
+                for &k in &seen {
+                    if k & (1 << 63) != 0 {
+                        uni[(k & 0xffff_ffff) as usize] += 1;
+                    } else {
+                        *bi.entry(k).or_insert(0) += 1;
+                    }
+                }
+            }
+            (uni, bi)
+        })
+        .reduce(
+            || (vec![0u32; n_stems], FxHashMap::default()),
+            |(mut ua, ba), (ub, bb)| {
+                for (a, b) in ua.iter_mut().zip(ub) {
+                    *a += b;
+                }
+                if ba.len() < bb.len() {
+                    return (ua, merge(bb, ba));
+                }
+                (ua, merge(ba, bb))
+            },
+        );
+
+    let min_df = params.min_df(n) as u32;
+    let max_df = ((params.max_df() * n as f64).floor() as u32).max(min_df);
+    let keep = |df: u32| df >= min_df && df <= max_df;
+    let mut terms = Vec::new();
+    let mut df = Vec::new();
+    let mut unigram = vec![None; n_stems];
+    for (s, &d) in uni_df.iter().enumerate() {
+        if keep(d) {
+            unigram[s] = Some(terms.len() as u32);
+            terms.push(Term {
+                first: s as u32,
+                second: None,
+            });
+            df.push(d);
+        }
+    }
+    let mut pairs: Vec<(u64, u32)> = bi_df.into_iter().filter(|&(_, d)| keep(d)).collect();
+    pairs.sort_unstable();
+    let mut bigram = FxHashMap::default();
+    for (k, d) in pairs {
+        bigram.insert(k, terms.len() as u32);
+        terms.push(Term {
+            first: (k >> 32) as u32,
+            second: Some((k & 0xffff_ffff) as u32),
+        });
+        df.push(d);
+    }
+    let idf: Vec<f32> = df
+        .iter()
+        .map(|&d| (((1 + n) as f64 / (1 + d as usize) as f64).ln() + 1.0) as f32)
+        .collect();
+    let mut vectors = Vectors {
+        matrix: Csr::default(),
+        terms,
+        df,
+        idf,
+        unigram,
+        bigram,
+    };
+
+    // Rows: sublinear tf × idf, L2-normalized, columns sorted.
+    let parts: Vec<(Vec<usize>, Vec<u32>, Vec<f32>)> = docs
+        .par_chunks(CHUNK)
+        .map(|chunk| {
+            let mut lens = Vec::with_capacity(chunk.len());
+            let mut indices = Vec::new();
+            let mut data = Vec::new();
+            let mut ids: Vec<u32> = Vec::new();
+            for &d in chunk {
+                ids.clear();
+                vectors.for_each_term(corpus.doc(d), |t| ids.push(t));
+                ids.sort_unstable();
+                let start = indices.len();
+                let mut i = 0;
+                while i < ids.len() {
+                    let t = ids[i];
+                    let mut j = i;
+                    while j < ids.len() && ids[j] == t {
+                        j += 1;
+                    }
+                    let tf = (j - i) as f32;
+                    indices.push(t);
+                    data.push((1.0 + tf.ln()) * vectors.idf[t as usize]);
+                    i = j;
+                }
+                let norm = data[start..].iter().map(|v| v * v).sum::<f32>().sqrt();
+                if norm > 0.0 {
+                    data[start..].iter_mut().for_each(|v| *v /= norm);
+                }
+                lens.push(indices.len() - start);
+            }
+            (lens, indices, data)
+        })
+        .collect();
+    let nnz: usize = parts.iter().map(|p| p.1.len()).sum();
+    let mut m = Csr {
+        n_cols: vectors.terms.len(),
+        indptr: Vec::with_capacity(n + 1),
+        indices: Vec::with_capacity(nnz),
+        data: Vec::with_capacity(nnz),
+    };
+    m.indptr.push(0);
+    for (lens, indices, data) in parts {
+        for l in lens {
+            let last = *m.indptr.last().expect("starts with 0");
+            m.indptr.push(last + l);
+        }
+        m.indices.extend(indices);
+        m.data.extend(data);
+    }
+    vectors.matrix = m;
+    vectors
+}
+
+fn merge(mut big: FxHashMap<u64, u32>, small: FxHashMap<u64, u32>) -> FxHashMap<u64, u32> {
+    for (k, v) in small {
+        *big.entry(k).or_insert(0) += v;
+    }
+    big
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::{Record, Role};
+    use crate::text::{analyze, Language, TextParams};
+    use proptest::prelude::*;
+
+    fn corpus(texts: &[&str]) -> Corpus {
+        let records: Vec<Record> = texts
+            .iter()
+            .map(|t| Record {
+                root_cause: t.to_string(),
+                ..Default::default()
+            })
+            .collect();
+        analyze(
+            &records,
+            &TextParams {
+                language: Language::new("english").unwrap(),
+                roles: vec![Role::RootCause],
+            },
+        )
+    }
+
+    #[test]
+    fn df_bounds_and_phrases() {
+        let c = corpus(&[
+            "missed deadline estimate",
+            "missed deadline again",
+            "vendor outage",
+            "vendor outage api",
+            "unique words here",
+        ]);
+        let v = vectorize(&c, &VectorParams::default().check().unwrap());
+        let names: Vec<String> = v
+            .terms
+            .iter()
+            .map(|t| match t.second {
+                None => c.surface[t.first as usize].clone(),
+                Some(s) => format!("{} {}", c.surface[t.first as usize], c.surface[s as usize]),
+            })
+            .collect();
+        assert!(names.contains(&"missed deadline".to_string()), "{names:?}");
+        assert!(names.contains(&"vendor outage".to_string()));
+        assert!(!names.contains(&"unique".to_string()), "df 1 is dropped");
+        let (idx, _) = v.matrix.row(4);
+        assert!(idx.is_empty());
+    }
+
+    #[test]
+    fn params_are_checked() {
+        assert!(VectorParams { max_df: 0.0, ..Default::default() }.check().is_err());
+        assert!(VectorParams { max_df: 1.5, ..Default::default() }.check().is_err());
+        assert!(VectorParams { min_df: Some(0), ..Default::default() }.check().is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn rows_are_unit_or_empty_and_finite(texts in proptest::collection::vec("[a-e ]{0,30}", 1..40)) {
+            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+            let c = corpus(&refs);
+            let v = vectorize(&c, &VectorParams { min_df: Some(1), max_df: 1.0, bigrams: true }.check().unwrap());
+            prop_assert_eq!(v.matrix.n_rows(), texts.len());
+            for i in 0..v.matrix.n_rows() {
+                let (idx, data) = v.matrix.row(i);
+                prop_assert!(data.iter().all(|x| x.is_finite()));
+                prop_assert!(idx.windows(2).all(|w| w[0] < w[1]));
+                let norm: f32 = data.iter().map(|x| x * x).sum();
+                prop_assert!(data.is_empty() || (norm - 1.0).abs() < 1e-4);
+            }
+        }
+    }
+}
