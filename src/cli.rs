@@ -11,6 +11,7 @@ use crate::ingest::{ColumnOptions, Format, IngestConfig, Source};
 use crate::record::Role;
 use crate::reduce::ReduceParams;
 use crate::text::Language;
+use crate::timeline::PeriodParams;
 use crate::vectorize::VectorParams;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -207,6 +208,7 @@ impl AnalyzeArgs {
             reduce,
             cluster,
             formats,
+            period: PeriodParams::default().check()?,
             strict: self.strict,
             quiet: self.quiet,
             seed: self.seed,

@@ -8,6 +8,7 @@ use crate::ingest::IngestConfig;
 use crate::record::Role;
 use crate::reduce::CheckedReduceParams;
 use crate::text::Language;
+use crate::timeline::PeriodParams;
 use crate::vectorize::CheckedVectorParams;
 use std::path::PathBuf;
 
@@ -59,6 +60,7 @@ pub struct Config {
     pub reduce: CheckedReduceParams,
     pub cluster: CheckedClusterParams,
     pub formats: ReportFormats,
+    pub period: PeriodParams,
     pub strict: bool,
     pub quiet: bool,
     pub seed: u64,

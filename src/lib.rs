@@ -9,7 +9,8 @@
 //! 4. `reduce`    vectors → `Projection` (randomized truncated SVD, fitted on a sample)
 //! 5. `cluster`   projected vectors → `Clustering` (linfa k-means, automatic k, outliers)
 //! 6. `patterns`  clustering → `Patterns` (class-based TF-IDF labels, examples, lessons)
-//! 7. `report`    everything → report.md, patterns.json, assignments.csv, rejected.csv
+//! 7. `timeline`  patterns × dates → `Timeline` (counts per period, polars group-by)
+//! 8. `report`    everything → report.md, patterns.json, assignments.csv, rejected.csv
 //!
 //! `run` below reads in that order. Large logs are handled by learning the projection and the
 //! clusters from an order-free sample (`sample`) and then assigning every entry.
@@ -28,6 +29,7 @@ pub mod report;
 pub mod sample;
 pub mod synth;
 pub mod text;
+pub mod timeline;
 pub mod vectorize;
 
 use config::Config;
@@ -84,6 +86,8 @@ pub fn run(config: &Config) -> Result<Outcome> {
         evaluate::evaluate(&truth, &predicted)
     });
 
+    let timeline = timeline::build(records, &clustering.labels, clustering.k, &config.period)?;
+
     let mut notes = Vec::new();
     if !clustering.selection.structured {
         notes.push("No clear structure: the entries do not fall into distinct groups.".to_string());
@@ -94,6 +98,7 @@ pub fn run(config: &Config) -> Result<Outcome> {
         patterns: &found,
         selection: &clustering.selection,
         evaluation,
+        timeline: timeline.as_ref(),
         charts: None,
         parameters: parameters(config, &vectors, &projection, records.len()),
         notes,

@@ -19,6 +19,7 @@ use crate::evaluate::Evaluation;
 use crate::ingest::Ingested;
 use crate::patterns::Patterns;
 use crate::record::Record;
+use crate::timeline::Timeline;
 use chrono::NaiveDate;
 use std::io::{self, Write};
 
@@ -47,6 +48,7 @@ pub struct Report<'a> {
     pub patterns: &'a Patterns,
     pub selection: &'a KSelection,
     pub evaluation: Option<Evaluation>,
+    pub timeline: Option<&'a Timeline>,
     pub charts: Option<&'a ChartFiles>,
     /// Parameters as shown in the JSON (ordered).
     pub parameters: serde_json::Value,
