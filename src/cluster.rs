@@ -43,8 +43,10 @@ pub struct ClusterParams {
     pub outliers: bool,
     /// Below this cosine similarity to its centre an entry has no clear pattern.
     pub outlier_similarity: f64,
-    /// Below this best mean silhouette the log is reported as having no clear structure.
+    /// Below this mean silhouette (at the chosen k) the log has no clear structure.
     pub min_silhouette: f64,
+    /// Below this stability (at the chosen k) the log has no clear structure.
+    pub min_stability: f64,
 }
 
 impl Default for ClusterParams {
@@ -60,6 +62,7 @@ impl Default for ClusterParams {
             outliers: true,
             outlier_similarity: 0.2,
             min_silhouette: 0.05,
+            min_stability: 0.5,
         }
     }
 }
@@ -107,10 +110,12 @@ impl CheckedClusterParams {
 /// How k was chosen.
 #[derive(Debug, Clone)]
 pub struct KSelection {
-    /// "fixed" or "silhouette".
+    /// "fixed" or "stability".
     pub method: &'static str,
-    /// (k, mean silhouette) for each candidate, when evaluated.
-    pub scores: Vec<(usize, f64)>,
+    /// (k, stability, mean silhouette) for each candidate, when evaluated.
+    pub scores: Vec<(usize, f64, f64)>,
+    /// The best-scoring candidate (before the structure check).
+    pub chosen: usize,
     /// False when no candidate reached `min_silhouette`: the log has no clear structure.
     pub structured: bool,
     /// Entries the choice was evaluated on.
@@ -203,26 +208,63 @@ fn assign(x: &Array2<f64>, centres: &Array2<f64>) -> Vec<usize> {
         .collect()
 }
 
+/// Deterministic split of `0..n` into two halves for stability round `round`.
+fn halves(n: usize, seed: u64, round: u64) -> (Vec<usize>, Vec<usize>) {
+    let mut keyed: Vec<(u64, usize)> = (0..n)
+        .map(|i| (crate::sample::content_hash(&[i as u32, round as u32], seed), i))
+        .collect();
+    keyed.sort_unstable();
+    let (a, b): (Vec<_>, Vec<_>) = keyed.iter().enumerate().partition(|(j, _)| j % 2 == 0);
+    (
+        a.into_iter().map(|(_, (_, i))| *i).collect(),
+        b.into_iter().map(|(_, (_, i))| *i).collect(),
+    )
+}
+
+/// Stability of k: k-means fitted on two disjoint halves of the entries should label all of
+/// them the same way (adjusted Rand index between the two labelings, averaged over rounds).
+/// The true number of tendencies splits stably; splitting a tendency by its phrasing does not.
+fn stability(x: &Array2<f64>, k: usize, rounds: u64, p: &ClusterParams) -> Result<f64> {
+    let mut total = 0.0;
+    for round in 0..rounds {
+        let (a, b) = halves(x.nrows(), p.seed, round);
+        let fit = |rows: &[usize]| -> Result<Vec<usize>> {
+            let part = x.select(Axis(0), rows);
+            let centres = kmeans(&part, k, 2, p)?;
+            Ok(assign(x, &centres))
+        };
+        let (la, lb) = (fit(&a)?, fit(&b)?);
+        total += crate::evaluate::evaluate(&la, &lb).adjusted_rand_index;
+    }
+    Ok(total / rounds as f64)
+}
+
 fn choose_k(x: &Array2<f64>, p: &ClusterParams) -> Result<KSelection> {
     let n = x.nrows().min(p.eval_sample);
     let xe = x.slice(ndarray::s![..n, ..]).to_owned();
-    let k_max = p.k_max.min(n / 5).max(2).min(n.saturating_sub(1));
+    // Each half needs a few entries per pattern.
+    let k_max = p.k_max.min(n / 6).max(2).min(n.saturating_sub(1));
+    let rounds = if n < 300 { 8 } else { 3 };
     let gram = xe.dot(&xe.t());
-    let mut scores = Vec::new();
-    for k in 2..=k_max {
-        let centres = kmeans(&xe, k, p.n_runs.min(4), p)?;
-        let labels = assign(&xe, &centres);
-        scores.push((k, silhouette(&gram, &labels, k)));
-    }
+    let scores: Vec<(usize, f64, f64)> = (2..=k_max)
+        .into_par_iter()
+        .map(|k| -> Result<(usize, f64, f64)> {
+            let centres = kmeans(&xe, k, p.n_runs.min(4), p)?;
+            let labels = assign(&xe, &centres);
+            Ok((k, stability(&xe, k, rounds, p)?, silhouette(&gram, &labels, k)))
+        })
+        .collect::<Result<_>>()?;
     let best = scores
         .iter()
-        .fold(None::<(usize, f64)>, |b, &(k, s)| match b {
-            Some((_, bs)) if bs >= s - 1e-12 => b,
-            _ => Some((k, s)),
+        .fold(None::<(usize, f64, f64)>, |b, &c| match b {
+            Some(bb) if bb.1 >= c.1 - 1e-9 => b,
+            _ => Some(c),
         });
-    let structured = best.is_some_and(|(_, s)| s >= p.min_silhouette);
+    let structured =
+        best.is_some_and(|(_, stab, sil)| stab >= p.min_stability && sil >= p.min_silhouette);
     Ok(KSelection {
-        method: "silhouette",
+        method: "stability",
+        chosen: best.map_or(1, |b| b.0),
         scores,
         structured,
         evaluated_on: n,
@@ -251,6 +293,7 @@ pub fn cluster(
             k,
             KSelection {
                 method: "fixed",
+                chosen: k,
                 scores: Vec::new(),
                 structured: true,
                 evaluated_on: 0,
@@ -259,7 +302,8 @@ pub fn cluster(
         KChoice::Auto if usable.len() < 6 => (
             1,
             KSelection {
-                method: "silhouette",
+                method: "stability",
+                chosen: 1,
                 scores: Vec::new(),
                 structured: false,
                 evaluated_on: usable.len(),
@@ -267,14 +311,7 @@ pub fn cluster(
         ),
         KChoice::Auto => {
             let sel = choose_k(&x, p)?;
-            let k = if sel.structured {
-                sel.scores
-                    .iter()
-                    .fold((0, f64::NEG_INFINITY), |b, &(k, s)| if s > b.1 + 1e-12 { (k, s) } else { b })
-                    .0
-            } else {
-                1
-            };
+            let k = if sel.structured { sel.chosen } else { 1 };
             (k, sel)
         }
     };

@@ -95,6 +95,9 @@ pub struct SynthParams {
     pub start: (i32, u32, u32),
     /// Number of quarters (3-month periods) covered; default 8.
     pub quarters: u32,
+    /// Chance that an optional fragment (`{ctx?}`, `{when?}`...) is written: the shared,
+    /// tendency-neutral words that make clustering harder (clamped to `[0, 1]`, default 0.5).
+    pub optional: f64,
 }
 
 impl Default for SynthParams {
@@ -107,6 +110,7 @@ impl Default for SynthParams {
             scenario: Scenario::Uniform,
             start: (2024, 1, 1),
             quarters: 8,
+            optional: 0.5,
         }
     }
 }
@@ -1274,6 +1278,8 @@ const NOISE: Tendency = Tendency {
 const NUMBER_RATE: f64 = 0.10;
 /// Probability that a root cause starts with a shared opener.
 const PREFIX_RATE: f64 = 0.12;
+/// Share of root causes that carry a second sentence from the same tendency.
+const SECOND_SENTENCE_RATE: f64 = 0.35;
 const MIN_WORDS: usize = 8;
 const MAX_WORDS: usize = 25;
 
@@ -1294,7 +1300,7 @@ fn pick_weighted<R: Rng>(rng: &mut R, weights: &[f64]) -> usize {
 }
 
 /// Expands `tmpl` into `out`, resolving `{slot}` / `{slot?}` from `slots` and the shared pools.
-fn expand<R: Rng>(rng: &mut R, tmpl: &str, slots: Slots, out: &mut String) {
+fn expand<R: Rng>(rng: &mut R, tmpl: &str, slots: Slots, optional: f64, out: &mut String) {
     let mut rest = tmpl;
     while let Some(open) = rest.find('{') {
         out.push_str(&rest[..open]);
@@ -1306,7 +1312,7 @@ fn expand<R: Rng>(rng: &mut R, tmpl: &str, slots: Slots, out: &mut String) {
         rest = &rest[close + 1..];
         if let Some(n) = name.strip_suffix('?') {
             name = n;
-            if rng.gen_bool(0.5) {
+            if !rng.gen_bool(optional) {
                 while out.ends_with(' ') {
                     out.pop();
                 }
@@ -1330,7 +1336,7 @@ fn expand<R: Rng>(rng: &mut R, tmpl: &str, slots: Slots, out: &mut String) {
                     .map(|(_, v)| *v)
                     .unwrap_or_else(|| panic!("synth grammar: unknown slot {{{name}}}"));
                 let filler = pick(rng, fillers);
-                expand(rng, filler, slots, out);
+                expand(rng, filler, slots, optional, out);
             }
         }
     }
@@ -1338,7 +1344,7 @@ fn expand<R: Rng>(rng: &mut R, tmpl: &str, slots: Slots, out: &mut String) {
 }
 
 /// One root-cause sentence of `MIN_WORDS..=MAX_WORDS` words from tendency `t`.
-fn root_cause<R: Rng>(rng: &mut R, t: &Tendency) -> String {
+fn root_cause<R: Rng>(rng: &mut R, t: &Tendency, optional: f64) -> String {
     let with_number = rng.gen_bool(NUMBER_RATE);
     let mut with_prefix = rng.gen_bool(PREFIX_RATE);
     let mut s = String::with_capacity(160);
@@ -1349,7 +1355,7 @@ fn root_cause<R: Rng>(rng: &mut R, t: &Tendency) -> String {
         }
         let frame = pick(rng, t.frames);
         let mut body = String::with_capacity(128);
-        expand(rng, frame, t.slots, &mut body);
+        expand(rng, frame, t.slots, optional, &mut body);
         let body = body.trim();
         if with_prefix {
             s.push_str(pick(rng, PREFIXES));
@@ -1373,7 +1379,7 @@ fn root_cause<R: Rng>(rng: &mut R, t: &Tendency) -> String {
         }
         if with_number {
             let tail = pick(rng, t.number_tails);
-            expand(rng, tail, t.slots, &mut s);
+            expand(rng, tail, t.slots, optional, &mut s);
         }
         s.push('.');
         let words = s.split_whitespace().count();
@@ -1516,6 +1522,7 @@ struct SynthIter {
     rng: Xoshiro256PlusPlus,
     scenario: Scenario,
     noise: f64,
+    optional: f64,
     quarters: u32,
     /// Day numbers of the quarter boundaries (`quarters + 1` entries).
     bounds: Vec<i64>,
@@ -1552,6 +1559,11 @@ impl SynthIter {
             rng: Xoshiro256PlusPlus::seed_from_u64(p.seed),
             scenario: p.scenario,
             noise,
+            optional: if p.optional.is_nan() {
+                0.5
+            } else {
+                p.optional.clamp(0.0, 1.0)
+            },
             quarters,
             bounds,
             left: p.rows,
@@ -1627,7 +1639,12 @@ impl SynthIter {
         let (lo, hi) = self.seg_days;
         let date = format_date(civil_from_days(rng.gen_range(lo..hi)));
         let context = pick(rng, CONTEXTS).to_string();
-        let root_cause = root_cause(rng, t);
+        let mut root_cause = root_cause(rng, t, self.optional);
+        // Entries are one or two sentences, as people write them.
+        if rng.gen_bool(SECOND_SENTENCE_RATE) {
+            root_cause.push(' ');
+            root_cause.push_str(&self::root_cause(rng, t, self.optional));
+        }
         let lesson = pick(rng, t.lessons).to_string();
         let mut change = pick(rng, t.changes);
         if self.scenario == Scenario::Trends
@@ -1819,14 +1836,14 @@ mod tests {
                 );
             }
             for _ in 0..3000 {
-                let s = root_cause(&mut rng, t);
+                let s = root_cause(&mut rng, t, 0.5);
                 let n = s.split_whitespace().count();
                 assert!((MIN_WORDS..=MAX_WORDS).contains(&n), "{n}: {s}");
             }
             for frame in t.frames.iter().chain(t.number_tails) {
                 for _ in 0..50 {
                     let mut s = String::new();
-                    expand(&mut rng, frame, t.slots, &mut s);
+                    expand(&mut rng, frame, t.slots, 0.5, &mut s);
                     assert!(!s.contains(['{', '}']));
                 }
             }

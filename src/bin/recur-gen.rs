@@ -40,6 +40,10 @@ struct Args {
     /// Number of quarters covered by the dates.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=400))]
     quarters: u32,
+    /// Chance that an optional, tendency-neutral fragment ("on the billing migration", "again")
+    /// is written into a root cause: higher makes the tendencies harder to tell apart.
+    #[arg(long, default_value_t = 0.5, value_parser = parse_share)]
+    optional: f64,
     /// First date of the range.
     #[arg(long, default_value = "2024-01-01", value_parser = parse_date)]
     start: (i32, u32, u32),
@@ -92,6 +96,7 @@ fn run(args: Args) -> io::Result<u64> {
         },
         start: args.start,
         quarters: args.quarters,
+        optional: args.optional,
     };
     match &args.output {
         Some(path) => {

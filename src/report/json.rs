@@ -93,7 +93,8 @@ impl Renderer for Json {
             "method": sel.method,
             "structured": sel.structured,
             "evaluated_on": sel.evaluated_on,
-            "candidates": sel.scores.iter().map(|(k, s)| json!({"patterns": k, "silhouette": round4(*s)})).collect::<Vec<_>>(),
+            "chosen": sel.chosen,
+            "candidates": sel.scores.iter().map(|(k, stab, sil)| json!({"patterns": k, "stability": round4(*stab), "silhouette": round4(*sil)})).collect::<Vec<_>>(),
         });
         let patterns: Vec<Value> = report
             .patterns

@@ -79,28 +79,22 @@ impl Report<'_> {
     /// One line on how the number of patterns was chosen.
     pub fn selection_text(&self) -> String {
         let s = self.selection;
-        match s.method {
-            "fixed" => format!("{} (set with --patterns)", self.patterns.patterns.len()),
-            _ if !s.structured => format!(
-                "{} — no clear structure: no number of patterns separated the entries well (best mean silhouette {:.2}), so the log is shown as one group",
-                self.patterns.patterns.len(),
-                s.scores.iter().map(|x| x.1).fold(f64::NAN, f64::max)
+        let n = self.patterns.patterns.len();
+        let at = s.scores.iter().find(|c| c.0 == s.chosen);
+        match (s.method, at) {
+            ("fixed", _) => format!("{n} (set with --patterns)"),
+            (_, Some(&(k, stab, sil))) if !s.structured => format!(
+                "{n} — no clear structure: the most stable split ({k} groups) had stability {stab:.2} and mean silhouette {sil:.2}, too low to call patterns, so the log is shown as one group"
             ),
-            _ => {
-                let best = s
-                    .scores
-                    .iter()
-                    .copied()
-                    .fold((0, f64::NEG_INFINITY), |b, x| if x.1 > b.1 + 1e-12 { x } else { b });
+            (_, Some(&(_, stab, sil))) => {
                 let lo = s.scores.first().map_or(2, |x| x.0);
                 let hi = s.scores.last().map_or(2, |x| x.0);
                 format!(
-                    "{} (chosen automatically: best mean silhouette {:.2} among {lo}–{hi} patterns, on {} entries)",
-                    self.patterns.patterns.len(),
-                    best.1,
+                    "{n} (chosen automatically: the most stable number among {lo}–{hi}, stability {stab:.2}, mean silhouette {sil:.2}, on {} entries)",
                     s.evaluated_on
                 )
             }
+            _ => format!("{n} (too few entries to compare numbers of patterns)"),
         }
     }
 }
