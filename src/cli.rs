@@ -69,8 +69,9 @@ pub struct AnalyzeArgs {
     /// Extra stop words, one per line.
     #[arg(long, value_name = "FILE")]
     pub stopwords: Option<PathBuf>,
-    /// Columns whose text is analyzed, by role.
-    #[arg(long, default_value = "root_cause", value_name = "ROLES")]
+    /// Columns whose text is analyzed, by role; the first must be non-empty in every row.
+    /// Lessons and behavioural changes name the tendency in the author's own words.
+    #[arg(long, default_value = "root_cause,lesson,behavioral_change", value_name = "ROLES")]
     pub text: String,
     /// A human label column to compare the patterns with (never used for clustering).
     #[arg(long, value_name = "COLUMN")]
@@ -90,6 +91,12 @@ pub struct AnalyzeArgs {
     /// Reports to write, comma-separated: md, html, json.
     #[arg(long = "format", default_value = "md,html,json", value_name = "md,html,json")]
     pub format: String,
+    /// Chart files to write into <DIR>/charts: svg, png, svg,png or none (report.html always has its charts inline).
+    #[arg(long = "charts", default_value = "svg,png", value_name = "svg,png|none")]
+    pub charts: String,
+    /// Print per-stage wall times and peak memory to stderr.
+    #[arg(long)]
+    pub timings: bool,
     /// Dimensions kept by the SVD (advanced).
     #[arg(long, default_value_t = 64, hide_short_help = true)]
     pub dims: usize,
@@ -172,6 +179,7 @@ impl AnalyzeArgs {
             }
         }
         let formats = ReportFormats::parse(&self.format)?;
+        let charts = crate::chart::ChartFormats::parse(&self.charts)?;
         let cluster = ClusterParams {
             k: parse_k(&self.patterns)?,
             seed: self.seed,
@@ -208,9 +216,11 @@ impl AnalyzeArgs {
             reduce,
             cluster,
             formats,
+            charts,
             period: PeriodParams::default().check()?,
             strict: self.strict,
             quiet: self.quiet,
+            timings: self.timings,
             seed: self.seed,
             blameless: self.blameless,
         })

@@ -16,7 +16,7 @@ use crate::reduce::Projection;
 use crate::vectorize::Vectors;
 use linfa::prelude::*;
 use linfa::DatasetBase;
-use linfa_clustering::KMeans;
+use linfa_clustering::{KMeans, KMeansInit};
 use ndarray::{Array2, Axis};
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256Plus;
@@ -54,9 +54,9 @@ impl Default for ClusterParams {
         ClusterParams {
             k: KChoice::Auto,
             seed: 42,
-            n_runs: 8,
-            max_iterations: 300,
-            fit_sample: 20_000,
+            n_runs: 10,
+            max_iterations: 100,
+            fit_sample: 10_000,
             eval_sample: 2_000,
             k_max: 20,
             outliers: true,
@@ -135,12 +135,16 @@ pub struct Clustering {
     pub selection: KSelection,
 }
 
+/// The final fit: linfa's k-means, started from the best of `runs` quick spherical k-means++
+/// seedings (cheap, so many restarts are affordable), refined to convergence by linfa.
 fn kmeans(x: &Array2<f64>, k: usize, runs: usize, p: &ClusterParams) -> Result<Array2<f64>> {
+    let init = quick_kmeans(x, k, runs, p.seed);
     let ds = DatasetBase::from(x.clone());
     let model = KMeans::params_with_rng(k, Xoshiro256Plus::seed_from_u64(p.seed))
-        .n_runs(runs)
+        .init_method(KMeansInit::Precomputed(init))
+        .n_runs(1)
         .max_n_iterations(p.max_iterations)
-        .tolerance(1e-6)
+        .tolerance(1e-4)
         .fit(&ds)
         .map_err(|e| Error::Param(format!("k-means with k = {k} failed: {e}")))?;
     Ok(model.centroids().clone())
@@ -208,6 +212,77 @@ fn assign(x: &Array2<f64>, centres: &Array2<f64>) -> Vec<usize> {
         .collect()
 }
 
+/// A small, fast spherical k-means (cosine) for the many quick fits of the k sweep: k-means++
+/// seeding, Lloyd steps as one matrix product each, best of `runs` by total similarity.
+/// The final clustering is fitted with linfa; this only ranks candidate values of k.
+fn quick_kmeans(x: &Array2<f64>, k: usize, runs: usize, seed: u64) -> Array2<f64> {
+    use rand::Rng;
+    let n = x.nrows();
+    let mut rng = Xoshiro256Plus::seed_from_u64(seed ^ (k as u64) << 32);
+    let mut best = (f64::NEG_INFINITY, Array2::<f64>::zeros((k, x.ncols())));
+    for _ in 0..runs {
+        // k-means++ on cosine distance.
+        let mut centres = Array2::<f64>::zeros((k, x.ncols()));
+        centres.row_mut(0).assign(&x.row(rng.gen_range(0..n)));
+        let mut d2 = vec![f64::INFINITY; n];
+        for c in 1..k {
+            let prev = centres.row(c - 1).to_owned();
+            let sims = x.dot(&prev);
+            let mut total = 0.0;
+            for i in 0..n {
+                let d = (1.0 - sims[i]).max(0.0);
+                d2[i] = d2[i].min(d * d);
+                total += d2[i];
+            }
+            let mut target = rng.gen_range(0.0..total.max(1e-300));
+            let mut pick = n - 1;
+            for (i, &d) in d2.iter().enumerate() {
+                if target < d {
+                    pick = i;
+                    break;
+                }
+                target -= d;
+            }
+            centres.row_mut(c).assign(&x.row(pick));
+        }
+        let mut labels = vec![usize::MAX; n];
+        let mut score = 0.0;
+        for _ in 0..50 {
+            let sims = x.dot(&centres.t());
+            let mut changed = false;
+            score = 0.0;
+            for (i, row) in sims.axis_iter(Axis(0)).enumerate() {
+                let (j, s) = row
+                    .iter()
+                    .enumerate()
+                    .fold((0, f64::NEG_INFINITY), |b, (j, &s)| if s > b.1 { (j, s) } else { b });
+                score += s;
+                if labels[i] != j {
+                    labels[i] = j;
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+            let mut sums = Array2::<f64>::zeros((k, x.ncols()));
+            for (i, &l) in labels.iter().enumerate() {
+                sums.row_mut(l).scaled_add(1.0, &x.row(i));
+            }
+            for (mut c, s) in centres.axis_iter_mut(Axis(0)).zip(sums.axis_iter(Axis(0))) {
+                let norm = s.dot(&s).sqrt();
+                if norm > 1e-12 {
+                    c.assign(&(&s / norm));
+                }
+            }
+        }
+        if score > best.0 {
+            best = (score, centres);
+        }
+    }
+    best.1
+}
+
 /// Deterministic split of `0..n` into two halves for stability round `round`.
 fn halves(n: usize, seed: u64, round: u64) -> (Vec<usize>, Vec<usize>) {
     let mut keyed: Vec<(u64, usize)> = (0..n)
@@ -230,7 +305,7 @@ fn stability(x: &Array2<f64>, k: usize, rounds: u64, p: &ClusterParams) -> Resul
         let (a, b) = halves(x.nrows(), p.seed, round);
         let fit = |rows: &[usize]| -> Result<Vec<usize>> {
             let part = x.select(Axis(0), rows);
-            let centres = kmeans(&part, k, 2, p)?;
+            let centres = quick_kmeans(&part, k, 4, p.seed.wrapping_add(round));
             Ok(assign(x, &centres))
         };
         let (la, lb) = (fit(&a)?, fit(&b)?);
@@ -239,27 +314,59 @@ fn stability(x: &Array2<f64>, k: usize, rounds: u64, p: &ClusterParams) -> Resul
     Ok(total / rounds as f64)
 }
 
+/// Dimensions the k sweep works in.
+const SWEEP_DIMS: usize = 32;
+/// Values of k past the most stable one, all clearly less stable, that end the sweep.
+const PATIENCE: usize = 4;
+/// Stabilities this close to the best count as a tie, won by the smaller k.
+const TOLERANCE: f64 = 0.02;
+
 fn choose_k(x: &Array2<f64>, p: &ClusterParams) -> Result<KSelection> {
     let n = x.nrows().min(p.eval_sample);
-    let xe = x.slice(ndarray::s![..n, ..]).to_owned();
+    // The leading SVD dimensions carry the between-pattern structure; the sweep ranks k on
+    // them (renormalized), which keeps its many small fits cheap.
+    let d = x.ncols().min(SWEEP_DIMS);
+    let mut xe = x.slice(ndarray::s![..n, ..d]).to_owned();
+    for mut row in xe.axis_iter_mut(Axis(0)) {
+        let norm = row.dot(&row).sqrt();
+        if norm > 1e-12 {
+            row /= norm;
+        }
+    }
     // Each half needs a few entries per pattern.
     let k_max = p.k_max.min(n / 6).max(2).min(n.saturating_sub(1));
-    let rounds = if n < 300 { 8 } else { 3 };
+    let rounds = if n < 300 { 10 } else { 5 };
     let gram = xe.dot(&xe.t());
-    let scores: Vec<(usize, f64, f64)> = (2..=k_max)
-        .into_par_iter()
-        .map(|k| -> Result<(usize, f64, f64)> {
-            let centres = kmeans(&xe, k, p.n_runs.min(4), p)?;
-            let labels = assign(&xe, &centres);
-            Ok((k, stability(&xe, k, rounds, p)?, silhouette(&gram, &labels, k)))
-        })
-        .collect::<Result<_>>()?;
-    let best = scores
-        .iter()
-        .fold(None::<(usize, f64, f64)>, |b, &c| match b {
-            Some(bb) if bb.1 >= c.1 - 1e-9 => b,
-            _ => Some(c),
-        });
+    // Candidates are scored two at a time (one per core); the sweep stops once stability has
+    // stayed clearly below its best for `PATIENCE` values of k past the best.
+    let mut scores: Vec<(usize, f64, f64)> = Vec::new();
+    let mut k = 2;
+    while k <= k_max {
+        let batch: Vec<usize> = (k..=k_max.min(k + 1)).collect();
+        let scored: Vec<(usize, f64, f64)> = batch
+            .par_iter()
+            .map(|&k| -> Result<(usize, f64, f64)> {
+                let centres = quick_kmeans(&xe, k, 3, p.seed);
+                let labels = assign(&xe, &centres);
+                Ok((k, stability(&xe, k, rounds, p)?, silhouette(&gram, &labels, k)))
+            })
+            .collect::<Result<_>>()?;
+        scores.extend(scored);
+        k += batch.len();
+        let best = scores.iter().map(|c| c.1).fold(f64::NEG_INFINITY, f64::max);
+        let best_k = scores.iter().find(|c| c.1 == best).map_or(2, |c| c.0);
+        let tail_low = scores
+            .iter()
+            .filter(|c| c.0 > best_k)
+            .filter(|c| c.1 < best - 0.05)
+            .count();
+        if tail_low >= PATIENCE {
+            break;
+        }
+    }
+    // Parsimony: the smallest k whose stability is within `TOLERANCE` of the best.
+    let top = scores.iter().map(|c| c.1).fold(f64::NEG_INFINITY, f64::max);
+    let best = scores.iter().copied().find(|c| c.1 >= top - TOLERANCE);
     let structured =
         best.is_some_and(|(_, stab, sil)| stab >= p.min_stability && sil >= p.min_silhouette);
     Ok(KSelection {

@@ -60,9 +60,13 @@ pub struct Config {
     pub reduce: CheckedReduceParams,
     pub cluster: CheckedClusterParams,
     pub formats: ReportFormats,
+    /// Chart files to write (`--charts`).
+    pub charts: crate::chart::ChartFormats,
     pub period: PeriodParams,
     pub strict: bool,
     pub quiet: bool,
+    /// Print per-stage timings and peak memory to stderr.
+    pub timings: bool,
     pub seed: u64,
     pub blameless: bool,
 }

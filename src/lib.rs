@@ -10,11 +10,13 @@
 //! 5. `cluster`   projected vectors → `Clustering` (linfa k-means, automatic k, outliers)
 //! 6. `patterns`  clustering → `Patterns` (class-based TF-IDF labels, examples, lessons)
 //! 7. `timeline`  patterns × dates → `Timeline` (counts per period, polars group-by)
-//! 8. `report`    everything → report.md, patterns.json, assignments.csv, rejected.csv
+//! 8. `chart`     patterns, timeline, vectors → charts/*.svg|png (plotters, embedded font)
+//! 9. `report`    everything → report.md, report.html, patterns.json, assignments.csv, rejected.csv
 //!
 //! `run` below reads in that order. Large logs are handled by learning the projection and the
 //! clusters from an order-free sample (`sample`) and then assigning every entry.
 
+pub mod chart;
 pub mod cli;
 pub mod cluster;
 pub mod config;
@@ -30,6 +32,7 @@ pub mod sample;
 pub mod synth;
 pub mod text;
 pub mod timeline;
+pub mod timings;
 pub mod vectorize;
 
 use config::Config;
@@ -52,7 +55,9 @@ const SVD_SAMPLE: usize = 20_000;
 
 /// Runs the whole analysis and writes every output into `config.out`.
 pub fn run(config: &Config) -> Result<Outcome> {
+    let mut timings = timings::Timings::new(config.timings);
     let ingested = ingest::ingest(&config.ingest)?;
+    timings.lap("read");
     if !config.quiet {
         warn_rejects(&ingested);
     }
@@ -64,18 +69,23 @@ pub fn run(config: &Config) -> Result<Outcome> {
             roles: config.text_roles.clone(),
         },
     );
+    timings.lap("normalize+stem");
     let vectors = vectorize::vectorize(&corpus, &config.vectorize);
+    timings.lap("vectorize");
     let cluster_params = config.cluster.get();
     let sample = sample::sample(&corpus, cluster_params.fit_sample.max(SVD_SAMPLE), config.seed);
     let svd_rows = &sample[..sample.len().min(SVD_SAMPLE)];
     let projection = reduce::fit(&vectors, svd_rows, &config.reduce)?;
+    timings.lap("reduce");
     let clustering = cluster::cluster(&vectors, &projection, &sample, &config.cluster)?;
+    timings.lap("cluster");
     let mut pattern_params = patterns::PatternParams {
         text_roles: config.text_roles.clone(),
         ..Default::default()
     };
     pattern_params.text_roles = config.text_roles.clone();
     let found = patterns::describe(records, &corpus, &vectors, &clustering, &pattern_params);
+    timings.lap("label");
     let evaluation = config.ingest.columns.truth.as_ref().map(|_| {
         let (truth, predicted): (Vec<&str>, Vec<u32>) = records
             .iter()
@@ -87,11 +97,36 @@ pub fn run(config: &Config) -> Result<Outcome> {
     });
 
     let timeline = timeline::build(records, &clustering.labels, clustering.k, &config.period)?;
+    timings.lap("aggregate");
 
     let mut notes = Vec::new();
     if !clustering.selection.structured {
         notes.push("No clear structure: the entries do not fall into distinct groups.".to_string());
     }
+    let charts = if config.charts.any() || config.formats.html {
+        let input = chart::ChartInput {
+            records,
+            patterns: &found,
+            labels: &clustering.labels,
+            timeline: timeline.as_ref(),
+            has_control: ingested
+                .files
+                .iter()
+                .any(|f| f.columns.iter().any(|(r, _)| *r == record::Role::Control)),
+            map: Some(chart::MapInput {
+                corpus: &corpus,
+                vectors: &vectors,
+                projection: &projection,
+                seed: config.seed,
+            }),
+        };
+        Some(chart::render(&input, &config.out, config.charts)?)
+    } else {
+        chart::clear(&config.out)?;
+        None
+    };
+    notes.extend(charts.iter().flat_map(|c| c.notes.iter().cloned()));
+    timings.lap("charts");
     let report = Report {
         ingested: &ingested,
         records,
@@ -99,12 +134,14 @@ pub fn run(config: &Config) -> Result<Outcome> {
         selection: &clustering.selection,
         evaluation,
         timeline: timeline.as_ref(),
-        charts: None,
+        charts: charts.as_ref(),
         parameters: parameters(config, &vectors, &projection, records.len()),
         notes,
         blameless: config.blameless,
     };
     write_outputs(config, &report, &clustering.labels)?;
+    timings.lap("render");
+    timings.print();
 
     let outcome = Outcome {
         rows_read: ingested.rows_read,
@@ -149,6 +186,9 @@ fn write_outputs(config: &Config, report: &Report, labels: &[u32]) -> Result<()>
     let mut renderers: Vec<Box<dyn Renderer>> = Vec::new();
     if config.formats.markdown {
         renderers.push(Box::new(report::Markdown));
+    }
+    if config.formats.html {
+        renderers.push(Box::new(report::Html));
     }
     if config.formats.json {
         renderers.push(Box::new(report::Json));

@@ -10,7 +10,6 @@
 use crate::error::{Error, Result};
 use crate::vectorize::Vectors;
 use linfa_linalg::eigh::{EigSort, Eigh};
-use linfa_linalg::qr::QR;
 use linfa_linalg::Order;
 use ndarray::{s, Array2, Axis};
 use rand::SeedableRng;
@@ -147,10 +146,29 @@ fn sparse_t_times(vectors: &Vectors, rows: &[usize], q: &Array2<f64>) -> Array2<
         .fold(Array2::<f64>::zeros((n_terms, k)), |acc, z| acc + z)
 }
 
+/// Orthonormal basis of the column space of a tall `y`: eigendecomposition of the small Gram
+/// matrix yᵀy (a fast, rank-revealing stand-in for QR on tall, thin matrices), done twice
+/// for accuracy. Directions with no weight are dropped.
 fn orthonormalize(y: Array2<f64>) -> Result<Array2<f64>> {
-    y.qr()
-        .map(|d| d.generate_q())
-        .map_err(|e| Error::Param(format!("QR factorization failed: {e}")))
+    let mut q = y;
+    for _ in 0..2 {
+        let gram = q.t().dot(&q);
+        let (vals, vecs) = gram
+            .eigh()
+            .map_err(|e| Error::Param(format!("eigendecomposition failed: {e}")))?
+            .sort_eig(Order::Largest);
+        let top = vals.get(0).copied().unwrap_or(0.0).max(0.0);
+        let keep: Vec<usize> = (0..vals.len())
+            .filter(|&j| vals[j] > top * 1e-12 && vals[j] > 0.0)
+            .collect();
+        let mut w = Array2::<f64>::zeros((vecs.nrows(), keep.len()));
+        for (c, &j) in keep.iter().enumerate() {
+            let scale = 1.0 / vals[j].sqrt();
+            w.column_mut(c).assign(&(&vecs.column(j) * scale));
+        }
+        q = q.dot(&w);
+    }
+    Ok(q)
 }
 
 /// Fits the projection on the sampled rows.

@@ -85,7 +85,7 @@ pub struct IngestConfig {
     pub date_format: Option<String>,
     pub since: Option<NaiveDate>,
     pub until: Option<NaiveDate>,
-    /// Roles whose text is analyzed; a row where all of them are empty is rejected.
+    /// Roles whose text is analyzed; a row whose first one is empty is rejected.
     pub text_roles: Vec<Role>,
     /// Leave people columns out of the rejects' fields.
     pub blameless: bool,
@@ -312,11 +312,11 @@ fn convert_row(cfg: &IngestConfig, file: u32, row: u64, map: &ColumnMap, raw: Ra
     } else {
         &cfg.text_roles
     };
-    if text_roles.iter().all(|&r| rec.field(r).is_empty()) {
-        let names: Vec<&str> = text_roles.iter().map(|r| r.name()).collect();
+    // The first text role (the root cause by default) is what an entry is about.
+    if rec.field(text_roles[0]).is_empty() {
         return Outcome::Reject {
             line,
-            reason: format!("empty text ({})", names.join(", ")),
+            reason: format!("empty text ({})", text_roles[0].name()),
             fields,
         };
     }
