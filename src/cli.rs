@@ -94,6 +94,9 @@ pub struct AnalyzeArgs {
     /// Chart files to write into <DIR>/charts: svg, png, svg,png or none (report.html always has its charts inline).
     #[arg(long = "charts", default_value = "svg,png", value_name = "svg,png|none")]
     pub charts: String,
+    /// Extra or replacement well-known tendencies (TOML or JSON: name + cue words).
+    #[arg(long, value_name = "FILE")]
+    pub tendencies: Option<PathBuf>,
     /// Print per-stage wall times and peak memory to stderr.
     #[arg(long)]
     pub timings: bool,
@@ -211,6 +214,10 @@ impl AnalyzeArgs {
             },
             out: self.out,
             language,
+            tendencies: match &self.tendencies {
+                Some(p) => crate::tendency::load(p)?,
+                None => crate::tendency::builtin(),
+            },
             text_roles,
             vectorize,
             reduce,

@@ -55,6 +55,8 @@ pub struct Config {
     pub ingest: IngestConfig,
     pub out: PathBuf,
     pub language: Language,
+    /// Well-known tendencies patterns are matched against.
+    pub tendencies: Vec<crate::tendency::Tendency>,
     pub text_roles: Vec<Role>,
     pub vectorize: CheckedVectorParams,
     pub reduce: CheckedReduceParams,

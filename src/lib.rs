@@ -30,6 +30,7 @@ pub mod reduce;
 pub mod report;
 pub mod sample;
 pub mod synth;
+pub mod tendency;
 pub mod text;
 pub mod timeline;
 pub mod timings;
@@ -84,7 +85,8 @@ pub fn run(config: &Config) -> Result<Outcome> {
         ..Default::default()
     };
     pattern_params.text_roles = config.text_roles.clone();
-    let found = patterns::describe(records, &corpus, &vectors, &clustering, &pattern_params);
+    let mut found = patterns::describe(records, &corpus, &vectors, &clustering, &pattern_params);
+    tendency::assign(&mut found.patterns, &config.tendencies, &config.language);
     timings.lap("label");
     let evaluation = config.ingest.columns.truth.as_ref().map(|_| {
         let (truth, predicted): (Vec<&str>, Vec<u32>) = records
