@@ -969,6 +969,7 @@ def build_rows():
             "behavioral_change": change,
             "control": control,
             "team": team,
+            "_tendency": _tendency,
         })
     return rows
 
@@ -976,10 +977,20 @@ def build_rows():
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     rows = build_rows()
+    labelled = [dict(r, tendency=r["_tendency"]) for r in rows]
+    for r in rows:
+        del r["_tendency"]
     with open(os.path.join(here, "failure-log.csv"), "w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=FIELDS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
+    # The same log with the author's own tendency tags, for measuring pattern quality
+    # (`recur analyze data/failure-log-labelled.csv --truth tendency`).
+    with open(os.path.join(here, "failure-log-labelled.csv"), "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=FIELDS + ["tendency"], extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        for r in labelled:
+            writer.writerow(r)
     with open(os.path.join(here, "failure-log.json"), "w", encoding="utf-8", newline="\n") as f:
         json.dump(rows, f, indent=2, ensure_ascii=False)
         f.write("\n")
