@@ -142,11 +142,13 @@ fn fold(text: &str) -> String {
 pub fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
     let folded = fold(text);
     for chunk in folded.split_whitespace() {
-        if is_url(chunk) {
+        // Only a chunk with ':', '.' or '@' can be a URL or an e-mail address.
+        let maybe_link = chunk.bytes().any(|b| matches!(b, b':' | b'.' | b'@'));
+        if maybe_link && is_url(chunk) {
             f(URL);
             continue;
         }
-        if is_email(chunk) {
+        if maybe_link && is_email(chunk) {
             f(EMAIL);
             continue;
         }
