@@ -27,16 +27,168 @@ pub fn builtin() -> Vec<Tendency> {
         cues: cues.iter().map(|c| c.to_string()).collect(),
     };
     vec![
-        t("underestimated timelines", &["estimate", "underestimated", "deadline", "timeline", "schedule", "buffer", "optimistic", "longer", "late", "overran", "slipped", "forecast"]),
-        t("scope change without change management", &["scope", "creep", "change request", "requirement", "re-plan", "replan", "feature list", "added", "redesign", "freeze", "impact"]),
-        t("avoided or delayed difficult conversation", &["conversation", "feedback", "avoided", "put off", "talk", "confront", "conflict", "honest", "uncomfortable", "disagreement", "hard talk"]),
-        t("overcommitment / not saying no", &["overcommitted", "said yes", "too much", "capacity", "spread thin", "took on", "workstream", "overloaded", "say no", "agreed", "parallel"]),
-        t("insufficient preparation or testing", &["prepared", "unprepared", "preparation", "rehearse", "rehearsal", "dry run", "test", "tested", "testing", "checklist", "run-through", "ready"]),
-        t("unclear requirements or expectations", &["assumed", "assumption", "ambiguous", "acceptance criteria", "unclear", "clarify", "misread", "expectations", "requirements", "brief", "misunderstood"]),
-        t("late escalation / communication gap", &["escalate", "escalated", "blocker", "flag", "raise", "status", "told", "manager", "surfaced", "risk", "green", "silence"]),
-        t("dependency or vendor failure", &["vendor", "third-party", "supplier", "outage", "api", "upstream", "dependency", "contract", "delivered late", "external", "provider"]),
-        t("single point of failure / key person", &["only person", "bus factor", "knowledge", "handover", "on leave", "single", "knew", "documented", "backup", "key person"]),
-        t("unreviewed change", &["review", "reviewed", "unreviewed", "approval", "peer review", "config change", "pushed", "without review", "hotfix", "merged", "four eyes"]),
+        t(
+            "underestimated timelines",
+            &[
+                "estimate",
+                "underestimated",
+                "deadline",
+                "timeline",
+                "schedule",
+                "buffer",
+                "optimistic",
+                "longer",
+                "late",
+                "overran",
+                "slipped",
+                "forecast",
+            ],
+        ),
+        t(
+            "scope change without change management",
+            &[
+                "scope",
+                "creep",
+                "change request",
+                "requirement",
+                "re-plan",
+                "replan",
+                "feature list",
+                "added",
+                "redesign",
+                "freeze",
+                "impact",
+            ],
+        ),
+        t(
+            "avoided or delayed difficult conversation",
+            &[
+                "conversation",
+                "feedback",
+                "avoided",
+                "put off",
+                "talk",
+                "confront",
+                "conflict",
+                "honest",
+                "uncomfortable",
+                "disagreement",
+                "hard talk",
+            ],
+        ),
+        t(
+            "overcommitment / not saying no",
+            &[
+                "overcommitted",
+                "said yes",
+                "too much",
+                "capacity",
+                "spread thin",
+                "took on",
+                "workstream",
+                "overloaded",
+                "say no",
+                "agreed",
+                "parallel",
+            ],
+        ),
+        t(
+            "insufficient preparation or testing",
+            &[
+                "prepared",
+                "unprepared",
+                "preparation",
+                "rehearse",
+                "rehearsal",
+                "dry run",
+                "test",
+                "tested",
+                "testing",
+                "checklist",
+                "run-through",
+                "ready",
+            ],
+        ),
+        t(
+            "unclear requirements or expectations",
+            &[
+                "assumed",
+                "assumption",
+                "ambiguous",
+                "acceptance criteria",
+                "unclear",
+                "clarify",
+                "misread",
+                "expectations",
+                "requirements",
+                "brief",
+                "misunderstood",
+            ],
+        ),
+        t(
+            "late escalation / communication gap",
+            &[
+                "escalate",
+                "escalated",
+                "blocker",
+                "flag",
+                "raise",
+                "status",
+                "told",
+                "manager",
+                "surfaced",
+                "risk",
+                "green",
+                "silence",
+            ],
+        ),
+        t(
+            "dependency or vendor failure",
+            &[
+                "vendor",
+                "third-party",
+                "supplier",
+                "outage",
+                "api",
+                "upstream",
+                "dependency",
+                "contract",
+                "delivered late",
+                "external",
+                "provider",
+            ],
+        ),
+        t(
+            "single point of failure / key person",
+            &[
+                "only person",
+                "bus factor",
+                "knowledge",
+                "handover",
+                "on leave",
+                "single",
+                "knew",
+                "documented",
+                "backup",
+                "key person",
+            ],
+        ),
+        t(
+            "unreviewed change",
+            &[
+                "review",
+                "reviewed",
+                "unreviewed",
+                "approval",
+                "peer review",
+                "config change",
+                "pushed",
+                "without review",
+                "hotfix",
+                "merged",
+                "four eyes",
+            ],
+        ),
     ]
 }
 
@@ -53,11 +205,21 @@ struct TendencyFile {
 pub fn load(path: &Path) -> Result<Vec<Tendency>> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
     let name = path.display().to_string();
-    let file: TendencyFile = if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml")) {
+    let file: TendencyFile = if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
+    {
         toml::from_str(&text).map_err(|e| Error::input(&name, format!("invalid TOML: {e}")))?
     } else {
         serde_json::from_str(&text).map_err(|e| {
-            Error::input(&name, format!("invalid JSON at line {} column {}: {e}", e.line(), e.column()))
+            Error::input(
+                &name,
+                format!(
+                    "invalid JSON at line {} column {}: {e}",
+                    e.line(),
+                    e.column()
+                ),
+            )
         })?
     };
     for (i, t) in file.tendencies.iter().enumerate() {
@@ -124,9 +286,12 @@ pub fn assign(patterns: &mut [Pattern], tendencies: &[Tendency], language: &Lang
             .iter()
             .enumerate()
             .map(|(i, c)| (i, match_score(p, c)))
-            .fold((usize::MAX, 0.0), |b, (i, s)| if s > b.1 + 1e-12 { (i, s) } else { b });
-        p.tendency = (best.0 != usize::MAX && best.1 >= MIN_MATCH)
-            .then(|| tendencies[best.0].name.clone());
+            .fold(
+                (usize::MAX, 0.0),
+                |b, (i, s)| if s > b.1 + 1e-12 { (i, s) } else { b },
+            );
+        p.tendency =
+            (best.0 != usize::MAX && best.1 >= MIN_MATCH).then(|| tendencies[best.0].name.clone());
     }
 }
 
@@ -154,13 +319,21 @@ mod tests {
     fn matches_by_stems_and_never_forces() {
         let lang = Language::new("english").unwrap();
         let mut ps = vec![
-            pattern(&[("deadline", "deadlin", 0.5), ("estimate", "estim", 0.3), ("coffee", "coffe", 0.2)]),
+            pattern(&[
+                ("deadline", "deadlin", 0.5),
+                ("estimate", "estim", 0.3),
+                ("coffee", "coffe", 0.2),
+            ]),
             pattern(&[("deadlines", "deadlin", 0.4), ("timeline", "timelin", 0.4)]),
             pattern(&[("coffee", "coffe", 0.9), ("deadline", "deadlin", 0.1)]),
         ];
         assign(&mut ps, &builtin(), &lang);
         assert_eq!(ps[0].tendency.as_deref(), Some("underestimated timelines"));
-        assert_eq!(ps[1].tendency.as_deref(), Some("underestimated timelines"), "two patterns may share a tendency");
+        assert_eq!(
+            ps[1].tendency.as_deref(),
+            Some("underestimated timelines"),
+            "two patterns may share a tendency"
+        );
         assert_eq!(ps[2].tendency, None, "0.1 of the weight is not enough");
     }
 
@@ -168,11 +341,19 @@ mod tests {
     fn user_file_adds_and_replaces() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("t.toml");
-        std::fs::write(&p, "[[tendency]]\nname = \"coffee shortage\"\ncues = [\"coffee\"]\n").unwrap();
+        std::fs::write(
+            &p,
+            "[[tendency]]\nname = \"coffee shortage\"\ncues = [\"coffee\"]\n",
+        )
+        .unwrap();
         let list = load(&p).unwrap();
         assert_eq!(list.len(), builtin().len() + 1);
         let j = dir.path().join("t.json");
-        std::fs::write(&j, r#"{"replace": true, "tendencies": [{"name": "x", "cues": ["y"]}]}"#).unwrap();
+        std::fs::write(
+            &j,
+            r#"{"replace": true, "tendencies": [{"name": "x", "cues": ["y"]}]}"#,
+        )
+        .unwrap();
         assert_eq!(load(&j).unwrap().len(), 1);
         std::fs::write(&j, r#"{"tendencies": [{"name": "", "cues": []}]}"#).unwrap();
         assert!(load(&j).is_err());
