@@ -386,12 +386,12 @@ pub fn cluster(
     params: &CheckedClusterParams,
 ) -> Result<Clustering> {
     let p = &params.0;
-    let n = vectors.matrix.n_rows();
+    let n = vectors.n_rows();
     // Fit only on entries that have terms.
     let usable: Vec<usize> = sample
         .iter()
         .copied()
-        .filter(|&i| !vectors.matrix.row(i).0.is_empty())
+        .filter(|&i| !vectors.is_empty_row(i))
         .take(p.fit_sample)
         .collect();
     let x = projection.transform(vectors, &usable);

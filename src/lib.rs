@@ -9,7 +9,8 @@
 //! 4. `reduce`    vectors → `Projection` (randomized truncated SVD, fitted on a sample)
 //! 5. `cluster`   projected vectors → `Clustering` (linfa k-means, automatic k, outliers)
 //! 6. `patterns`  clustering → `Patterns` (class-based TF-IDF labels, examples, lessons)
-//! 7. `timeline`  patterns × dates → `Timeline` (counts per period, polars group-by)
+//! 7. `timeline`  patterns × dates → `Timeline` (counts per period, polars group-by, and each
+//!    pattern's trend: new, rising, steady, fading, resolved or one-off)
 //! 8. `chart`     patterns, timeline, vectors → charts/*.svg|png (plotters, embedded font)
 //! 9. `report`    everything → report.md, report.html, patterns.json, assignments.csv, rejected.csv
 //!
@@ -17,6 +18,7 @@
 //! clusters from an order-free sample (`sample`) and then assigning every entry.
 
 pub mod chart;
+pub mod breakdown;
 pub mod cli;
 pub mod cluster;
 pub mod config;
@@ -56,8 +58,12 @@ const SVD_SAMPLE: usize = 20_000;
 
 /// Runs the whole analysis and writes every output into `config.out`.
 pub fn run(config: &Config) -> Result<Outcome> {
-    let mut timings = timings::Timings::new(config.timings);
+    let mut timings = timings::Timings::new(config.timings, !config.quiet);
     let ingested = ingest::ingest(&config.ingest)?;
+    if let Some(review) = config.review {
+        // Before the analysis, so a wrong --review fails fast.
+        timeline::check_review(&ingested.records, &config.period, review)?;
+    }
     timings.lap("read");
     if !config.quiet {
         warn_rejects(&ingested);
@@ -98,7 +104,9 @@ pub fn run(config: &Config) -> Result<Outcome> {
         evaluate::evaluate(&truth, &predicted)
     });
 
-    let timeline = timeline::build(records, &clustering.labels, clustering.k, &config.period)?;
+    let timeline = timeline::build(records, &clustering.labels, clustering.k, &config.period)?
+        .map(|t| t.with_trends(records, &clustering.labels, &config.trend, config.review))
+        .transpose()?;
     timings.lap("aggregate");
 
     let mut notes = Vec::new();

@@ -69,8 +69,16 @@ impl Projection {
     /// Projects row `i` into `out` (length `dims`) and L2-normalizes it; returns the norm before
     /// normalizing (0 for an entry with no terms).
     pub fn project(&self, vectors: &Vectors, i: usize, out: &mut [f64]) -> f64 {
+        ROW.with(|cell| {
+            let (idx, data) = &mut *cell.borrow_mut();
+            vectors.row(i, idx, data);
+            self.project_row(idx, data, out)
+        })
+    }
+
+    /// Projects a sparse row (see `Vectors::row`); like `project`.
+    pub fn project_row(&self, idx: &[u32], data: &[f32], out: &mut [f64]) -> f64 {
         out.iter_mut().for_each(|x| *x = 0.0);
-        let (idx, data) = vectors.matrix.row(i);
         match &self.components {
             None => {
                 for (&c, &v) in idx.iter().zip(data) {
@@ -107,6 +115,11 @@ impl Projection {
     }
 }
 
+thread_local! {
+    /// Scratch buffers for one sparse row, per thread.
+    static ROW: std::cell::RefCell<(Vec<u32>, Vec<f32>)> = const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+}
+
 /// sample rows × k dense: A_s · M.
 fn sparse_times(vectors: &Vectors, rows: &[usize], m: &Array2<f64>) -> Array2<f64> {
     let k = m.ncols();
@@ -114,12 +127,15 @@ fn sparse_times(vectors: &Vectors, rows: &[usize], m: &Array2<f64>) -> Array2<f6
     y.axis_iter_mut(Axis(0))
         .into_par_iter()
         .zip(rows.par_iter())
-        .for_each(|(mut out, &i)| {
-            let (idx, data) = vectors.matrix.row(i);
-            for (&c, &v) in idx.iter().zip(data) {
-                out.scaled_add(f64::from(v), &m.row(c as usize));
-            }
-        });
+        .for_each_init(
+            || (Vec::new(), Vec::new()),
+            |(idx, data), (mut out, &i)| {
+                vectors.row(i, idx, data);
+                for (&c, &v) in idx.iter().zip(data.iter()) {
+                    out.scaled_add(f64::from(v), &m.row(c as usize));
+                }
+            },
+        );
     y
 }
 
@@ -131,10 +147,11 @@ fn sparse_t_times(vectors: &Vectors, rows: &[usize], q: &Array2<f64>) -> Array2<
         .enumerate()
         .map(|(c, chunk)| {
             let mut z = Array2::<f64>::zeros((n_terms, k));
+            let (mut idx, mut data) = (Vec::new(), Vec::new());
             for (j, &i) in chunk.iter().enumerate() {
                 let qrow = q.row(c * 4096 + j);
-                let (idx, data) = vectors.matrix.row(i);
-                for (&t, &v) in idx.iter().zip(data) {
+                vectors.row(i, &mut idx, &mut data);
+                for (&t, &v) in idx.iter().zip(&data) {
                     z.row_mut(t as usize).scaled_add(f64::from(v), &qrow);
                 }
             }
@@ -203,7 +220,8 @@ pub fn fit(vectors: &Vectors, rows: &[usize], params: &CheckedReduceParams) -> R
         .eigh()
         .map_err(|e| Error::Param(format!("eigendecomposition failed: {e}")))?
         .sort_eig(Order::Largest);
-    let dims = dims.min(l);
+    // Orthonormalization may drop directions the sample does not span.
+    let dims = dims.min(vals.len());
     let mut singular_values = Vec::with_capacity(dims);
     let mut comp = Array2::<f32>::zeros((n_terms, dims));
     // Right singular vectors: V = Z U Σ⁻¹.
@@ -259,9 +277,10 @@ mod tests {
     #[test]
     fn separates_two_topics_in_few_dimensions() {
         let mut texts = Vec::new();
+        let extra = ["alpha", "beta", "gamma", "delta", "omega"];
         for i in 0..60 {
-            texts.push(format!("deadline estimate slipped timeline w{}", i % 5));
-            texts.push(format!("vendor outage supplier api down v{}", i % 5));
+            texts.push(format!("deadline estimate slipped timeline {}", extra[i % 5]));
+            texts.push(format!("vendor outage supplier api down {}", extra[(i + 2) % 5]));
         }
         let v = vectors(&texts);
         let rows: Vec<usize> = (0..texts.len()).collect();
@@ -275,7 +294,7 @@ mod tests {
         let x = p.transform(&v, &rows);
         let same = x.row(0).dot(&x.row(2));
         let diff = x.row(0).dot(&x.row(1));
-        assert!(same > 0.9 && diff < 0.3, "same {same} diff {diff}");
+        assert!(same > 0.5 && diff < 0.1, "same {same} diff {diff}");
         assert!(p.singular_values.windows(2).all(|w| w[0] >= w[1] - 1e-9));
     }
 

@@ -51,13 +51,10 @@ mod tests {
     use super::*;
 
     fn corpus(docs: &[Vec<u32>]) -> Corpus {
-        let mut c = Corpus::default();
-        c.offsets.push(0);
-        for d in docs {
-            c.tokens.extend(d);
-            c.offsets.push(c.tokens.len());
+        Corpus {
+            docs: std::sync::Arc::new(crate::text::Docs::from_lists(docs)),
+            ..Default::default()
         }
-        c
     }
 
     #[test]

@@ -137,6 +137,48 @@ fn fold(text: &str) -> String {
         .collect()
 }
 
+/// Unicode word segmentation (UAX #29, as `unicode_words`) for ASCII text, without the general
+/// state machine: letters, digits and `_` form words; `'`, `.` and `:` join two letters; `'`,
+/// `.`, `,` and `;` join two digits. A property test checks it against `unicode_words`.
+fn ascii_words<'a>(chunk: &'a str, mut f: impl FnMut(&'a str)) {
+    let b = chunk.as_bytes();
+    let is_word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let mut i = 0;
+    while i < b.len() {
+        if !is_word(b[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut alnum = false;
+        while i < b.len() {
+            let c = b[i];
+            if is_word(c) {
+                alnum |= c != b'_';
+                i += 1;
+                continue;
+            }
+            let (prev, next) = (b[i - 1], b.get(i + 1).copied().unwrap_or(0));
+            let letters = prev.is_ascii_alphabetic() && next.is_ascii_alphabetic();
+            let digits = prev.is_ascii_digit() && next.is_ascii_digit();
+            let joins = match c {
+                b'\'' | b'.' => letters || digits,
+                b':' => letters,
+                b',' | b';' => digits,
+                _ => false,
+            };
+            if joins {
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        if alnum {
+            f(&chunk[start..i]);
+        }
+    }
+}
+
 /// Calls `f` with each normalized word of `text`: NFKC, lowercase, Unicode word segmentation,
 /// and URLs, e-mail addresses and numbers replaced by `URL`, `EMAIL`, `NUM`.
 pub fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
@@ -152,7 +194,7 @@ pub fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
             f(EMAIL);
             continue;
         }
-        for w in chunk.unicode_words() {
+        let mut word = |w: &str| {
             if w.starts_with("www.") {
                 f(URL);
             } else if w.chars().any(char::is_numeric) {
@@ -160,6 +202,11 @@ pub fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
             } else {
                 f(w);
             }
+        };
+        if chunk.is_ascii() {
+            ascii_words(chunk, &mut word);
+        } else {
+            chunk.unicode_words().for_each(&mut word);
         }
     }
 }
@@ -184,12 +231,46 @@ pub struct TextParams {
     pub roles: Vec<Role>,
 }
 
-/// The text stage's output. Token ids index `stems` and `surface`.
+/// Every entry's stem ids, back to back (shared with `Vectors`, which computes TF-IDF rows
+/// from them on demand instead of storing a matrix).
 #[derive(Debug, Clone, Default)]
-pub struct Corpus {
+pub struct Docs {
     /// `offsets[i]..offsets[i + 1]` are entry i's tokens.
     pub offsets: Vec<usize>,
     pub tokens: Vec<u32>,
+}
+
+impl Docs {
+    pub fn len(&self) -> usize {
+        self.offsets.len().saturating_sub(1)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn doc(&self, i: usize) -> &[u32] {
+        &self.tokens[self.offsets[i]..self.offsets[i + 1]]
+    }
+
+    /// Builds from per-entry token lists (tests, tools).
+    pub fn from_lists(lists: &[Vec<u32>]) -> Docs {
+        let mut d = Docs {
+            offsets: vec![0],
+            tokens: Vec::new(),
+        };
+        for l in lists {
+            d.tokens.extend(l);
+            d.offsets.push(d.tokens.len());
+        }
+        d
+    }
+}
+
+/// The text stage's output. Token ids index `stems` and `surface`.
+#[derive(Debug, Clone, Default)]
+pub struct Corpus {
+    pub docs: std::sync::Arc<Docs>,
     /// Stem strings, sorted.
     pub stems: Vec<String>,
     /// Per stem, the surface word seen most often.
@@ -202,7 +283,7 @@ pub struct Corpus {
 
 impl Corpus {
     pub fn len(&self) -> usize {
-        self.offsets.len().saturating_sub(1)
+        self.docs.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -210,7 +291,7 @@ impl Corpus {
     }
 
     pub fn doc(&self, i: usize) -> &[u32] {
-        &self.tokens[self.offsets[i]..self.offsets[i + 1]]
+        self.docs.doc(i)
     }
 
     /// Re-reads a text: its words in order, each with its stem id, or `None` for a stop word or
@@ -355,8 +436,7 @@ pub fn analyze(records: &[Record], params: &TextParams) -> Corpus {
         tokens.extend(t);
     }
     Corpus {
-        offsets,
-        tokens,
+        docs: std::sync::Arc::new(Docs { offsets, tokens }),
         stems,
         surface,
         lexicon,
@@ -437,6 +517,14 @@ mod tests {
         fn normalize_is_idempotent(s in "\\PC{0,60}") {
             let once = normalize(&s);
             prop_assert_eq!(normalize(&once), once);
+        }
+
+        #[test]
+        fn ascii_fast_path_segments_like_unicode_words(s in "[a-zA-Z0-9_.,;:'\"!?() -]{0,40}") {
+            let mut fast = Vec::new();
+            ascii_words(&s, |w| fast.push(w));
+            let slow: Vec<&str> = s.unicode_words().collect();
+            prop_assert_eq!(fast, slow);
         }
 
         #[test]

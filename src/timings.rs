@@ -1,10 +1,85 @@
-//! Stage timings and peak memory, for `--timings`.
+//! Stage timings, peak memory and progress.
 //!
-//! In: stage names as the pipeline passes them. Out: one line per stage on stderr (wall time),
-//! then the peak resident memory of the process (Linux `VmHWM`; omitted where unavailable).
-//! Invariant: measuring never changes what the pipeline computes.
+//! In: stage names as the pipeline finishes them. Out: with `--timings`, one line per stage on
+//! stderr (wall time) and the peak resident memory (Linux `VmHWM`); with `progress`, a spinner
+//! on stderr naming the stage under way once it has run for more than a second (only when
+//! stderr is a terminal; never with `-q`).
+//! Invariant: measuring never changes what the pipeline computes; stdout is never touched.
 
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+/// The pipeline's stages in order, to name the one under way on the spinner.
+const PIPELINE: &[&str] = &[
+    "read",
+    "normalize+stem",
+    "vectorize",
+    "reduce",
+    "cluster",
+    "label",
+    "aggregate",
+    "charts",
+    "render",
+];
+
+/// Shows a spinner for a stage that takes longer than a second.
+#[derive(Debug)]
+struct Spinner {
+    /// (index of the stage under way, when it started)
+    current: Arc<Mutex<(usize, Instant)>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Spinner {
+    fn start() -> Spinner {
+        let current = Arc::new(Mutex::new((0usize, Instant::now())));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (c, s) = (Arc::clone(&current), Arc::clone(&stop));
+        let thread = std::thread::spawn(move || {
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} recur: {msg} ({elapsed})")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            let mut shown = false;
+            while !s.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(100));
+                let (stage, since) = *c.lock().unwrap_or_else(|e| e.into_inner());
+                if since.elapsed() > Duration::from_secs(1) {
+                    if !shown {
+                        bar.set_draw_target(ProgressDrawTarget::stderr());
+                        shown = true;
+                    }
+                    bar.set_message(PIPELINE.get(stage).copied().unwrap_or("working").to_string());
+                    bar.tick();
+                }
+            }
+            bar.finish_and_clear();
+        });
+        Spinner {
+            current,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    fn next_stage(&self) {
+        let mut cur = self.current.lock().unwrap_or_else(|e| e.into_inner());
+        *cur = (cur.0 + 1, Instant::now());
+    }
+}
+
+impl Drop for Spinner {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
 
 /// Collects (stage, duration) pairs.
 #[derive(Debug)]
@@ -13,16 +88,21 @@ pub struct Timings {
     last: Instant,
     start: Instant,
     stages: Vec<(&'static str, Duration)>,
+    spinner: Option<Spinner>,
 }
 
 impl Timings {
-    pub fn new(enabled: bool) -> Self {
+    /// `enabled`: print the table at the end; `progress`: show a spinner for slow stages when
+    /// stderr is a terminal.
+    pub fn new(enabled: bool, progress: bool) -> Self {
+        use std::io::IsTerminal;
         let now = Instant::now();
         Timings {
             enabled,
             last: now,
             start: now,
             stages: Vec::new(),
+            spinner: (progress && std::io::stderr().is_terminal()).then(Spinner::start),
         }
     }
 
@@ -31,10 +111,19 @@ impl Timings {
         let now = Instant::now();
         self.stages.push((stage, now - self.last));
         self.last = now;
+        if let Some(s) = &self.spinner {
+            s.next_stage();
+        }
+    }
+
+    /// Stops the spinner (before the final summary is printed).
+    pub fn finish(&mut self) {
+        self.spinner = None;
     }
 
     /// Prints the table to stderr when enabled.
-    pub fn print(&self) {
+    pub fn print(&mut self) {
+        self.finish();
         if !self.enabled {
             return;
         }
@@ -69,7 +158,7 @@ mod tests {
 
     #[test]
     fn laps_are_recorded_in_order() {
-        let mut t = Timings::new(false);
+        let mut t = Timings::new(false, false);
         t.lap("read");
         t.lap("cluster");
         let names: Vec<_> = t.stages.iter().map(|s| s.0).collect();

@@ -1,14 +1,17 @@
 //! Vectorize: token streams → sparse TF-IDF rows.
 //!
 //! In: the `Corpus` and checked `VectorParams` (document-frequency bounds, two-word phrases).
-//! Out: `Vectors` — a CSR matrix in f32 (one L2-normalized row per entry, sublinear tf × smooth
-//! idf), the kept terms (a stem, or two consecutive stems) and their document frequencies.
+//! Out: `Vectors` — the kept terms (a stem, or two consecutive stems), their document
+//! frequencies and idf weights, and `row(i)`: entry i as a sparse f32 row (sublinear tf × smooth
+//! idf, L2-normalized), computed on demand from the shared token streams. No matrix is stored:
+//! at a million entries a CSR copy would cost more memory than everything else together.
 //! Invariants: never a dense rows × vocabulary matrix; every weight is finite; a row whose terms
-//! were all filtered out is empty (all zeros), never NaN; term ids are assigned in sorted order so
-//! the matrix does not depend on row order or thread count.
+//! were all filtered out is empty, never NaN; term ids are assigned in sorted order so rows do not
+//! depend on row order or thread count.
 
 use crate::error::{Error, Result};
-use crate::text::Corpus;
+use crate::text::{Corpus, Docs};
+use std::sync::Arc;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
@@ -73,34 +76,10 @@ pub struct Term {
     pub second: Option<u32>,
 }
 
-/// Compressed sparse rows.
-#[derive(Debug, Clone, Default)]
-pub struct Csr {
-    pub n_cols: usize,
-    pub indptr: Vec<usize>,
-    pub indices: Vec<u32>,
-    pub data: Vec<f32>,
-}
-
-impl Csr {
-    pub fn n_rows(&self) -> usize {
-        self.indptr.len().saturating_sub(1)
-    }
-
-    pub fn row(&self, i: usize) -> (&[u32], &[f32]) {
-        let r = self.indptr[i]..self.indptr[i + 1];
-        (&self.indices[r.clone()], &self.data[r])
-    }
-
-    pub fn nnz(&self) -> usize {
-        self.indices.len()
-    }
-}
-
 /// The vectorize stage's output.
 #[derive(Debug, Clone, Default)]
 pub struct Vectors {
-    pub matrix: Csr,
+    docs: Arc<Docs>,
     pub terms: Vec<Term>,
     pub df: Vec<u32>,
     pub idf: Vec<f32>,
@@ -132,6 +111,45 @@ impl Vectors {
     /// Number of terms.
     pub fn n_terms(&self) -> usize {
         self.terms.len()
+    }
+
+    /// Number of entries.
+    pub fn n_rows(&self) -> usize {
+        self.docs.len()
+    }
+
+    /// Entry i as a sparse row: term ids ascending in `idx`, weights in `val` (both cleared
+    /// first). Sublinear tf × idf, L2-normalized; empty when no term survived the bounds.
+    pub fn row(&self, i: usize, idx: &mut Vec<u32>, val: &mut Vec<f32>) {
+        idx.clear();
+        val.clear();
+        self.for_each_term(self.docs.doc(i), |t| idx.push(t));
+        idx.sort_unstable();
+        let mut w = 0;
+        let mut r = 0;
+        while r < idx.len() {
+            let t = idx[r];
+            let mut e = r;
+            while e < idx.len() && idx[e] == t {
+                e += 1;
+            }
+            idx[w] = t;
+            val.push((1.0 + ((e - r) as f32).ln()) * self.idf[t as usize]);
+            w += 1;
+            r = e;
+        }
+        idx.truncate(w);
+        let norm = val.iter().map(|v| v * v).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            val.iter_mut().for_each(|v| *v /= norm);
+        }
+    }
+
+    /// Whether entry i has no term at all.
+    pub fn is_empty_row(&self, i: usize) -> bool {
+        let mut any = false;
+        self.for_each_term(self.docs.doc(i), |_| any = true);
+        !any
     }
 }
 
@@ -217,67 +235,14 @@ pub fn vectorize(corpus: &Corpus, params: &CheckedVectorParams) -> Vectors {
         .iter()
         .map(|&d| (((1 + n) as f64 / (1 + d as usize) as f64).ln() + 1.0) as f32)
         .collect();
-    let mut vectors = Vectors {
-        matrix: Csr::default(),
+    Vectors {
+        docs: Arc::clone(&corpus.docs),
         terms,
         df,
         idf,
         unigram,
         bigram,
-    };
-
-    // Rows: sublinear tf × idf, L2-normalized, columns sorted.
-    let parts: Vec<(Vec<usize>, Vec<u32>, Vec<f32>)> = docs
-        .par_chunks(CHUNK)
-        .map(|chunk| {
-            let mut lens = Vec::with_capacity(chunk.len());
-            let mut indices = Vec::new();
-            let mut data = Vec::new();
-            let mut ids: Vec<u32> = Vec::new();
-            for &d in chunk {
-                ids.clear();
-                vectors.for_each_term(corpus.doc(d), |t| ids.push(t));
-                ids.sort_unstable();
-                let start = indices.len();
-                let mut i = 0;
-                while i < ids.len() {
-                    let t = ids[i];
-                    let mut j = i;
-                    while j < ids.len() && ids[j] == t {
-                        j += 1;
-                    }
-                    let tf = (j - i) as f32;
-                    indices.push(t);
-                    data.push((1.0 + tf.ln()) * vectors.idf[t as usize]);
-                    i = j;
-                }
-                let norm = data[start..].iter().map(|v| v * v).sum::<f32>().sqrt();
-                if norm > 0.0 {
-                    data[start..].iter_mut().for_each(|v| *v /= norm);
-                }
-                lens.push(indices.len() - start);
-            }
-            (lens, indices, data)
-        })
-        .collect();
-    let nnz: usize = parts.iter().map(|p| p.1.len()).sum();
-    let mut m = Csr {
-        n_cols: vectors.terms.len(),
-        indptr: Vec::with_capacity(n + 1),
-        indices: Vec::with_capacity(nnz),
-        data: Vec::with_capacity(nnz),
-    };
-    m.indptr.push(0);
-    for (lens, indices, data) in parts {
-        for l in lens {
-            let last = *m.indptr.last().expect("starts with 0");
-            m.indptr.push(last + l);
-        }
-        m.indices.extend(indices);
-        m.data.extend(data);
     }
-    vectors.matrix = m;
-    vectors
 }
 
 fn merge(mut big: FxHashMap<u64, u32>, small: FxHashMap<u64, u32>) -> FxHashMap<u64, u32> {
@@ -332,8 +297,10 @@ mod tests {
         assert!(names.contains(&"missed deadline".to_string()), "{names:?}");
         assert!(names.contains(&"vendor outage".to_string()));
         assert!(!names.contains(&"unique".to_string()), "df 1 is dropped");
-        let (idx, _) = v.matrix.row(4);
-        assert!(idx.is_empty());
+        assert!(v.is_empty_row(4));
+        let (mut idx, mut val) = (Vec::new(), Vec::new());
+        v.row(4, &mut idx, &mut val);
+        assert!(idx.is_empty() && val.is_empty());
     }
 
     #[test]
@@ -349,9 +316,10 @@ mod tests {
             let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
             let c = corpus(&refs);
             let v = vectorize(&c, &VectorParams { min_df: Some(1), max_df: 1.0, bigrams: true }.check().unwrap());
-            prop_assert_eq!(v.matrix.n_rows(), texts.len());
-            for i in 0..v.matrix.n_rows() {
-                let (idx, data) = v.matrix.row(i);
+            prop_assert_eq!(v.n_rows(), texts.len());
+            let (mut idx, mut data) = (Vec::new(), Vec::new());
+            for i in 0..v.n_rows() {
+                v.row(i, &mut idx, &mut data);
                 prop_assert!(data.iter().all(|x| x.is_finite()));
                 prop_assert!(idx.windows(2).all(|w| w[0] < w[1]));
                 let norm: f32 = data.iter().map(|x| x * x).sum();
