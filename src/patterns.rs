@@ -221,7 +221,10 @@ pub fn describe(
     }
 }
 
-/// Members ordered nearest-centre first; ties by text, then position (identical texts).
+/// How many entries nearest each centre are ranked.
+const CENTRAL: usize = 2000;
+
+/// The `CENTRAL` members nearest the centre, nearest first; ties by text, then position.
 fn by_centrality(
     records: &[Record],
     members: &[usize],
@@ -229,7 +232,7 @@ fn by_centrality(
     params: &PatternParams,
 ) -> Vec<usize> {
     let mut m = members.to_vec();
-    m.sort_by(|&a, &b| {
+    let order = |&a: &usize, &b: &usize| {
         clustering.similarity[b]
             .total_cmp(&clustering.similarity[a])
             .then_with(|| {
@@ -237,7 +240,13 @@ fn by_centrality(
                     .cmp(analysis_text(&records[b], &params.text_roles))
             })
             .then(a.cmp(&b))
-    });
+    };
+    // Only the nearest entries are ever read (examples, phrase spellings).
+    if m.len() > CENTRAL {
+        m.select_nth_unstable_by(CENTRAL, order);
+        m.truncate(CENTRAL);
+    }
+    m.sort_by(order);
     m
 }
 
@@ -304,15 +313,19 @@ fn top_texts(
     field: impl Fn(&Record) -> &String + Sync,
     n: usize,
 ) -> Vec<Counted> {
-    let mut groups: HashMap<String, (usize, HashMap<&str, usize>)> = HashMap::new();
+    // Count each distinct spelling first (cheap), normalize each spelling once.
+    let mut spellings: FxHashMap<&str, usize> = FxHashMap::default();
     for &i in members {
         let raw = field(&records[i]).trim();
-        if raw.is_empty() {
-            continue;
+        if !raw.is_empty() {
+            *spellings.entry(raw).or_insert(0) += 1;
         }
+    }
+    let mut groups: HashMap<String, (usize, HashMap<&str, usize>)> = HashMap::new();
+    for (raw, count) in spellings {
         let g = groups.entry(normalize(raw)).or_default();
-        g.0 += 1;
-        *g.1.entry(raw).or_insert(0) += 1;
+        g.0 += count;
+        *g.1.entry(raw).or_insert(0) += count;
     }
     let mut out: Vec<(String, Counted)> = groups
         .into_iter()
