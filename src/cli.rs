@@ -11,7 +11,7 @@ use crate::ingest::{ColumnOptions, Format, IngestConfig, Source};
 use crate::record::Role;
 use crate::reduce::ReduceParams;
 use crate::text::Language;
-use crate::timeline::PeriodParams;
+use crate::timeline::{parse_month, PeriodKind, PeriodParams, TrendParams};
 use crate::vectorize::VectorParams;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -88,6 +88,19 @@ pub struct AnalyzeArgs {
     /// Leave names of people (author, reporter, assignee... columns) out of every output.
     #[arg(long)]
     pub blameless: bool,
+    /// Count entries per month, quarter or year.
+    #[arg(long, default_value = "quarter", value_name = "month|quarter|year")]
+    pub period: String,
+    /// First month of the fiscal year (1-12 or a name such as april); shifts quarters and years.
+    #[arg(long = "fiscal-year-start", default_value = "1", value_name = "MONTH")]
+    pub fiscal_year_start: String,
+    /// Lead the report with this period (e.g. 2026-Q3) against the periods before it; trends
+    /// then ignore later periods.
+    #[arg(long, value_name = "PERIOD")]
+    pub review: Option<String>,
+    /// Count each pattern's entries per value of this column (e.g. team, service).
+    #[arg(long = "group-by", value_name = "COLUMN")]
+    pub group_by: Option<String>,
     /// Reports to write, comma-separated: md, html, json.
     #[arg(long = "format", default_value = "md,html,json", value_name = "md,html,json")]
     pub format: String,
@@ -182,6 +195,33 @@ impl AnalyzeArgs {
             }
         }
         let formats = ReportFormats::parse(&self.format)?;
+        let kind = PeriodKind::parse(&self.period).ok_or_else(|| {
+            Error::Param(format!(
+                "--period takes month, quarter or year, got \"{}\"",
+                self.period
+            ))
+        })?;
+        let fiscal_year_start = parse_month(&self.fiscal_year_start).ok_or_else(|| {
+            Error::Param(format!(
+                "--fiscal-year-start takes a month (1-12 or a name such as april), got \"{}\"",
+                self.fiscal_year_start
+            ))
+        })?;
+        let period = PeriodParams {
+            kind,
+            fiscal_year_start,
+        }
+        .check()?;
+        let review = match &self.review {
+            None => None,
+            Some(r) => Some(period.parse_label(r).ok_or_else(|| {
+                Error::Param(format!(
+                    "--review \"{r}\": not a {} label such as {}",
+                    kind.name(),
+                    period.example()
+                ))
+            })?),
+        };
         let charts = crate::chart::ChartFormats::parse(&self.charts)?;
         let cluster = ClusterParams {
             k: parse_k(&self.patterns)?,
@@ -203,7 +243,7 @@ impl AnalyzeArgs {
                 format: input_format,
                 columns: ColumnOptions {
                     overrides,
-                    group_by: None,
+                    group_by: self.group_by.clone(),
                     truth: self.truth.clone(),
                 },
                 date_format: self.date_format.clone(),
@@ -224,7 +264,9 @@ impl AnalyzeArgs {
             cluster,
             formats,
             charts,
-            period: PeriodParams::default().check()?,
+            period,
+            trend: TrendParams::new(kind).check()?,
+            review,
             strict: self.strict,
             quiet: self.quiet,
             timings: self.timings,

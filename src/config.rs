@@ -8,7 +8,7 @@ use crate::ingest::IngestConfig;
 use crate::record::Role;
 use crate::reduce::CheckedReduceParams;
 use crate::text::Language;
-use crate::timeline::PeriodParams;
+use crate::timeline::{CheckedTrendParams, PeriodParams};
 use crate::vectorize::CheckedVectorParams;
 use std::path::PathBuf;
 
@@ -65,6 +65,9 @@ pub struct Config {
     /// Chart files to write (`--charts`).
     pub charts: crate::chart::ChartFormats,
     pub period: PeriodParams,
+    pub trend: CheckedTrendParams,
+    /// The `--review` period as a period index (see `PeriodParams::index`).
+    pub review: Option<i64>,
     pub strict: bool,
     pub quiet: bool,
     /// Print per-stage timings and peak memory to stderr.

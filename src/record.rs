@@ -96,33 +96,73 @@ impl Control {
         }
     }
 
-    /// Reads the spellings people use: "fully within my control", "partly", "external", "no"...
+    /// Reads the spellings people use: "fully within my control", "partly", "external", "no",
+    /// "not in my control", "yes"... Anything else (including "n/a" and blanks) is `Unknown`.
     pub fn parse(raw: &str) -> Control {
         let s = raw.trim().to_lowercase();
-        if s.is_empty() {
+        let words: Vec<&str> = s
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        let has = |list: &[&str]| words.iter().any(|w| list.contains(w));
+        if words.is_empty() || matches!(s.as_str(), "n/a" | "na" | "unknown" | "unsure" | "?") {
             return Control::Unknown;
         }
-        let has = |w: &str| s.contains(w);
-        if has("partial") || has("partly") || has("some") || has("mixed") || has("shared") {
+        let negated = has(&["no", "not", "never", "nope", "none", "nothing"])
+            || s.starts_with("non")
+            || matches!(s.as_str(), "n" | "false" | "0");
+        let whole = has(&[
+            "fully",
+            "full",
+            "completely",
+            "entirely",
+            "totally",
+            "wholly",
+        ]);
+        let partial = has(&[
+            "partial",
+            "partially",
+            "partly",
+            "part",
+            "some",
+            "somewhat",
+            "mixed",
+            "shared",
+            "half",
+            "semi",
+            "moderately",
+            "limited",
+        ]);
+        let outside = has(&[
+            "outside",
+            "external",
+            "externally",
+            "beyond",
+            "uncontrollable",
+            "vendor",
+            "others",
+        ]) || s.contains("out of");
+        let within = has(&[
+            "within",
+            "internal",
+            "inside",
+            "controllable",
+            "mine",
+            "me",
+            "yes",
+            "y",
+            "true",
+            "1",
+            "my",
+            "own",
+            "in",
+        ]) || whole;
+        // "Not fully within" is partial; "not within" and "no" are outside.
+        if partial || (negated && whole) {
             Control::Partial
-        } else if has("outside")
-            || has("external")
-            || has("beyond")
-            || has("not in")
-            || has("not within")
-            || has("out of")
-            || has("uncontrol")
-            || matches!(s.as_str(), "no" | "n" | "false" | "0" | "none")
-        {
+        } else if outside || negated {
             Control::Outside
-        } else if has("within")
-            || has("internal")
-            || has("in my control")
-            || has("in control")
-            || has("fully")
-            || has("controllable")
-            || matches!(s.as_str(), "yes" | "y" | "true" | "1" | "mine" | "me")
-        {
+        } else if within {
             Control::Within
         } else {
             Control::Unknown
@@ -176,4 +216,58 @@ pub struct Reject {
     pub reason: String,
     /// The row's original fields as (header, value).
     pub fields: Vec<(String, String)>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Control;
+
+    #[test]
+    fn control_spellings() {
+        let cases = [
+            ("within", Control::Within),
+            ("Within my control", Control::Within),
+            ("fully within my control", Control::Within),
+            ("Yes", Control::Within),
+            ("y", Control::Within),
+            ("internal", Control::Within),
+            ("mostly mine", Control::Within),
+            ("partly", Control::Partial),
+            ("partially", Control::Partial),
+            ("Partially within my control", Control::Partial),
+            ("somewhat", Control::Partial),
+            ("shared", Control::Partial),
+            ("yes, partly", Control::Partial),
+            ("not fully", Control::Partial),
+            ("not fully within my control", Control::Partial),
+            ("outside", Control::Outside),
+            ("external", Control::Outside),
+            ("Outside my control", Control::Outside),
+            ("out of my control", Control::Outside),
+            ("beyond my control", Control::Outside),
+            ("no", Control::Outside),
+            ("N", Control::Outside),
+            ("false", Control::Outside),
+            ("not in my control", Control::Outside),
+            ("not within my control", Control::Outside),
+            ("not controllable", Control::Outside),
+            ("uncontrollable", Control::Outside),
+            ("", Control::Unknown),
+            ("  ", Control::Unknown),
+            ("n/a", Control::Unknown),
+            ("unknown", Control::Unknown),
+            ("?", Control::Unknown),
+            ("banana", Control::Unknown),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(Control::parse(raw), want, "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn parsing_a_name_gives_it_back() {
+        for c in Control::ALL {
+            assert_eq!(Control::parse(c.name()), c);
+        }
+    }
 }

@@ -178,6 +178,12 @@ pub fn ingest(cfg: &IngestConfig) -> Result<Ingested> {
         drop(bytes);
         let (headers, rows) = parsed.map_err(|m| Error::input(&name, m))?;
         let map = map_columns(&headers, &cfg.columns).map_err(|m| Error::input(&name, m))?;
+        if let Some(g) = map.group.filter(|g| cfg.blameless && map.people.contains(g)) {
+            return Err(Error::Param(format!(
+                "--group-by \"{}\" ({name}) holds people's names, which --blameless leaves out of every output; group by a team or service column instead",
+                headers[g]
+            )));
+        }
         let summary = convert_file(cfg, file_index as u32, name, format, &headers, &map, rows, &mut out);
         out.files.push(summary);
     }

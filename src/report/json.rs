@@ -55,6 +55,7 @@ pub fn pattern_json(report: &Report, p: &Pattern) -> Map<String, Value> {
     m.insert("examples".into(), Value::Array(examples));
     m.insert("lessons".into(), counted(&p.lessons));
     m.insert("behavioral_changes".into(), counted(&p.behavioral_changes));
+    super::review::extend_pattern(report, p, &mut m);
     m
 }
 
@@ -132,6 +133,9 @@ impl Renderer for Json {
             "selection": selection,
             "evaluation": evaluation,
             "notes": report.notes,
+            "timeline": super::review::timeline_json(report),
+            "control": super::review::control_json(report),
+            "group_by": super::review::group_by_json(report),
             "patterns": patterns,
             "no_pattern": unassigned,
         });

@@ -58,6 +58,7 @@ fn pattern_section(w: &mut dyn Write, report: &Report, p: &Pattern) -> io::Resul
     if let Some(t) = &p.tendency {
         writeln!(w, "Well-known tendency: **{}**\n", md(t))?;
     }
+    super::review::md_pattern(w, report, p)?;
     if p.id == 0 {
         writeln!(
             w,
@@ -131,10 +132,12 @@ impl Renderer for Markdown {
                 e.entries, e.truth_classes, e.adjusted_rand_index, e.normalized_mutual_information, e.v_measure
             )?;
         }
+        super::review::md_summary(w, report)?;
         for note in &report.notes {
             writeln!(w, "- {}", md(note))?;
         }
         writeln!(w)?;
+        super::review::md_review(w, report)?;
         if !report.patterns.patterns.is_empty() {
             writeln!(w, "| # | Pattern | Entries | Share | Tendency |")?;
             writeln!(w, "|---:|---|---:|---:|---|")?;
@@ -151,6 +154,7 @@ impl Renderer for Markdown {
             }
             writeln!(w)?;
         }
+        super::review::md_sections(w, report)?;
         for p in &report.patterns.patterns {
             pattern_section(w, report, p)?;
         }

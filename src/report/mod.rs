@@ -6,10 +6,13 @@
 //! Invariants: renderers only read; output order is fixed (patterns by id, entries in input
 //! order), so the same analysis renders to the same bytes.
 
+mod html;
 mod json;
 mod markdown;
+mod review;
 mod tables;
 
+pub use html::{esc, Html, MAX_ENTRIES};
 pub use json::Json;
 pub use markdown::Markdown;
 pub use tables::{write_assignments, write_rejected};
@@ -23,22 +26,28 @@ use crate::timeline::Timeline;
 use chrono::NaiveDate;
 use std::io::{self, Write};
 
-/// Charts written next to the report, by name (e.g. "quarterly"), with their file names.
+/// The chart stage's output (see `chart::render`): every chart drawn, in report order.
 #[derive(Debug, Clone, Default)]
 pub struct ChartFiles {
-    /// (chart name, title, svg markup if an SVG was drawn, relative png path if one was drawn)
     pub charts: Vec<ChartFile>,
-    /// Per pattern id, an inline SVG of its trend line.
+    /// Per pattern id (0 = no clear pattern), an inline SVG of its share per period.
     pub pattern_trends: Vec<(u32, String)>,
+    /// Charts that were skipped, and why.
     pub notes: Vec<String>,
 }
 
+/// One chart.
 #[derive(Debug, Clone)]
 pub struct ChartFile {
+    /// File stem, e.g. "quarterly".
     pub name: &'static str,
     pub title: String,
-    pub svg: Option<String>,
-    pub png: Option<String>,
+    /// How to read it (caption and alt text).
+    pub description: String,
+    /// SVG markup, always drawn (the HTML report inlines it).
+    pub svg: String,
+    /// Files written, relative to the output folder (`charts/quarterly.svg`...).
+    pub files: Vec<String>,
 }
 
 /// Everything a renderer may show.

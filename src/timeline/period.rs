@@ -1,17 +1,13 @@
-//! Timeline: patterns × dates → counts per period.
+//! Periods: dates → sortable period indices and their labels (`2026-Q3`, `FY2026-Q1`,
+//! `2026-07`, `2026`), and back.
 //!
-//! In: the records (their dates), each entry's pattern id and `PeriodParams` (month, quarter or
-//! year; the month a fiscal year starts). Out: `Timeline` — every period from the first dated
-//! entry to the last (empty periods included, so a gap shows as a zero), and per pattern id
-//! (0..=k) the number of its entries in each period, plus all entries per period.
-//! The pattern × period counts are a polars group-by.
-//! Invariants: for every pattern, the sum over periods equals its number of dated entries; the
-//! sum over patterns of a period equals that period's total.
+//! In: a `PeriodParams` (month, quarter or year; the month a fiscal year starts). Out: a period
+//! index per date and a label per index.
+//! Invariants: `parse_label(label(i)) == Some(i)`; consecutive periods have consecutive
+//! indices, so a span of periods is a range of integers.
 
 use crate::error::{Error, Result};
-use crate::record::Record;
 use chrono::{Datelike, NaiveDate};
-use polars::prelude::*;
 
 /// Period length.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,7 +85,11 @@ impl PeriodParams {
     /// The label of a period index: `2026-Q3`, `2026-07`, `2026`, or `FY2026-Q1` / `FY2026`
     /// for fiscal years (months stay calendar months).
     pub fn label(&self, index: i64) -> String {
-        let fy = if self.fiscal_year_start == 1 { "" } else { "FY" };
+        let fy = if self.fiscal_year_start == 1 {
+            ""
+        } else {
+            "FY"
+        };
         match self.kind {
             PeriodKind::Quarter => {
                 format!("{fy}{}-Q{}", index.div_euclid(4), index.rem_euclid(4) + 1)
@@ -107,7 +107,9 @@ impl PeriodParams {
         let s = s.trim();
         let fiscal = self.fiscal_year_start != 1;
         let body = if fiscal {
-            s.strip_prefix("FY").or_else(|| s.strip_prefix("fy")).unwrap_or(s)
+            s.strip_prefix("FY")
+                .or_else(|| s.strip_prefix("fy"))
+                .unwrap_or(s)
         } else {
             s
         };
@@ -116,7 +118,9 @@ impl PeriodParams {
             PeriodKind::Quarter => {
                 let (y, q) = body.split_once(['-', ' '])?;
                 let q = q.trim_start_matches(['Q', 'q']).parse::<i64>().ok()?;
-                (1..=4).contains(&q).then(|| Some(y.parse::<i64>().ok()? * 4 + q - 1))?
+                (1..=4)
+                    .contains(&q)
+                    .then(|| Some(y.parse::<i64>().ok()? * 4 + q - 1))?
             }
             PeriodKind::Month => {
                 let (y, m) = s.split_once('-')?;
@@ -127,77 +131,49 @@ impl PeriodParams {
     }
 }
 
-/// The timeline stage's output.
-#[derive(Debug, Clone)]
-pub struct Timeline {
-    pub params: PeriodParams,
-    /// Index of the first period (see `PeriodParams::index`).
-    pub first: i64,
-    /// Labels of every period from first to last, in order.
-    pub periods: Vec<String>,
-    /// `counts[pattern id][period]`, pattern ids 0..=k.
-    pub counts: Vec<Vec<u64>>,
-    /// All analyzed entries per period.
-    pub totals: Vec<u64>,
-    /// Entries with no date (logs without a date column).
-    pub undated: u64,
-}
-
-fn polars_err(e: PolarsError) -> Error {
-    Error::Param(format!("aggregation failed: {e}"))
-}
-
-/// Counts entries per pattern and period; `None` when no entry has a date.
-pub fn build(
-    records: &[Record],
-    labels: &[u32],
-    k: usize,
-    params: &PeriodParams,
-) -> Result<Option<Timeline>> {
-    let mut pattern: Vec<u32> = Vec::with_capacity(records.len());
-    let mut period: Vec<i64> = Vec::with_capacity(records.len());
-    for (r, &l) in records.iter().zip(labels) {
-        if let Some(d) = r.date {
-            pattern.push(l);
-            period.push(params.index(d));
+impl PeriodParams {
+    /// A label of this kind, for messages: `2026-Q3`, `FY2026-Q3`, `2026-07`, `2026`.
+    pub fn example(&self) -> &'static str {
+        let fiscal = self.fiscal_year_start != 1;
+        match (self.kind, fiscal) {
+            (PeriodKind::Quarter, false) => "2026-Q3",
+            (PeriodKind::Quarter, true) => "FY2026-Q3",
+            (PeriodKind::Year, false) => "2026",
+            (PeriodKind::Year, true) => "FY2026",
+            (PeriodKind::Month, _) => "2026-07",
         }
     }
-    let undated = (records.len() - pattern.len()) as u64;
-    let (Some(&first), Some(&last)) = (period.iter().min(), period.iter().max()) else {
-        return Ok(None);
-    };
-    let n_periods = (last - first + 1) as usize;
-    let df = df!("pattern" => pattern, "period" => period).map_err(polars_err)?;
-    let grouped = df
-        .group_by(["pattern", "period"])
-        .and_then(|g| g.select(["pattern"]).count())
-        .map_err(polars_err)?;
-    let mut counts = vec![vec![0u64; n_periods]; k + 1];
-    let p = grouped.column("pattern").and_then(|c| c.u32().cloned()).map_err(polars_err)?;
-    let q = grouped.column("period").and_then(|c| c.i64().cloned()).map_err(polars_err)?;
-    let c = grouped
-        .column("pattern_count")
-        .and_then(|c| c.cast(&DataType::UInt64))
-        .and_then(|c| c.u64().cloned())
-        .map_err(polars_err)?;
-    for ((p, q), c) in p.into_iter().zip(q.into_iter()).zip(c.into_iter()) {
-        if let (Some(p), Some(q), Some(c)) = (p, q, c) {
-            if let Some(row) = counts.get_mut(p as usize) {
-                row[(q - first) as usize] += c;
-            }
-        }
+}
+
+const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+/// A month as 1..=12 from `4`, `04`, `april`, `Apr` or `apr.`; `None` for anything else.
+pub fn parse_month(s: &str) -> Option<u32> {
+    let s = s.trim().trim_end_matches('.').to_lowercase();
+    if let Ok(n) = s.parse::<u32>() {
+        return (1..=12).contains(&n).then_some(n);
     }
-    let totals = (0..n_periods)
-        .map(|j| counts.iter().map(|row| row[j]).sum())
-        .collect();
-    Ok(Some(Timeline {
-        params: *params,
-        first,
-        periods: (first..=last).map(|i| params.label(i)).collect(),
-        counts,
-        totals,
-        undated,
-    }))
+    if s.len() < 3 {
+        return None;
+    }
+    // "sept" is a common abbreviation that is not a prefix of three letters only.
+    MONTHS
+        .iter()
+        .position(|m| m.starts_with(s.as_str()))
+        .map(|i| i as u32 + 1)
 }
 
 #[cfg(test)]
@@ -226,32 +202,63 @@ mod tests {
             fiscal_year_start: 4,
         };
         assert_eq!(month.label(month.index(d(2027, 2, 3))), "2027-02");
-        assert_eq!(month.parse_label("2027-02"), Some(month.index(d(2027, 2, 3))));
+        assert_eq!(
+            month.parse_label("2027-02"),
+            Some(month.index(d(2027, 2, 3)))
+        );
         let year = PeriodParams {
             kind: PeriodKind::Year,
             fiscal_year_start: 1,
         };
         assert_eq!(year.label(year.index(d(2025, 12, 31))), "2025");
-        assert!(PeriodParams { fiscal_year_start: 13, ..cal }.check().is_err());
+        assert!(PeriodParams {
+            fiscal_year_start: 13,
+            ..cal
+        }
+        .check()
+        .is_err());
+        assert!(PeriodParams {
+            fiscal_year_start: 0,
+            ..cal
+        }
+        .check()
+        .is_err());
     }
 
     #[test]
-    fn counts_add_up_and_gaps_are_zero() {
-        let dates = [d(2025, 1, 5), d(2025, 2, 1), d(2025, 8, 1), d(2025, 8, 2)];
-        let records: Vec<Record> = dates
-            .iter()
-            .map(|&dt| Record {
-                date: Some(dt),
-                ..Default::default()
-            })
-            .collect();
-        let t = build(&records, &[1, 2, 1, 0], 2, &PeriodParams::default())
-            .unwrap()
-            .unwrap();
-        assert_eq!(t.periods, vec!["2025-Q1", "2025-Q2", "2025-Q3"]);
-        assert_eq!(t.counts[1], vec![1, 0, 1]);
-        assert_eq!(t.counts[2], vec![1, 0, 0]);
-        assert_eq!(t.counts[0], vec![0, 0, 1]);
-        assert_eq!(t.totals, vec![2, 0, 2]);
+    fn labels_round_trip_for_every_kind_and_fiscal_start() {
+        for kind in [PeriodKind::Month, PeriodKind::Quarter, PeriodKind::Year] {
+            for fiscal_year_start in 1..=12 {
+                let p = PeriodParams {
+                    kind,
+                    fiscal_year_start,
+                };
+                for i in p.index(d(2023, 11, 5))..p.index(d(2027, 2, 1)) {
+                    assert_eq!(p.parse_label(&p.label(i)), Some(i), "{p:?} {i}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn bad_review_labels_do_not_parse() {
+        let q = PeriodParams::default();
+        for bad in ["2026-Q5", "2026-Q0", "2026", "Q3-2026", "", "next quarter"] {
+            assert_eq!(q.parse_label(bad), None, "{bad}");
+        }
+        assert_eq!(q.parse_label("2026-q3"), q.parse_label("2026-Q3"));
+    }
+
+    #[test]
+    fn months_by_number_and_name() {
+        assert_eq!(parse_month("4"), Some(4));
+        assert_eq!(parse_month("04"), Some(4));
+        assert_eq!(parse_month("April"), Some(4));
+        assert_eq!(parse_month("apr"), Some(4));
+        assert_eq!(parse_month("Sept."), Some(9));
+        assert_eq!(parse_month("dec"), Some(12));
+        for bad in ["0", "13", "ju", "", "octo ber", "-1"] {
+            assert_eq!(parse_month(bad), None, "{bad}");
+        }
     }
 }

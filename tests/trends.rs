@@ -1,0 +1,600 @@
+//! Quarterly review (issue 4): periods, trends, the review period, control and groups, run
+//! through the real binary on generated logs (`recur::synth`, `Scenario::Trends`) and on the
+//! `trends-*` fixtures.
+
+use assert_cmd::Command;
+use recur::record::Record;
+use recur::synth::{self, Scenario, SynthParams, FADING_COMMITMENT, TRENDS_KEYS};
+use recur::timeline::{self, PeriodParams, Trend, TrendParams};
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+/// The trend each `Scenario::Trends` tendency is built to show.
+fn expected_trend(truth: &str) -> Option<&'static str> {
+    Some(match truth {
+        "underestimated-timeline" => "steady",
+        "overcommitment" => "rising",
+        "avoided-conversation" => "fading",
+        "scope-change-unmanaged" => "resolved",
+        _ => return None,
+    })
+}
+
+fn trends_params(rows: usize) -> SynthParams {
+    SynthParams {
+        rows,
+        seed: 7,
+        scenario: Scenario::Trends,
+        quarters: 8,
+        ..SynthParams::default()
+    }
+}
+
+/// Writes a generated log into `dir`; returns its path.
+fn generate(dir: &Path, params: &SynthParams) -> PathBuf {
+    let path = dir.join("trends-log.csv");
+    let file = std::fs::File::create(&path).unwrap();
+    synth::write_csv(params, std::io::BufWriter::new(file)).unwrap();
+    path
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+}
+
+struct Run {
+    out: PathBuf,
+    code: Option<i32>,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        let text = std::fs::read_to_string(self.out.join("patterns.json"))
+            .unwrap_or_else(|e| panic!("patterns.json: {e}\n{}", self.stderr));
+        serde_json::from_str(&text).unwrap()
+    }
+
+    fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.out.join(name)).unwrap()
+    }
+
+    #[track_caller]
+    fn ok(self) -> Self {
+        assert_eq!(self.code, Some(0), "{}", self.stderr);
+        self
+    }
+}
+
+/// Runs `recur analyze <input> <args> -o <dir>/out`.
+fn run(dir: &Path, input: &Path, args: &[&str]) -> Run {
+    let out = dir.join("out");
+    let output = Command::cargo_bin("recur")
+        .unwrap()
+        .arg("analyze")
+        .arg(input)
+        .args(args)
+        .arg("-o")
+        .arg(&out)
+        .args(["--format", "md,json", "-q"])
+        .output()
+        .unwrap();
+    Run {
+        out,
+        code: output.status.code(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// The generated rows' truth and date, in file order.
+fn truth_and_dates(params: &SynthParams) -> Vec<(String, String)> {
+    synth::generate(params).map(|r| (r.truth, r.date)).collect()
+}
+
+/// Pattern id per row (assignments.csv, input order).
+fn assignments(run: &Run) -> Vec<u32> {
+    let text = run.read("assignments.csv");
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    let headers = rdr.headers().unwrap().clone();
+    let col = headers.iter().position(|h| h == "pattern").unwrap();
+    rdr.records()
+        .map(|r| r.unwrap()[col].parse().unwrap())
+        .collect()
+}
+
+/// Every pattern object, `no_pattern` included.
+fn all_patterns(json: &Value) -> Vec<&Value> {
+    let mut v: Vec<&Value> = json["patterns"].as_array().unwrap().iter().collect();
+    if !json["no_pattern"].is_null() {
+        v.push(&json["no_pattern"]);
+    }
+    v
+}
+
+fn pattern(json: &Value, id: u32) -> &Value {
+    all_patterns(json)
+        .into_iter()
+        .find(|p| p["id"] == id)
+        .unwrap_or_else(|| panic!("no pattern {id}"))
+}
+
+/// For each tendency, the pattern whose majority truth it is (the largest such pattern).
+fn majority_patterns(labels: &[u32], truth: &[(String, String)]) -> BTreeMap<String, (u32, f64)> {
+    let mut per: HashMap<u32, HashMap<&str, usize>> = HashMap::new();
+    for (&l, (t, _)) in labels.iter().zip(truth) {
+        *per.entry(l).or_default().entry(t.as_str()).or_default() += 1;
+    }
+    let mut best: BTreeMap<String, (u32, usize, f64)> = BTreeMap::new();
+    for (id, counts) in per {
+        let size: usize = counts.values().sum();
+        let (t, n) = counts
+            .iter()
+            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+            .unwrap();
+        let purity = *n as f64 / size as f64;
+        let e = best.entry(t.to_string()).or_insert((id, 0, 0.0));
+        if size > e.1 {
+            *e = (id, size, purity);
+        }
+    }
+    best.into_iter()
+        .map(|(t, (id, _, p))| (t, (id, p)))
+        .collect()
+}
+
+#[test]
+fn generated_log_rises_fades_stops_and_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let params = trends_params(4000);
+    let log = generate(dir.path(), &params);
+    // Five groups: the four tendencies and the generator's one-off mishaps ("none").
+    let run = run(dir.path(), &log, &["--patterns", "5", "--truth", "truth"]).ok();
+    let json = run.json();
+    let truth = truth_and_dates(&params);
+    let labels = assignments(&run);
+    assert_eq!(labels.len(), truth.len());
+    let majority = majority_patterns(&labels, &truth);
+    let ari = json["evaluation"]["adjusted_rand_index"].as_f64().unwrap();
+    for key in TRENDS_KEYS {
+        let (id, purity) = *majority.get(key).unwrap_or_else(|| {
+            panic!("no pattern is mostly {key} (ARI {ari}); majorities: {majority:?}")
+        });
+        let p = pattern(&json, id);
+        assert_eq!(
+            p["trend"],
+            expected_trend(key).unwrap(),
+            "{key}: pattern {id} (purity {purity:.2}, ARI {ari}) periods {}",
+            p["periods"]
+        );
+        assert_eq!(p["recurring"], true, "{key}");
+    }
+    // The fading tendency shows the change written before it faded, the resolved one its last
+    // quarter (the quarter before the generator stops it).
+    let fading = pattern(&json, majority["avoided-conversation"].0);
+    assert_eq!(fading["changes_before_fade"][0]["text"], FADING_COMMITMENT);
+    assert_eq!(fading["changes_before_fade"][0]["first_written"], "2024-Q4");
+    let resolved = pattern(&json, majority["scope-change-unmanaged"].0);
+    assert_eq!(resolved["last_seen"], "2024-Q4");
+    assert!(resolved["changes_before_fade"].as_array().is_some());
+    let md = run.read("report.md");
+    assert!(md.contains("## Trends") && md.contains(timeline::TREND_RULE));
+    assert!(md.contains("## Growth") && md.contains(FADING_COMMITMENT));
+}
+
+#[test]
+fn period_counts_add_up_to_sizes_and_match_an_independent_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let params = SynthParams {
+        seed: 11,
+        ..trends_params(1500)
+    };
+    let log = generate(dir.path(), &params);
+    let run = run(dir.path(), &log, &["--patterns", "5"]).ok();
+    let json = run.json();
+    let labels = assignments(&run);
+    // Independently: quarter label from the date string, counted per pattern id.
+    let mut expected: BTreeMap<u32, BTreeMap<String, u64>> = BTreeMap::new();
+    for (&l, (_, date)) in labels.iter().zip(truth_and_dates(&params)) {
+        let (y, m) = (&date[..4], date[5..7].parse::<u32>().unwrap());
+        let q = format!("{y}-Q{}", (m - 1) / 3 + 1);
+        *expected.entry(l).or_default().entry(q).or_default() += 1;
+    }
+    let periods: Vec<String> = json["timeline"]["periods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(periods.len(), 8);
+    assert_eq!(periods.first().unwrap(), "2024-Q1");
+    let mut totals = vec![0u64; periods.len()];
+    for p in all_patterns(&json) {
+        let id = p["id"].as_u64().unwrap() as u32;
+        let map = p["periods"].as_object().unwrap();
+        // Every period, zeros included, in order.
+        let keys: Vec<&String> = map.keys().collect();
+        assert_eq!(keys, periods.iter().collect::<Vec<_>>());
+        let sum: u64 = map.values().map(|v| v.as_u64().unwrap()).sum();
+        assert_eq!(sum, p["size"].as_u64().unwrap(), "pattern {id}");
+        for (j, (label, n)) in map.iter().enumerate() {
+            let want = expected.get(&id).and_then(|m| m.get(label)).copied();
+            assert_eq!(
+                n.as_u64().unwrap(),
+                want.unwrap_or(0),
+                "pattern {id} {label}"
+            );
+            totals[j] += n.as_u64().unwrap();
+        }
+        let control_sum: u64 = p["control"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_u64().unwrap())
+            .sum();
+        assert_eq!(control_sum, p["size"].as_u64().unwrap());
+    }
+    let json_totals: Vec<u64> = json["timeline"]["totals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+    assert_eq!(json_totals, totals);
+    assert_eq!(totals.iter().sum::<u64>(), 1500);
+}
+
+/// The rule on the generator's own labels, without clustering: the four shapes, at several
+/// sizes and lengths.
+#[test]
+fn truth_labels_get_the_built_in_trends() {
+    for (rows, quarters) in [(4000, 8), (1200, 6), (2000, 12), (800, 4)] {
+        let params = SynthParams {
+            quarters,
+            ..trends_params(rows)
+        };
+        let mut records = Vec::new();
+        let mut labels = Vec::new();
+        for row in synth::generate(&params) {
+            let date = chrono::NaiveDate::parse_from_str(&row.date, "%Y-%m-%d").unwrap();
+            labels.push(
+                TRENDS_KEYS
+                    .iter()
+                    .position(|k| *k == row.truth)
+                    .map_or(0, |i| i as u32 + 1),
+            );
+            records.push(Record {
+                date: Some(date),
+                root_cause: row.root_cause,
+                behavioral_change: row.behavioral_change,
+                ..Record::default()
+            });
+        }
+        let period = PeriodParams::default();
+        let t = timeline::build(&records, &labels, 4, &period)
+            .unwrap()
+            .unwrap();
+        let p = TrendParams::new(period.kind).check().unwrap();
+        let tr = timeline::trends(&t, &records, &labels, &p, None).unwrap();
+        let got: Vec<Option<Trend>> = (1..=4).map(|id| tr.trend(id)).collect();
+        assert_eq!(
+            got,
+            vec![
+                Some(Trend::Steady),
+                Some(Trend::Rising),
+                Some(Trend::Fading),
+                Some(Trend::Resolved)
+            ],
+            "{rows} rows, {quarters} quarters"
+        );
+        assert_eq!(tr.trend(0), None, "no clear pattern gets no trend");
+    }
+}
+
+/// The rule on the sample log's own tendency tags (`data/failure-log-labelled.csv`), whose story
+/// is written in `data/make_sample.py`: avoided conversations stop after a change adopted in
+/// February 2025, unmanaged scope changes stop after October 2025, overcommitment rises in 2026,
+/// underestimated timelines stay.
+#[test]
+fn sample_log_tags_follow_its_story() {
+    use recur::ingest::{ingest, ColumnOptions, IngestConfig, Source};
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/failure-log-labelled.csv");
+    let got = ingest(&IngestConfig {
+        sources: vec![Source::Path(path)],
+        columns: ColumnOptions {
+            truth: Some("tendency".into()),
+            ..ColumnOptions::default()
+        },
+        ..IngestConfig::default()
+    })
+    .unwrap();
+    let mut tags: Vec<&str> = got.records.iter().map(|r| r.truth.as_str()).collect();
+    tags.sort();
+    tags.dedup();
+    let labels: Vec<u32> = got
+        .records
+        .iter()
+        .map(|r| tags.iter().position(|t| *t == r.truth).unwrap() as u32 + 1)
+        .collect();
+    let period = PeriodParams::default();
+    let p = TrendParams::new(period.kind).check().unwrap();
+    let id = |tag: &str| tags.iter().position(|t| *t == tag).unwrap() as u32 + 1;
+    for review in [None, period.parse_label("2026-Q2")] {
+        let t = timeline::build(&got.records, &labels, tags.len(), &period)
+            .unwrap()
+            .unwrap()
+            .with_trends(&got.records, &labels, &p, review)
+            .unwrap();
+        let tr = t.trends.as_ref().unwrap();
+        assert_eq!(tr.trend(id("estimate")), Some(Trend::Steady), "{review:?}");
+        assert_eq!(
+            tr.trend(id("overcommit")),
+            Some(Trend::Rising),
+            "{review:?}"
+        );
+        assert_eq!(
+            tr.trend(id("conversation")),
+            Some(Trend::Resolved),
+            "{review:?}"
+        );
+        assert_eq!(tr.trend(id("scope")), Some(Trend::Resolved), "{review:?}");
+        let conversation = &tr.patterns[id("conversation") as usize];
+        assert_eq!(t.periods[conversation.evidence.last.unwrap()], "2025-Q2");
+        assert!(conversation
+            .changes_before
+            .iter()
+            .any(|c| c.text == "Schedule hard conversations within 48 hours"));
+    }
+}
+
+#[test]
+fn review_period_leads_and_trends_stop_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let params = trends_params(4000);
+    let log = generate(dir.path(), &params);
+    let run = run(
+        dir.path(),
+        &log,
+        &["--patterns", "5", "--truth", "truth", "--review", "2025-Q2"],
+    )
+    .ok();
+    let json = run.json();
+    let tl = &json["timeline"];
+    assert_eq!(tl["review"]["period"], "2025-Q2");
+    assert_eq!(tl["review"]["periods_before"], 5);
+    assert_eq!(tl["recent"], serde_json::json!(["2025-Q1", "2025-Q2"]));
+    // All periods are still counted.
+    assert_eq!(tl["periods"].as_array().unwrap().len(), 8);
+    let md = run.read("report.md");
+    let review = md.find("## Review of 2025-Q2").expect("review section");
+    let table = md
+        .find("| # | Pattern | Entries | Share |")
+        .expect("pattern table");
+    assert!(review < table, "the review leads the report");
+    // As of 2025-Q2 the four shapes are already visible.
+    let truth = truth_and_dates(&params);
+    let majority = majority_patterns(&assignments(&run), &truth);
+    for key in TRENDS_KEYS {
+        let p = pattern(&json, majority[key].0);
+        assert_eq!(p["trend"], expected_trend(key).unwrap(), "{key}");
+        // Last seen is as of the review period.
+        let last = p["last_seen"].as_str().unwrap();
+        assert!(last <= "2025-Q2", "{key}: {last}");
+    }
+}
+
+#[test]
+fn bad_review_periods_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = generate(dir.path(), &trends_params(300));
+    let r = run(dir.path(), &log, &["--review", "2030-Q1"]);
+    assert_eq!(r.code, Some(2));
+    assert!(
+        r.stderr.contains("--review 2030-Q1") && r.stderr.contains("2024-Q1 to 2025-Q4"),
+        "{}",
+        r.stderr
+    );
+    let r = run(dir.path(), &log, &["--review", "2025-Q5"]);
+    assert_eq!(r.code, Some(2));
+    assert!(
+        r.stderr.contains("not a quarter label such as 2026-Q3"),
+        "{}",
+        r.stderr
+    );
+    let r = run(
+        dir.path(),
+        &log,
+        &["--period", "month", "--review", "2025-Q1"],
+    );
+    assert_eq!(r.code, Some(2));
+    assert!(r.stderr.contains("2026-07"), "{}", r.stderr);
+    // Inside the log, but outside the --since window.
+    let r = run(
+        dir.path(),
+        &log,
+        &["--since", "2025-01-01", "--review", "2024-Q3"],
+    );
+    assert_eq!(r.code, Some(2));
+    assert!(r.stderr.contains("2025-Q1 to 2025-Q4"), "{}", r.stderr);
+}
+
+#[test]
+fn period_and_fiscal_year_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = generate(dir.path(), &trends_params(600));
+    let periods = |args: &[&str]| -> Vec<String> {
+        let json = run(dir.path(), &log, args).ok().json();
+        assert_eq!(
+            json["timeline"]["period"],
+            args.get(1).copied().unwrap_or("quarter")
+        );
+        json["timeline"]["periods"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
+    };
+    let months = periods(&["--period", "month"]);
+    assert_eq!(months.len(), 24);
+    assert_eq!(
+        (months[0].as_str(), months[23].as_str()),
+        ("2024-01", "2025-12")
+    );
+    assert_eq!(periods(&["--period", "year"]), vec!["2024", "2025"]);
+    // April starts the fiscal year: January–March 2024 is the last quarter of FY2023.
+    let fy = periods(&["--period", "quarter", "--fiscal-year-start", "april"]);
+    assert_eq!(fy.first().unwrap(), "FY2023-Q4");
+    assert_eq!(fy.last().unwrap(), "FY2025-Q3");
+    let by_number = periods(&["--period", "quarter", "--fiscal-year-start", "4"]);
+    assert_eq!(fy, by_number);
+    let json = run(dir.path(), &log, &["--fiscal-year-start", "Apr"])
+        .ok()
+        .json();
+    assert_eq!(json["timeline"]["fiscal_year_start"], 4);
+    for bad in [
+        &["--fiscal-year-start", "13"][..],
+        &["--fiscal-year-start", "smarch"],
+        &["--period", "week"],
+    ] {
+        let r = run(dir.path(), &log, bad);
+        assert_eq!(r.code, Some(2), "{bad:?}");
+        assert!(r.stderr.contains(bad[0]), "{}", r.stderr);
+    }
+}
+
+#[test]
+fn since_and_until_count_rows_outside_the_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let params = trends_params(800);
+    let log = generate(dir.path(), &params);
+    let inside = truth_and_dates(&params)
+        .iter()
+        .filter(|(_, d)| d.as_str() >= "2024-07-01" && d.as_str() <= "2025-06-30")
+        .count() as u64;
+    let json = run(
+        dir.path(),
+        &log,
+        &["--since", "2024-07-01", "--until", "2025-06-30"],
+    )
+    .ok()
+    .json();
+    let input = &json["input"];
+    assert_eq!(input["rows_read"], 800);
+    assert_eq!(input["rows_analyzed"], inside);
+    assert_eq!(input["rows_out_of_range"], 800 - inside);
+    assert_eq!(input["rows_rejected"], 0);
+    assert_eq!(
+        json["timeline"]["periods"],
+        serde_json::json!(["2024-Q3", "2024-Q4", "2025-Q1", "2025-Q2"])
+    );
+}
+
+#[test]
+fn control_and_groups_per_pattern() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = run(
+        dir.path(),
+        &fixture("trends-teams.csv"),
+        &["--patterns", "2", "--group-by", "team"],
+    )
+    .ok();
+    let json = run.json();
+    assert_eq!(json["group_by"], "team");
+    // Spellings normalized: "fully within my control", "Yes", "external", "no", "partially",
+    // "not in my control", "beyond my control", "n/a"...
+    assert_eq!(
+        json["control"],
+        serde_json::json!({"within": 4, "partial": 2, "outside": 5, "unknown": 1})
+    );
+    let mut teams: BTreeMap<String, u64> = BTreeMap::new();
+    for p in all_patterns(&json) {
+        let size = p["size"].as_u64().unwrap();
+        let groups = p["groups"].as_object().unwrap();
+        assert_eq!(
+            groups.values().map(|v| v.as_u64().unwrap()).sum::<u64>(),
+            size
+        );
+        for (g, n) in groups {
+            *teams.entry(g.clone()).or_default() += n.as_u64().unwrap();
+        }
+    }
+    assert_eq!(
+        teams,
+        BTreeMap::from([
+            ("data".to_string(), 4),
+            ("mobile".to_string(), 4),
+            ("platform".to_string(), 4)
+        ])
+    );
+    let md = run.read("report.md");
+    assert!(md.contains("## By team"), "{md}");
+    assert!(md.contains("## Within or outside your control"));
+    // The vendor pattern is mostly outside, the estimate pattern mostly within.
+    assert!(md.contains("Mostly outside your control"), "{md}");
+    assert!(md.contains("Mostly within your control"), "{md}");
+}
+
+#[test]
+fn blameless_keeps_names_out_and_refuses_to_group_by_people() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = fixture("trends-teams.csv");
+    let r = run(dir.path(), &log, &["--blameless", "--group-by", "author"]);
+    assert_eq!(r.code, Some(2));
+    assert!(
+        r.stderr.contains("--group-by \"author\"") && r.stderr.contains("--blameless"),
+        "{}",
+        r.stderr
+    );
+    // Without --blameless, grouping by people is the user's choice.
+    let named = run(
+        dir.path(),
+        &log,
+        &["--group-by", "author", "--patterns", "2"],
+    )
+    .ok();
+    assert!(named.read("patterns.json").contains("Alice Zephyrine"));
+    // With --blameless, no output names anyone.
+    let blameless = run(
+        dir.path(),
+        &log,
+        &["--blameless", "--group-by", "team", "--patterns", "2"],
+    )
+    .ok();
+    for entry in std::fs::read_dir(&blameless.out).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            for name in ["Zephyrine", "Quillfeather", "Underhill"] {
+                assert!(!text.contains(name), "{} names {name}", path.display());
+            }
+        }
+    }
+}
+
+#[test]
+fn short_logs_get_no_trends_but_still_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let params = SynthParams {
+        quarters: 2,
+        ..trends_params(400)
+    };
+    let log = generate(dir.path(), &params);
+    let json = run(dir.path(), &log, &["--patterns", "4"]).ok().json();
+    assert!(json["timeline"]["trends_unavailable"]
+        .as_str()
+        .unwrap()
+        .contains("at least 3 quarters"));
+    for p in all_patterns(&json) {
+        assert!(p["trend"].is_null());
+        let sum: u64 = p["periods"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_u64().unwrap())
+            .sum();
+        assert_eq!(sum, p["size"].as_u64().unwrap());
+    }
+}
