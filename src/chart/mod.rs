@@ -1,0 +1,500 @@
+//! Chart: patterns, timeline and vectors → pictures (`<out>/charts/*.svg|png`).
+//!
+//! In: `ChartInput` (records, patterns, each entry's pattern id, the timeline, and for the map
+//! the vectors and the fitted projection) and which files to write (`ChartFormats`). Out:
+//! `ChartFiles` — every chart's SVG markup (so the HTML report can inline it without reading
+//! files back), the files written, a small trend SVG per pattern, and notes on skipped charts.
+//!
+//! The charts: `quarterly` (entries per period stacked by pattern), `patterns` (pattern sizes),
+//! `trends` (each pattern's share of every period, same scale), `control` (within / partly /
+//! outside the author's control, per pattern) and `map` (a sample of entries in two dimensions,
+//! coloured by pattern). Text is drawn with an embedded font (DejaVu Sans, `assets/`), so PNGs
+//! look the same on a machine with no fonts installed.
+//!
+//! Invariants: the same input draws byte-identical files (no clocks, no hash-map order); pattern
+//! colours are the same in every chart and in the HTML (`palette`); a chart that cannot be drawn
+//! (no dates, no control column) is skipped with a note, and its file from an earlier run is
+//! removed so the folder never mixes runs.
+
+mod control;
+mod map;
+pub mod palette;
+mod quarterly;
+mod sizes;
+mod trends;
+
+use crate::error::{Error, Result};
+use crate::output;
+use crate::patterns::{Pattern, Patterns};
+use crate::record::Record;
+use crate::reduce::Projection;
+use crate::report::{ChartFile, ChartFiles};
+use crate::text::Corpus;
+use crate::timeline::Timeline;
+use crate::vectorize::Vectors;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use std::path::Path;
+use std::sync::Once;
+
+/// Which chart files to write. The HTML report inlines the charts whatever this says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChartFormats {
+    pub svg: bool,
+    pub png: bool,
+}
+
+impl Default for ChartFormats {
+    fn default() -> Self {
+        ChartFormats {
+            svg: true,
+            png: true,
+        }
+    }
+}
+
+impl ChartFormats {
+    /// `svg`, `png`, `svg,png` or `none` (the `--charts` flag).
+    pub fn parse(s: &str) -> Result<ChartFormats> {
+        let mut f = ChartFormats {
+            svg: false,
+            png: false,
+        };
+        let parts: Vec<String> = s
+            .split(',')
+            .map(|p| p.trim().to_ascii_lowercase())
+            .filter(|p| !p.is_empty())
+            .collect();
+        if parts.iter().any(|p| p == "none") {
+            if parts.len() > 1 {
+                return Err(Error::Param(format!(
+                    "--charts: \"none\" cannot be combined with other formats, got \"{s}\""
+                )));
+            }
+            return Ok(f);
+        }
+        for p in &parts {
+            match p.as_str() {
+                "svg" => f.svg = true,
+                "png" => f.png = true,
+                other => {
+                    return Err(Error::Param(format!(
+                        "--charts: unknown chart format \"{other}\" (svg, png or none)"
+                    )))
+                }
+            }
+        }
+        if parts.is_empty() {
+            return Err(Error::Param(
+                "--charts needs svg, png, svg,png or none".into(),
+            ));
+        }
+        Ok(f)
+    }
+
+    pub fn any(self) -> bool {
+        self.svg || self.png
+    }
+}
+
+/// What the map needs to place entries: the vectors they were clustered on.
+pub struct MapInput<'a> {
+    pub corpus: &'a Corpus,
+    pub vectors: &'a Vectors,
+    pub projection: &'a Projection,
+    /// Seeds the (order-free) choice of sampled entries.
+    pub seed: u64,
+}
+
+/// Everything the charts read.
+pub struct ChartInput<'a> {
+    pub records: &'a [Record],
+    pub patterns: &'a Patterns,
+    /// Per entry: its pattern id (0 = no clear pattern).
+    pub labels: &'a [u32],
+    pub timeline: Option<&'a Timeline>,
+    /// Whether any input file has a control column.
+    pub has_control: bool,
+    /// `None` skips the map.
+    pub map: Option<MapInput<'a>>,
+}
+
+impl ChartInput<'_> {
+    /// Patterns 1..=k, largest first.
+    fn patterns(&self) -> &[Pattern] {
+        &self.patterns.patterns
+    }
+}
+
+/// Every chart's name, in the order the report shows them.
+pub const CHART_NAMES: [&str; 5] = ["quarterly", "patterns", "trends", "control", "map"];
+
+/// At most this many patterns get their own bar, panel or label; the rest are summed up.
+pub(crate) const MAX_SHOWN: usize = 24;
+
+/// Draws every chart, writes the requested files into `<out>/charts/`, and removes chart files
+/// of earlier runs that this run did not write.
+pub fn render(input: &ChartInput, out: &Path, formats: ChartFormats) -> Result<ChartFiles> {
+    register_fonts();
+    let mut files = ChartFiles::default();
+    match input.timeline {
+        Some(t) => {
+            let q = quarterly::Quarterly::new(input, t);
+            add(&mut files, "quarterly", &q, out, formats)?;
+        }
+        None => files.notes.push(
+            "The log has no dates, so the quarterly chart and the trend charts are skipped.".into(),
+        ),
+    }
+    add(
+        &mut files,
+        "patterns",
+        &sizes::Sizes::new(input),
+        out,
+        formats,
+    )?;
+    if let Some(t) = input.timeline {
+        let tr = trends::Trends::new(input, t);
+        add(&mut files, "trends", &tr, out, formats)?;
+        files.pattern_trends = tr.per_pattern()?;
+    }
+    if input.has_control {
+        add(
+            &mut files,
+            "control",
+            &control::ControlChart::new(input),
+            out,
+            formats,
+        )?;
+    } else {
+        files
+            .notes
+            .push("The log has no control column, so the control chart is skipped.".into());
+    }
+    if let Some(m) = &input.map {
+        if let Some(chart) = map::Map::new(input, m) {
+            add(&mut files, "map", &chart, out, formats)?;
+        }
+    }
+    remove_stale(out, &files)?;
+    Ok(files)
+}
+
+/// Removes every chart file recur writes (for runs that draw no charts at all).
+pub fn clear(out: &Path) -> Result<()> {
+    remove_stale(out, &ChartFiles::default())
+}
+
+fn remove_stale(out: &Path, kept: &ChartFiles) -> Result<()> {
+    let written: Vec<&str> = kept
+        .charts
+        .iter()
+        .flat_map(|c| c.files.iter().map(String::as_str))
+        .collect();
+    for name in CHART_NAMES {
+        for ext in ["svg", "png"] {
+            let rel = format!("charts/{name}.{ext}");
+            let path = out.join(&rel);
+            if !written.contains(&rel.as_str()) && path.exists() {
+                std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Draws one chart as SVG (always) and PNG (when asked) and writes the requested files.
+fn add(
+    files: &mut ChartFiles,
+    name: &'static str,
+    chart: &impl Chart,
+    out: &Path,
+    formats: ChartFormats,
+) -> Result<()> {
+    let svg = to_svg(name, chart)?;
+    let mut written = Vec::new();
+    if formats.svg {
+        let rel = format!("charts/{name}.svg");
+        output::write_bytes(out, &rel, svg.as_bytes())?;
+        written.push(rel);
+    }
+    if formats.png {
+        let rel = format!("charts/{name}.png");
+        output::write_bytes(out, &rel, &to_png(name, chart)?)?;
+        written.push(rel);
+    }
+    files.charts.push(ChartFile {
+        name,
+        title: chart.title(),
+        description: chart.description(),
+        svg,
+        files: written,
+    });
+    Ok(())
+}
+
+/// Result of drawing on a backend.
+pub(crate) type DrawResult<DB> =
+    std::result::Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+
+/// One chart, drawable on any plotters backend.
+pub(crate) trait Chart {
+    /// Pixel size (the PNG's size and the SVG's view box).
+    fn size(&self) -> (u32, u32);
+    fn title(&self) -> String;
+    /// One or two sentences on how to read the chart (the figure caption and alt text).
+    fn description(&self) -> String;
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB>;
+}
+
+fn render_error(name: &str, e: impl std::fmt::Display) -> Error {
+    Error::Render {
+        what: format!("chart {name}"),
+        message: e.to_string(),
+    }
+}
+
+pub(crate) fn to_svg(name: &str, chart: &impl Chart) -> Result<String> {
+    register_fonts();
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, chart.size()).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| render_error(name, e))?;
+        chart.draw(&root).map_err(|e| render_error(name, e))?;
+        root.present().map_err(|e| render_error(name, e))?;
+    }
+    Ok(svg)
+}
+
+fn to_png(name: &str, chart: &impl Chart) -> Result<Vec<u8>> {
+    register_fonts();
+    let (w, h) = chart.size();
+    let mut rgb = vec![255u8; w as usize * h as usize * 3];
+    {
+        let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
+        chart.draw(&root).map_err(|e| render_error(name, e))?;
+        root.present().map_err(|e| render_error(name, e))?;
+    }
+    encode_png(&rgb, w, h).map_err(|e| render_error(name, e))
+}
+
+/// 8-bit RGB PNG; a fixed encoder setting, so the bytes depend only on the pixels.
+fn encode_png(rgb: &[u8], w: u32, h: u32) -> std::result::Result<Vec<u8>, png::EncodingError> {
+    let mut bytes = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut bytes, w, h);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        enc.set_compression(png::Compression::Default);
+        let mut writer = enc.write_header()?;
+        writer.write_image_data(rgb)?;
+        writer.finish()?;
+    }
+    Ok(bytes)
+}
+
+static FONT_REGULAR: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
+static FONT_BOLD: &[u8] = include_bytes!("../../assets/DejaVuSans-Bold.ttf");
+
+/// Registers the embedded font as plotters' "sans-serif" (once per process).
+fn register_fonts() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // Both files are shipped with recur and parsed by tests, so this cannot fail.
+        let _ = plotters::style::register_font("sans-serif", FontStyle::Normal, FONT_REGULAR);
+        let _ = plotters::style::register_font("sans-serif", FontStyle::Bold, FONT_BOLD);
+    });
+}
+
+// ---- shared drawing helpers ----
+
+/// Width of every chart: a 16:9 slide at a size that stays sharp when projected.
+pub(crate) const WIDTH: u32 = 1600;
+pub(crate) const TITLE_SIZE: f64 = 40.0;
+pub(crate) const DESC_SIZE: f64 = 28.0;
+pub(crate) const LABEL_SIZE: f64 = 24.0;
+pub(crate) const SMALL_SIZE: f64 = 21.0;
+pub(crate) const TEXT: RGBColor = RGBColor(0x22, 0x22, 0x22);
+pub(crate) const MUTED: RGBColor = RGBColor(0x55, 0x55, 0x55);
+pub(crate) const GRID: RGBColor = RGBColor(0xE4, 0xE4, 0xE4);
+/// Height of the title band at the top of every chart.
+pub(crate) const TITLE_BAND: i32 = 100;
+
+pub(crate) fn font(size: f64) -> FontDesc<'static> {
+    FontDesc::new(FontFamily::SansSerif, size, FontStyle::Normal)
+}
+
+pub(crate) fn bold(size: f64) -> FontDesc<'static> {
+    FontDesc::new(FontFamily::SansSerif, size, FontStyle::Bold)
+}
+
+pub(crate) fn style(
+    font: FontDesc<'static>,
+    color: RGBColor,
+    h: HPos,
+    v: VPos,
+) -> TextStyle<'static> {
+    font.color(&color).pos(Pos::new(h, v))
+}
+
+/// Pixel width of `text` in `font`.
+pub(crate) fn text_width(font: &FontDesc, text: &str) -> u32 {
+    font.box_size(text).map_or(0, |(w, _)| w)
+}
+
+/// `text` on one line, cut with an ellipsis so it is at most `max_px` wide.
+pub(crate) fn fit(font: &FontDesc, text: &str, max_px: u32) -> String {
+    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text_width(font, &one_line) <= max_px {
+        return one_line;
+    }
+    let chars: Vec<char> = one_line.chars().collect();
+    // Longest prefix that fits with the ellipsis (binary search: width grows with length).
+    let (mut lo, mut hi) = (0usize, chars.len());
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        let candidate: String = chars[..mid].iter().collect::<String>() + "…";
+        if text_width(font, &candidate) <= max_px {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    let prefix: String = chars[..lo].iter().collect();
+    format!("{}…", prefix.trim_end())
+}
+
+/// The name a chart shows for a pattern: "3. estimate / deadline".
+pub(crate) fn pattern_name(p: &Pattern) -> String {
+    if p.id == 0 {
+        "no clear pattern".to_string()
+    } else {
+        format!("{}. {}", p.id, p.label)
+    }
+}
+
+/// Title and subtitle in the top band.
+pub(crate) fn draw_title<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    subtitle: &str,
+) -> DrawResult<DB> {
+    let w = root.dim_in_pixel().0;
+    root.draw(&Text::new(
+        fit(&bold(TITLE_SIZE), title, w - 80),
+        (40, 22),
+        style(bold(TITLE_SIZE), TEXT, HPos::Left, VPos::Top),
+    ))?;
+    if !subtitle.is_empty() {
+        root.draw(&Text::new(
+            fit(&font(LABEL_SIZE), subtitle, w - 80),
+            (40, 70),
+            style(font(LABEL_SIZE), MUTED, HPos::Left, VPos::Top),
+        ))?;
+    }
+    Ok(())
+}
+
+/// A vertical legend: colour swatch + name, one per line, starting at (x, y).
+pub(crate) fn draw_legend<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    (x, y): (i32, i32),
+    width: u32,
+    entries: &[(RGBColor, String)],
+) -> DrawResult<DB> {
+    let line = 36;
+    let f = font(LABEL_SIZE);
+    for (i, (color, name)) in entries.iter().enumerate() {
+        let top = y + i as i32 * line;
+        root.draw(&Rectangle::new(
+            [(x, top + 5), (x + 22, top + 27)],
+            color.filled(),
+        ))?;
+        root.draw(&Text::new(
+            fit(&f, name, width.saturating_sub(34)),
+            (x + 32, top + 16),
+            style(f.clone(), TEXT, HPos::Left, VPos::Center),
+        ))?;
+    }
+    Ok(())
+}
+
+/// Integer with thin-space-free thousands separators ("12,345"), for axis ticks and counts.
+pub(crate) fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A "nice" upper bound for an axis: 1, 2, 2.5 or 5 × a power of ten, at least `x`.
+pub(crate) fn nice_ceiling(x: f64) -> f64 {
+    if x <= 0.0 || !x.is_finite() {
+        return 1.0;
+    }
+    let p = 10f64.powf(x.log10().floor());
+    for m in [1.0, 2.0, 2.5, 5.0, 10.0] {
+        if m * p >= x - 1e-12 {
+            return m * p;
+        }
+    }
+    10.0 * p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chart_formats_parse() {
+        assert_eq!(
+            ChartFormats::parse("svg,png").unwrap(),
+            ChartFormats::default()
+        );
+        assert_eq!(
+            ChartFormats::parse("PNG").unwrap(),
+            ChartFormats {
+                svg: false,
+                png: true
+            }
+        );
+        assert!(!ChartFormats::parse("none").unwrap().any());
+        assert!(ChartFormats::parse("none,svg").is_err());
+        assert!(ChartFormats::parse("jpg").is_err());
+        assert!(ChartFormats::parse("").is_err());
+    }
+
+    #[test]
+    fn long_text_is_cut_with_an_ellipsis() {
+        register_fonts();
+        let f = font(LABEL_SIZE);
+        assert_eq!(fit(&f, "short", 400), "short");
+        let long = "the estimate ignored the data backfill and the review queue entirely";
+        let cut = fit(&f, long, 200);
+        assert!(cut.ends_with('…') && cut.len() < long.len(), "{cut}");
+        assert!(text_width(&f, &cut) <= 200);
+        assert_eq!(fit(&f, "a\nb\tc", 400), "a b c");
+    }
+
+    #[test]
+    fn axis_helpers() {
+        assert_eq!(thousands(1234567), "1,234,567");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(nice_ceiling(0.37), 0.5);
+        assert_eq!(nice_ceiling(120.0), 200.0);
+        assert_eq!(nice_ceiling(0.0), 1.0);
+    }
+
+    #[test]
+    fn embedded_fonts_parse() {
+        register_fonts();
+        assert!(text_width(&font(20.0), "Patterns") > 40);
+        assert!(text_width(&bold(20.0), "Patterns") > 40);
+    }
+}
