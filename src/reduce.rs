@@ -86,11 +86,13 @@ impl Projection {
                 }
             }
             Some(comp) => {
+                // Plain slices so the inner loop vectorizes; this runs once per entry.
+                let flat = comp.as_slice().expect("standard layout");
+                let d = self.dims;
                 for (&c, &v) in idx.iter().zip(data) {
-                    let row = comp.row(c as usize);
-                    let v = f64::from(v);
-                    for (o, &w) in out.iter_mut().zip(row.iter()) {
-                        *o += v * f64::from(w);
+                    let row = &flat[c as usize * d..(c as usize + 1) * d];
+                    for (o, &w) in out.iter_mut().zip(row) {
+                        *o += f64::from(v * w);
                     }
                 }
             }

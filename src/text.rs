@@ -195,7 +195,9 @@ pub fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
             continue;
         }
         let mut word = |w: &str| {
-            if w.starts_with("www.") {
+            // Trimmed as a chunk is, so "_www.x" is a URL on the first pass, as it would be
+            // on the second (normalize stays idempotent).
+            if w.contains("www.") && is_url(w) {
                 f(URL);
             } else if w.chars().any(char::is_numeric) {
                 f(NUM);

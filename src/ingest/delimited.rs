@@ -40,15 +40,92 @@ impl LineCounter {
             to += 1;
         }
         if to > self.byte {
-            self.newlines += bytes[self.byte..to].iter().filter(|&&b| b == b'\n').count() as u64;
+            // rust-csv ends a record at a lone CR too (old Mac files), and editors show it as a
+            // line break: count LF, and CR not followed by LF.
+            let span = &bytes[self.byte..to];
+            self.newlines += span
+                .iter()
+                .enumerate()
+                .filter(|&(i, &b)| {
+                    b == b'\n' || (b == b'\r' && bytes.get(self.byte + i + 1) != Some(&b'\n'))
+                })
+                .count() as u64;
             self.byte = to;
         }
         self.newlines + 1
     }
 }
 
-/// Parses delimited text. `Err` only when there is no header row at all.
-pub fn parse(bytes: &[u8]) -> Result<(Vec<String>, Vec<RawRow>), String> {
+/// The data rows of a delimited file, parsed as they are read (so a large file never holds
+/// all its rows as strings at once).
+pub struct Rows<'a> {
+    records: ::csv::ByteRecordsIntoIter<&'a [u8]>,
+    bytes: &'a [u8],
+    headers: Vec<String>,
+    lines: LineCounter,
+}
+
+impl Iterator for Rows<'_> {
+    type Item = RawRow;
+
+    fn next(&mut self) -> Option<RawRow> {
+        loop {
+            let rec = self.records.next()?;
+            let rec = match rec {
+                Ok(rec) => rec,
+                Err(e) => {
+                    let line = e
+                        .position()
+                        .map_or(0, |p| self.lines.line_at(self.bytes, p.byte()));
+                    return Some(RawRow {
+                        line,
+                        fields: Vec::new(),
+                        problem: Some(format!("unreadable record: {e}")),
+                    });
+                }
+            };
+            // A blank line is not a row.
+            if rec.len() == 1 && rec.get(0).is_some_and(|f| f.trim_ascii().is_empty()) {
+                continue;
+            }
+            let line = rec
+                .position()
+                .map_or(0, |p| self.lines.line_at(self.bytes, p.byte()));
+            let mut fields = Vec::with_capacity(rec.len());
+            let mut bad_utf8 = None;
+            for (i, f) in rec.iter().enumerate() {
+                match std::str::from_utf8(f) {
+                    Ok(s) => fields.push(s.to_string()),
+                    Err(_) => {
+                        bad_utf8.get_or_insert(i);
+                        fields.push(String::from_utf8_lossy(f).into_owned());
+                    }
+                }
+            }
+            let problem = if let Some(i) = bad_utf8 {
+                let name = self.headers.get(i).map_or("?", String::as_str);
+                Some(format!("field {} (\"{name}\") is not valid UTF-8", i + 1))
+            } else if fields.len() != self.headers.len() {
+                Some(format!(
+                    "expected {} fields (as in the header), found {}",
+                    self.headers.len(),
+                    fields.len()
+                ))
+            } else {
+                None
+            };
+            return Some(RawRow {
+                line,
+                fields,
+                problem,
+            });
+        }
+    }
+}
+
+/// Reads the header row and returns it with an iterator over the data rows. `Err` only when
+/// there is no header row at all.
+pub fn parse(bytes: &[u8]) -> Result<(Vec<String>, Rows<'_>), String> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let delimiter = sniff_delimiter(bytes);
     let mut reader = ::csv::ReaderBuilder::new()
@@ -56,12 +133,12 @@ pub fn parse(bytes: &[u8]) -> Result<(Vec<String>, Vec<RawRow>), String> {
         .has_headers(false)
         .flexible(true)
         .from_reader(bytes);
-    let mut records = reader.byte_records();
-    let header = match records.next() {
-        None => return Err("empty file: no header row".to_string()),
-        Some(Err(e)) => return Err(format!("cannot read the header row: {e}")),
-        Some(Ok(h)) => h,
-    };
+    let mut header = ::csv::ByteRecord::new();
+    match reader.read_byte_record(&mut header) {
+        Ok(false) => return Err("empty file: no header row".to_string()),
+        Err(e) => return Err(format!("cannot read the header row: {e}")),
+        Ok(true) => {}
+    }
     let headers: Vec<String> = header
         .iter()
         .map(|f| String::from_utf8_lossy(f).trim().to_string())
@@ -69,57 +146,14 @@ pub fn parse(bytes: &[u8]) -> Result<(Vec<String>, Vec<RawRow>), String> {
     if headers.iter().all(|h| h.is_empty()) {
         return Err("the header row is empty".to_string());
     }
-    // rust-csv miscounts lines after CRLF terminators, so lines are counted here from the
+    // rust-csv miscounts lines after CRLF terminators, so lines are counted here from each
     // record's byte offset (newlines before it, counted incrementally).
-    let mut lines = LineCounter::default();
-    let mut rows = Vec::new();
-    for rec in records {
-        match rec {
-            Ok(rec) => {
-                let line = rec.position().map_or(0, |p| lines.line_at(bytes, p.byte()));
-                // A blank line is not a row.
-                if rec.len() == 1 && rec.get(0).is_some_and(|f| f.trim_ascii().is_empty()) {
-                    continue;
-                }
-                let mut fields = Vec::with_capacity(rec.len());
-                let mut bad_utf8 = None;
-                for (i, f) in rec.iter().enumerate() {
-                    match std::str::from_utf8(f) {
-                        Ok(s) => fields.push(s.to_string()),
-                        Err(_) => {
-                            bad_utf8.get_or_insert(i);
-                            fields.push(String::from_utf8_lossy(f).into_owned());
-                        }
-                    }
-                }
-                let result = if let Some(i) = bad_utf8 {
-                    let name = headers.get(i).map_or("?", String::as_str);
-                    Err(format!("field {} (\"{name}\") is not valid UTF-8", i + 1))
-                } else if fields.len() != headers.len() {
-                    Err(format!(
-                        "expected {} fields (as in the header), found {}",
-                        headers.len(),
-                        fields.len()
-                    ))
-                } else {
-                    Ok(())
-                };
-                rows.push(RawRow {
-                    line,
-                    fields,
-                    problem: result.err(),
-                });
-            }
-            Err(e) => {
-                let line = e.position().map_or(0, |p| lines.line_at(bytes, p.byte()));
-                rows.push(RawRow {
-                    line,
-                    fields: Vec::new(),
-                    problem: Some(format!("unreadable record: {e}")),
-                });
-            }
-        }
-    }
+    let rows = Rows {
+        records: reader.into_byte_records(),
+        bytes,
+        headers: headers.clone(),
+        lines: LineCounter::default(),
+    };
     Ok((headers, rows))
 }
 
@@ -139,6 +173,7 @@ mod tests {
     fn bom_crlf_and_multiline_fields_keep_line_numbers() {
         let text = "\u{feff}date,cause\r\n2025-01-01,\"one\r\ntwo\"\r\n2025-01-02,three\r\n";
         let (headers, rows) = parse(text.as_bytes()).unwrap();
+        let rows: Vec<RawRow> = rows.collect();
         assert_eq!(headers, vec!["date", "cause"]);
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].line, 2);
@@ -151,6 +186,7 @@ mod tests {
         let mut text = b"date,cause\n2025-01-01\n2025-01-02,ok\n2025-01-03,".to_vec();
         text.extend_from_slice(b"\xff\xfe\n");
         let (_, rows) = parse(&text).unwrap();
+        let rows: Vec<RawRow> = rows.collect();
         assert_eq!(rows.len(), 3);
         assert!(rows[0].problem.as_deref().unwrap().contains("expected 2 fields"));
         assert!(rows[1].problem.is_none());

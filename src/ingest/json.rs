@@ -33,10 +33,13 @@ fn cell(key: &str, v: &Value) -> Result<String, String> {
     })
 }
 
+/// A parsed object: (header index, cell) pairs, or (reason, raw text) when unusable.
+type Pending = Result<Vec<(usize, String)>, (String, String)>;
+
 struct Collector {
     headers: Vec<String>,
     index: std::collections::HashMap<String, usize>,
-    pending: Vec<(u64, Result<Vec<(usize, String)>, (String, String)>)>,
+    pending: Vec<(u64, Pending)>,
 }
 
 impl Collector {

@@ -147,6 +147,13 @@ fn read_source(source: &Source) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
+fn boxed<'a>(rows: Vec<RawRow>) -> Box<dyn Iterator<Item = RawRow> + 'a> {
+    Box::new(rows.into_iter())
+}
+
+/// Rows converted at a time: parallel work, bounded memory.
+const BATCH: usize = 1 << 16;
+
 fn format_of(source: &Source, forced: Option<Format>, bytes: &[u8]) -> Format {
     if let Some(f) = forced {
         return f;
@@ -170,13 +177,13 @@ pub fn ingest(cfg: &IngestConfig) -> Result<Ingested> {
         let name = source.display();
         let bytes = read_source(source)?;
         let format = format_of(source, cfg.format, &bytes);
-        let parsed = match format {
-            Format::Csv => delimited::parse(&bytes),
-            Format::Json => json::parse_array(&bytes),
-            Format::Jsonl => json::parse_lines(&bytes),
-        };
-        drop(bytes);
-        let (headers, rows) = parsed.map_err(|m| Error::input(&name, m))?;
+        let (headers, rows): (Vec<String>, Box<dyn Iterator<Item = RawRow> + '_>) = match format {
+            Format::Csv => delimited::parse(&bytes)
+                .map(|(h, rows)| (h, Box::new(rows) as Box<dyn Iterator<Item = RawRow>>)),
+            Format::Json => json::parse_array(&bytes).map(|(h, v)| (h, boxed(v))),
+            Format::Jsonl => json::parse_lines(&bytes).map(|(h, v)| (h, boxed(v))),
+        }
+        .map_err(|m| Error::input(&name, m))?;
         let map = map_columns(&headers, &cfg.columns).map_err(|m| Error::input(&name, m))?;
         if let Some(g) = map.group.filter(|g| cfg.blameless && map.people.contains(g)) {
             return Err(Error::Param(format!(
@@ -185,6 +192,7 @@ pub fn ingest(cfg: &IngestConfig) -> Result<Ingested> {
             )));
         }
         let summary = convert_file(cfg, file_index as u32, name, format, &headers, &map, rows, &mut out);
+        drop(bytes);
         out.files.push(summary);
     }
     Ok(out)
@@ -198,48 +206,59 @@ fn convert_file(
     format: Format,
     headers: &[String],
     map: &ColumnMap,
-    rows: Vec<RawRow>,
+    mut rows: impl Iterator<Item = RawRow>,
     out: &mut Ingested,
 ) -> FileSummary {
     let keep_header: Vec<bool> = (0..headers.len())
         .map(|i| !(cfg.blameless && map.people.contains(&i)))
         .collect();
-    // Rows are independent: convert them in parallel, keep input order.
-    let converted: Vec<Outcome> = rows
-        .into_par_iter()
-        .enumerate()
-        .map(|(i, raw)| convert_row(cfg, file, i as u64 + 1, map, raw))
-        .collect();
-    let rows_read = converted.len() as u64;
-    let (mut rejected, mut out_of_range) = (0, 0);
-    for outcome in converted {
-        match outcome {
-            Outcome::Record(r) => out.records.push(*r),
-            Outcome::OutOfRange => out_of_range += 1,
-            Outcome::Reject { line, reason, fields } => {
-                rejected += 1;
-                let fields = if fields.len() == headers.len() {
-                    fields
-                        .into_iter()
-                        .enumerate()
-                        .filter(|(i, _)| keep_header[*i])
-                        .map(|(i, v)| (headers[i].clone(), v))
-                        .collect()
-                } else {
-                    // Unaligned (short row, broken JSON line): keep the raw text in one column.
-                    vec![("raw".to_string(), fields.join(","))]
-                };
-                for (h, _) in &fields {
-                    if !out.reject_headers.contains(h) {
-                        out.reject_headers.push(h.clone());
-                    }
-                }
-                out.rejects.push(Reject {
-                    file,
+    // Rows are independent: convert each batch in parallel, keep input order.
+    let (mut rows_read, mut rejected, mut out_of_range) = (0u64, 0u64, 0u64);
+    loop {
+        let batch: Vec<RawRow> = rows.by_ref().take(BATCH).collect();
+        if batch.is_empty() {
+            break;
+        }
+        let first_row = rows_read + 1;
+        rows_read += batch.len() as u64;
+        let converted: Vec<Outcome> = batch
+            .into_par_iter()
+            .enumerate()
+            .map(|(i, raw)| convert_row(cfg, file, first_row + i as u64, map, raw))
+            .collect();
+        for outcome in converted {
+            match outcome {
+                Outcome::Record(r) => out.records.push(*r),
+                Outcome::OutOfRange => out_of_range += 1,
+                Outcome::Reject {
                     line,
                     reason,
                     fields,
-                });
+                } => {
+                    rejected += 1;
+                    let fields = if fields.len() == headers.len() {
+                        fields
+                            .into_iter()
+                            .enumerate()
+                            .filter(|(i, _)| keep_header[*i])
+                            .map(|(i, v)| (headers[i].clone(), v))
+                            .collect()
+                    } else {
+                        // Unaligned (short row, broken JSON line): keep the raw text in one column.
+                        vec![("raw".to_string(), fields.join(","))]
+                    };
+                    for (h, _) in &fields {
+                        if !out.reject_headers.contains(h) {
+                            out.reject_headers.push(h.clone());
+                        }
+                    }
+                    out.rejects.push(Reject {
+                        file,
+                        line,
+                        reason,
+                        fields,
+                    });
+                }
             }
         }
     }
