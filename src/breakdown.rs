@@ -40,7 +40,13 @@ impl Counts {
             } else {
                 r.group.as_str()
             };
-            *self.groups.entry(g.to_string()).or_default() += 1;
+            // Look up before inserting: allocate a key only for a new group.
+            match self.groups.get_mut(g) {
+                Some(n) => *n += 1,
+                None => {
+                    self.groups.insert(g.to_string(), 1);
+                }
+            }
         }
     }
 
