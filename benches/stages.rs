@@ -39,12 +39,18 @@ fn stages(c: &mut Criterion) {
     let rparams = ReduceParams::default().check().expect("params");
     let cparams = ClusterParams::default().check().expect("params");
 
-    c.bench_function("ingest 5k csv", |b| b.iter(|| ingest(black_box(&cfg)).expect("ingest")));
+    c.bench_function("ingest 5k csv", |b| {
+        b.iter(|| ingest(black_box(&cfg)).expect("ingest"))
+    });
     let ingested = ingest(&cfg).expect("ingest");
     let records = &ingested.records;
-    c.bench_function("normalize+stem 5k", |b| b.iter(|| analyze(black_box(records), &text)));
+    c.bench_function("normalize+stem 5k", |b| {
+        b.iter(|| analyze(black_box(records), &text))
+    });
     let corpus = analyze(records, &text);
-    c.bench_function("vectorize 5k", |b| b.iter(|| vectorize(black_box(&corpus), &vparams)));
+    c.bench_function("vectorize 5k", |b| {
+        b.iter(|| vectorize(black_box(&corpus), &vparams))
+    });
     let vectors = vectorize(&corpus, &vparams);
     let rows = sample(&corpus, 20_000, 42);
     c.bench_function("reduce (randomized SVD) 5k", |b| {

@@ -43,7 +43,12 @@ pub struct AnalyzeArgs {
     #[arg(short, long, default_value = "recur-report", value_name = "DIR")]
     pub out: PathBuf,
     /// Number of patterns, or `auto`.
-    #[arg(short = 'k', long = "patterns", default_value = "auto", value_name = "N|auto")]
+    #[arg(
+        short = 'k',
+        long = "patterns",
+        default_value = "auto",
+        value_name = "N|auto"
+    )]
     pub patterns: String,
     /// Random seed (k-means initialization, SVD test matrix, sampling).
     #[arg(long, default_value_t = 42)]
@@ -71,7 +76,11 @@ pub struct AnalyzeArgs {
     pub stopwords: Option<PathBuf>,
     /// Columns whose text is analyzed, by role; the first must be non-empty in every row.
     /// Lessons and behavioural changes name the tendency in the author's own words.
-    #[arg(long, default_value = "root_cause,lesson,behavioral_change", value_name = "ROLES")]
+    #[arg(
+        long,
+        default_value = "root_cause,lesson,behavioral_change",
+        value_name = "ROLES"
+    )]
     pub text: String,
     /// A human label column to compare the patterns with (never used for clustering).
     #[arg(long, value_name = "COLUMN")]
@@ -102,10 +111,18 @@ pub struct AnalyzeArgs {
     #[arg(long = "group-by", value_name = "COLUMN")]
     pub group_by: Option<String>,
     /// Reports to write, comma-separated: md, html, json.
-    #[arg(long = "format", default_value = "md,html,json", value_name = "md,html,json")]
+    #[arg(
+        long = "format",
+        default_value = "md,html,json",
+        value_name = "md,html,json"
+    )]
     pub format: String,
     /// Chart files to write into <DIR>/charts: svg, png, svg,png or none (report.html always has its charts inline).
-    #[arg(long = "charts", default_value = "svg,png", value_name = "svg,png|none")]
+    #[arg(
+        long = "charts",
+        default_value = "svg,png",
+        value_name = "svg,png|none"
+    )]
     pub charts: String,
     /// Extra or replacement well-known tendencies (TOML or JSON: name + cue words).
     #[arg(long, value_name = "FILE")]
@@ -152,7 +169,9 @@ impl AnalyzeArgs {
         let input_format = match &self.input_format {
             None => None,
             Some(f) => Some(Format::parse(f).ok_or_else(|| {
-                Error::Param(format!("--input-format takes csv, json or jsonl, got \"{f}\""))
+                Error::Param(format!(
+                    "--input-format takes csv, json or jsonl, got \"{f}\""
+                ))
             })?),
         };
         let sources: Vec<Source> = self
@@ -167,28 +186,40 @@ impl AnalyzeArgs {
             })
             .collect();
         if sources.iter().filter(|s| **s == Source::Stdin).count() > 1 {
-            return Err(Error::Param("standard input (-) can be read only once".into()));
+            return Err(Error::Param(
+                "standard input (-) can be read only once".into(),
+            ));
         }
         let mut overrides = Vec::new();
         for c in &self.column {
-            let (role, header) = c.split_once('=').ok_or_else(|| {
-                Error::Param(format!("--column takes ROLE=HEADER, got \"{c}\""))
-            })?;
+            let (role, header) = c
+                .split_once('=')
+                .ok_or_else(|| Error::Param(format!("--column takes ROLE=HEADER, got \"{c}\"")))?;
             let role = Role::parse(role)
                 .ok_or_else(|| Error::Param(format!("--column: unknown role \"{role}\" (roles: date, context, root_cause, lesson, behavioral_change, control, team, id)")))?;
             overrides.push((role, header.trim().to_string()));
         }
         let text_roles = parse_roles(&self.text, "--text")?;
         if text_roles.contains(&Role::Date) || text_roles.contains(&Role::Control) {
-            return Err(Error::Param("--text takes text roles (root_cause, context, lesson, behavioral_change)".into()));
+            return Err(Error::Param(
+                "--text takes text roles (root_cause, context, lesson, behavioral_change)".into(),
+            ));
         }
         let mut language = Language::new(&self.lang)?;
         if let Some(path) = &self.stopwords {
             let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
             language.add_stopwords(&text);
         }
-        let since = self.since.as_deref().map(|s| parse_day(s, "--since")).transpose()?;
-        let until = self.until.as_deref().map(|s| parse_day(s, "--until")).transpose()?;
+        let since = self
+            .since
+            .as_deref()
+            .map(|s| parse_day(s, "--since"))
+            .transpose()?;
+        let until = self
+            .until
+            .as_deref()
+            .map(|s| parse_day(s, "--until"))
+            .transpose()?;
         if let (Some(a), Some(b)) = (since, until) {
             if a > b {
                 return Err(Error::Param(format!("--since {a} is after --until {b}")));

@@ -157,7 +157,11 @@ fn nearest(x: &[f64], centres: &Array2<f64>, norms: &[f64]) -> (usize, f64) {
         let dot: f64 = c.iter().zip(x).map(|(a, b)| a * b).sum();
         let d = norms[j] * norms[j] - 2.0 * dot;
         if d < best.1 {
-            let cos = if norms[j] > 1e-12 { dot / norms[j] } else { 0.0 };
+            let cos = if norms[j] > 1e-12 {
+                dot / norms[j]
+            } else {
+                0.0
+            };
             best = (j, d, cos);
         }
     }
@@ -255,7 +259,10 @@ fn quick_kmeans(x: &Array2<f64>, k: usize, runs: usize, seed: u64) -> Array2<f64
                 let (j, s) = row
                     .iter()
                     .enumerate()
-                    .fold((0, f64::NEG_INFINITY), |b, (j, &s)| if s > b.1 { (j, s) } else { b });
+                    .fold(
+                        (0, f64::NEG_INFINITY),
+                        |b, (j, &s)| if s > b.1 { (j, s) } else { b },
+                    );
                 score += s;
                 if labels[i] != j {
                     labels[i] = j;
@@ -286,7 +293,12 @@ fn quick_kmeans(x: &Array2<f64>, k: usize, runs: usize, seed: u64) -> Array2<f64
 /// Deterministic split of `0..n` into two halves for stability round `round`.
 fn halves(n: usize, seed: u64, round: u64) -> (Vec<usize>, Vec<usize>) {
     let mut keyed: Vec<(u64, usize)> = (0..n)
-        .map(|i| (crate::sample::content_hash(&[i as u32, round as u32], seed), i))
+        .map(|i| {
+            (
+                crate::sample::content_hash(&[i as u32, round as u32], seed),
+                i,
+            )
+        })
         .collect();
     keyed.sort_unstable();
     let (a, b): (Vec<_>, Vec<_>) = keyed.iter().enumerate().partition(|(j, _)| j % 2 == 0);
@@ -348,7 +360,11 @@ fn choose_k(x: &Array2<f64>, p: &ClusterParams) -> Result<KSelection> {
             .map(|&k| -> Result<(usize, f64, f64)> {
                 let centres = quick_kmeans(&xe, k, 3, p.seed);
                 let labels = assign(&xe, &centres);
-                Ok((k, stability(&xe, k, rounds, p)?, silhouette(&gram, &labels, k)))
+                Ok((
+                    k,
+                    stability(&xe, k, rounds, p)?,
+                    silhouette(&gram, &labels, k),
+                ))
             })
             .collect::<Result<_>>()?;
         scores.extend(scored);
@@ -426,7 +442,9 @@ pub fn cluster(
     let centres = if usable.is_empty() {
         Array2::<f64>::zeros((1, projection.dims))
     } else if k == 1 {
-        x.mean_axis(Axis(0)).expect("non-empty").insert_axis(Axis(0))
+        x.mean_axis(Axis(0))
+            .expect("non-empty")
+            .insert_axis(Axis(0))
     } else {
         kmeans(&x, k, p.n_runs, p)?
     };
@@ -501,10 +519,30 @@ mod tests {
     #[test]
     fn params_are_checked() {
         let base = ClusterParams::default();
-        assert!(ClusterParams { k: KChoice::Fixed(0), ..base.clone() }.check().is_err());
-        assert!(ClusterParams { n_runs: 0, ..base.clone() }.check().is_err());
-        assert!(ClusterParams { outlier_similarity: 1.0, ..base.clone() }.check().is_err());
-        assert!(ClusterParams { k_max: 1, ..base.clone() }.check().is_err());
+        assert!(ClusterParams {
+            k: KChoice::Fixed(0),
+            ..base.clone()
+        }
+        .check()
+        .is_err());
+        assert!(ClusterParams {
+            n_runs: 0,
+            ..base.clone()
+        }
+        .check()
+        .is_err());
+        assert!(ClusterParams {
+            outlier_similarity: 1.0,
+            ..base.clone()
+        }
+        .check()
+        .is_err());
+        assert!(ClusterParams {
+            k_max: 1,
+            ..base.clone()
+        }
+        .check()
+        .is_err());
         assert!(base.check().is_ok());
     }
 }

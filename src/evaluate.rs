@@ -54,7 +54,11 @@ pub fn evaluate<A: Ord + Clone, B: Ord + Clone>(truth: &[A], predicted: &[B]) ->
     let sum_comb: f64 = table.values().map(|&c| comb2(c)).sum();
     let sum_a: f64 = a.iter().map(|&x| comb2(x)).sum();
     let sum_b: f64 = b.iter().map(|&x| comb2(x)).sum();
-    let expected = if n > 1.0 { sum_a * sum_b / comb2(n) } else { 0.0 };
+    let expected = if n > 1.0 {
+        sum_a * sum_b / comb2(n)
+    } else {
+        0.0
+    };
     let max_index = (sum_a + sum_b) / 2.0;
     let ari = if (max_index - expected).abs() < 1e-12 {
         1.0
@@ -67,7 +71,11 @@ pub fn evaluate<A: Ord + Clone, B: Ord + Clone>(truth: &[A], predicted: &[B]) ->
         .map(|(&(i, j), &c)| (c / n) * ((c * n) / (a[i] * b[j])).ln())
         .sum::<f64>()
         .max(0.0);
-    let nmi = if ha + hb > 0.0 { 2.0 * mi / (ha + hb) } else { 1.0 };
+    let nmi = if ha + hb > 0.0 {
+        2.0 * mi / (ha + hb)
+    } else {
+        1.0
+    };
     let homogeneity = if ha > 0.0 { mi / ha } else { 1.0 };
     let completeness = if hb > 0.0 { mi / hb } else { 1.0 };
     let v = if homogeneity + completeness > 0.0 {

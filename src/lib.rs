@@ -17,8 +17,8 @@
 //! `run` below reads in that order. Large logs are handled by learning the projection and the
 //! clusters from an order-free sample (`sample`) and then assigning every entry.
 
-pub mod chart;
 pub mod breakdown;
+pub mod chart;
 pub mod cli;
 pub mod cluster;
 pub mod config;
@@ -80,7 +80,11 @@ pub fn run(config: &Config) -> Result<Outcome> {
     let vectors = vectorize::vectorize(&corpus, &config.vectorize);
     timings.lap("vectorize");
     let cluster_params = config.cluster.get();
-    let sample = sample::sample(&corpus, cluster_params.fit_sample.max(SVD_SAMPLE), config.seed);
+    let sample = sample::sample(
+        &corpus,
+        cluster_params.fit_sample.max(SVD_SAMPLE),
+        config.seed,
+    );
     let svd_rows = &sample[..sample.len().min(SVD_SAMPLE)];
     let projection = reduce::fit(&vectors, svd_rows, &config.reduce)?;
     timings.lap("reduce");

@@ -74,7 +74,10 @@ mod tests {
         assert_eq!(fs::read(dir.path().join("charts/a.txt")).unwrap(), b"hi");
         let err = write_atomic(dir.path(), "b.txt", |_| Err(std::io::Error::other("boom")));
         assert!(err.is_err());
-        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names.len(), 1, "{names:?}");
     }
 }

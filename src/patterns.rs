@@ -163,13 +163,16 @@ pub fn describe(
                         corpus.stems[term.first as usize], corpus.stems[b as usize]
                     ),
                 };
-                let text = phrases.get(&t).cloned().unwrap_or_else(|| match term.second {
-                    None => corpus.surface[term.first as usize].clone(),
-                    Some(b) => format!(
-                        "{} {}",
-                        corpus.surface[term.first as usize], corpus.surface[b as usize]
-                    ),
-                });
+                let text = phrases
+                    .get(&t)
+                    .cloned()
+                    .unwrap_or_else(|| match term.second {
+                        None => corpus.surface[term.first as usize].clone(),
+                        Some(b) => format!(
+                            "{} {}",
+                            corpus.surface[term.first as usize], corpus.surface[b as usize]
+                        ),
+                    });
                 if terms.iter().any(|(x, _): &(String, f64)| *x == text) {
                     continue;
                 }
@@ -281,11 +284,17 @@ fn phrase_surfaces(
                 if let Some((pj, a)) = prev {
                     if let Some(&t) = wanted.get(&(a, b)) {
                         let gap = &words[pj + 1..j];
-                        let masked = gap.iter().any(|(w, _)| w.starts_with('x') && w.ends_with('x') && w.len() >= 5);
+                        let masked = gap
+                            .iter()
+                            .any(|(w, _)| w.starts_with('x') && w.ends_with('x') && w.len() >= 5);
                         if gap.len() <= 2 && !masked {
                             let phrase: Vec<&str> =
                                 words[pj..=j].iter().map(|(w, _)| w.as_str()).collect();
-                            *seen.entry(t).or_default().entry(phrase.join(" ")).or_insert(0) += 1;
+                            *seen
+                                .entry(t)
+                                .or_default()
+                                .entry(phrase.join(" "))
+                                .or_insert(0) += 1;
                         }
                     }
                 }
@@ -372,9 +381,19 @@ fn label_patterns(patterns: &mut [Pattern]) {
         let mut extra = terms.iter().filter(|t| !parts.contains(t));
         while label.is_empty() || taken.contains(&label) {
             match extra.next() {
-                Some(t) => label = if label.is_empty() { t.to_string() } else { format!("{label} / {t}") },
+                Some(t) => {
+                    label = if label.is_empty() {
+                        t.to_string()
+                    } else {
+                        format!("{label} / {t}")
+                    }
+                }
                 None => {
-                    label = format!("{} (pattern {})", if label.is_empty() { "unnamed" } else { &label }, p.id);
+                    label = format!(
+                        "{} (pattern {})",
+                        if label.is_empty() { "unnamed" } else { &label },
+                        p.id
+                    );
                     break;
                 }
             }

@@ -281,15 +281,26 @@ mod tests {
         let mut texts = Vec::new();
         let extra = ["alpha", "beta", "gamma", "delta", "omega"];
         for i in 0..60 {
-            texts.push(format!("deadline estimate slipped timeline {}", extra[i % 5]));
-            texts.push(format!("vendor outage supplier api down {}", extra[(i + 2) % 5]));
+            texts.push(format!(
+                "deadline estimate slipped timeline {}",
+                extra[i % 5]
+            ));
+            texts.push(format!(
+                "vendor outage supplier api down {}",
+                extra[(i + 2) % 5]
+            ));
         }
         let v = vectors(&texts);
         let rows: Vec<usize> = (0..texts.len()).collect();
         let p = fit(
             &v,
             &rows,
-            &ReduceParams { dims: 4, ..Default::default() }.check().unwrap(),
+            &ReduceParams {
+                dims: 4,
+                ..Default::default()
+            }
+            .check()
+            .unwrap(),
         )
         .unwrap();
         assert_eq!(p.dims, 4);
@@ -302,9 +313,16 @@ mod tests {
 
     #[test]
     fn small_vocabulary_is_identity() {
-        let texts: Vec<String> = (0..10).map(|i| ["alpha beta", "gamma delta"][i % 2].to_string()).collect();
+        let texts: Vec<String> = (0..10)
+            .map(|i| ["alpha beta", "gamma delta"][i % 2].to_string())
+            .collect();
         let v = vectors(&texts);
-        let p = fit(&v, &(0..10).collect::<Vec<_>>(), &ReduceParams::default().check().unwrap()).unwrap();
+        let p = fit(
+            &v,
+            &(0..10).collect::<Vec<_>>(),
+            &ReduceParams::default().check().unwrap(),
+        )
+        .unwrap();
         assert!(p.singular_values.is_empty());
         assert_eq!(p.dims, v.n_terms());
         assert_eq!(p.dims, 6, "4 words and 2 phrases");
@@ -312,7 +330,17 @@ mod tests {
 
     #[test]
     fn rejects_bad_params() {
-        assert!(ReduceParams { dims: 1, ..Default::default() }.check().is_err());
-        assert!(ReduceParams { power_iterations: 11, ..Default::default() }.check().is_err());
+        assert!(ReduceParams {
+            dims: 1,
+            ..Default::default()
+        }
+        .check()
+        .is_err());
+        assert!(ReduceParams {
+            power_iterations: 11,
+            ..Default::default()
+        }
+        .check()
+        .is_err());
     }
 }

@@ -133,7 +133,13 @@ fn fold(text: &str) -> String {
     // Lowercasing can leave text that is not NFKC again (e.g. 'İ'); one more pass settles it.
     lower
         .nfkc()
-        .map(|c| if c == '\u{2019}' || c == '\u{2018}' { '\'' } else { c })
+        .map(|c| {
+            if c == '\u{2019}' || c == '\u{2018}' {
+                '\''
+            } else {
+                c
+            }
+        })
         .collect()
 }
 
@@ -300,7 +306,9 @@ impl Corpus {
     /// a word never seen when the corpus was built.
     pub fn read(&self, text: &str) -> Vec<(String, Option<u32>)> {
         let mut out = Vec::new();
-        for_each_word(text, |w| out.push((w.to_string(), self.lexicon.get(w).copied())));
+        for_each_word(text, |w| {
+            out.push((w.to_string(), self.lexicon.get(w).copied()))
+        });
         out
     }
 }
@@ -366,9 +374,8 @@ pub fn analyze(records: &[Record], params: &TextParams) -> Corpus {
         }
     }
     let stop = &params.language.stopwords;
-    let is_stop = |w: &str| {
-        w == NUM || w == URL || w == EMAIL || w.chars().count() < 2 || stop.contains(w)
-    };
+    let is_stop =
+        |w: &str| w == NUM || w == URL || w == EMAIL || w.chars().count() < 2 || stop.contains(w);
     let mut words: Vec<(&str, u64)> = totals.into_iter().filter(|(w, _)| !is_stop(w)).collect();
     words.sort_unstable();
     let stemmer = params.language.stemmer();
@@ -404,7 +411,11 @@ pub fn analyze(records: &[Record], params: &TextParams) -> Corpus {
     let remapped: Vec<(Vec<usize>, Vec<u32>)> = locals
         .par_iter()
         .map(|l| {
-            let map: Vec<Option<u32>> = l.words.iter().map(|w| lexicon.get(w.as_str()).copied()).collect();
+            let map: Vec<Option<u32>> = l
+                .words
+                .iter()
+                .map(|w| lexicon.get(w.as_str()).copied())
+                .collect();
             let mut offsets = Vec::with_capacity(l.offsets.len());
             let mut tokens = Vec::with_capacity(l.tokens.len());
             offsets.push(0);
@@ -471,7 +482,10 @@ mod tests {
             normalize("See https://x.io/a?b=1 or mail Bob@Example.com: took 3 weeks, 40% late!"),
             "see xurlx or mail xemailx took xnumx weeks xnumx late"
         );
-        assert_eq!(normalize("Ｆｕｌｌwidth ÉTÉ didn’t"), "fullwidth été didn't");
+        assert_eq!(
+            normalize("Ｆｕｌｌwidth ÉTÉ didn’t"),
+            "fullwidth été didn't"
+        );
     }
 
     #[test]
@@ -484,11 +498,22 @@ mod tests {
         let c = analyze(&records, &english());
         assert_eq!(c.len(), 3);
         let words = |i: usize| -> Vec<&str> {
-            c.doc(i).iter().map(|&t| c.surface[t as usize].as_str()).collect()
+            c.doc(i)
+                .iter()
+                .map(|&t| c.surface[t as usize].as_str())
+                .collect()
         };
         assert_eq!(words(0), vec!["underestimated", "timeline"]);
-        assert_eq!(words(1), vec!["underestimated", "timeline"], "\"again\" is a stop word");
-        assert_eq!(c.doc(0)[1], c.doc(1)[1], "timeline and timelines share a stem");
+        assert_eq!(
+            words(1),
+            vec!["underestimated", "timeline"],
+            "\"again\" is a stop word"
+        );
+        assert_eq!(
+            c.doc(0)[1],
+            c.doc(1)[1],
+            "timeline and timelines share a stem"
+        );
         assert!(!c.stems.iter().any(|s| s == "the"));
     }
 

@@ -53,7 +53,13 @@ impl Spinner {
                         bar.set_draw_target(ProgressDrawTarget::stderr());
                         shown = true;
                     }
-                    bar.set_message(PIPELINE.get(stage).copied().unwrap_or("working").to_string());
+                    bar.set_message(
+                        PIPELINE
+                            .get(stage)
+                            .copied()
+                            .unwrap_or("working")
+                            .to_string(),
+                    );
                     bar.tick();
                 }
             }

@@ -11,9 +11,9 @@
 
 use crate::error::{Error, Result};
 use crate::text::{Corpus, Docs};
-use std::sync::Arc;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
+use std::sync::Arc;
 
 /// Unchecked vectorizer settings; `check` validates them.
 #[derive(Debug, Clone)]
@@ -305,9 +305,24 @@ mod tests {
 
     #[test]
     fn params_are_checked() {
-        assert!(VectorParams { max_df: 0.0, ..Default::default() }.check().is_err());
-        assert!(VectorParams { max_df: 1.5, ..Default::default() }.check().is_err());
-        assert!(VectorParams { min_df: Some(0), ..Default::default() }.check().is_err());
+        assert!(VectorParams {
+            max_df: 0.0,
+            ..Default::default()
+        }
+        .check()
+        .is_err());
+        assert!(VectorParams {
+            max_df: 1.5,
+            ..Default::default()
+        }
+        .check()
+        .is_err());
+        assert!(VectorParams {
+            min_df: Some(0),
+            ..Default::default()
+        }
+        .check()
+        .is_err());
     }
 
     proptest! {

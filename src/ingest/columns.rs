@@ -110,7 +110,14 @@ fn synonyms(role: Role) -> &'static [&'static str] {
             "inmycontrol",
         ],
         Role::Team => &[
-            "team", "teams", "service", "services", "squad", "group", "component", "department",
+            "team",
+            "teams",
+            "service",
+            "services",
+            "squad",
+            "group",
+            "component",
+            "department",
             "area",
         ],
         Role::Id => &[

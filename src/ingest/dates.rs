@@ -17,7 +17,12 @@ pub fn parse_date(cell: &str, format: Option<&str>) -> Result<NaiveDate, String>
         return NaiveDate::parse_from_str(s, fmt)
             .or_else(|_| NaiveDateTime::parse_from_str(s, fmt).map(|d| d.date()))
             .or_else(|_| DateTime::parse_from_str(s, fmt).map(|d| d.date_naive()))
-            .map_err(|e| format!("date \"{}\" does not match --date-format \"{fmt}\": {e}", clip(s)));
+            .map_err(|e| {
+                format!(
+                    "date \"{}\" does not match --date-format \"{fmt}\": {e}",
+                    clip(s)
+                )
+            });
     }
     if let Some(d) = iso_prefix(s) {
         return Ok(d);
@@ -140,7 +145,10 @@ mod tests {
 
     #[test]
     fn user_format() {
-        assert_eq!(parse_date("31.03.2025", Some("%d.%m.%Y")), Ok(d(2025, 3, 31)));
+        assert_eq!(
+            parse_date("31.03.2025", Some("%d.%m.%Y")),
+            Ok(d(2025, 3, 31))
+        );
         assert_eq!(
             parse_date("03/31/2025 10:00", Some("%m/%d/%Y %H:%M")),
             Ok(d(2025, 3, 31))
@@ -150,7 +158,14 @@ mod tests {
 
     #[test]
     fn never_panics_on_odd_bytes() {
-        for s in ["2025-0é-01", "2025-01-01T1é:00", "2025-01-01T10:00:0", "９９９９-01-01", "2025-01-0é", "2025-01-01Té"] {
+        for s in [
+            "2025-0é-01",
+            "2025-01-01T1é:00",
+            "2025-01-01T10:00:0",
+            "９９９９-01-01",
+            "2025-01-0é",
+            "2025-01-01Té",
+        ] {
             let _ = parse_date(s, None);
         }
     }

@@ -21,7 +21,9 @@ pub fn sniff_delimiter(bytes: &[u8]) -> u8 {
             _ => {}
         }
     }
-    let best = (0..3).max_by_key(|&i| (counts[i], usize::from(i == 0))).unwrap_or(0);
+    let best = (0..3)
+        .max_by_key(|&i| (counts[i], usize::from(i == 0)))
+        .unwrap_or(0);
     [b',', b';', b'\t'][best]
 }
 
@@ -188,7 +190,11 @@ mod tests {
         let (_, rows) = parse(&text).unwrap();
         let rows: Vec<RawRow> = rows.collect();
         assert_eq!(rows.len(), 3);
-        assert!(rows[0].problem.as_deref().unwrap().contains("expected 2 fields"));
+        assert!(rows[0]
+            .problem
+            .as_deref()
+            .unwrap()
+            .contains("expected 2 fields"));
         assert!(rows[1].problem.is_none());
         assert!(rows[2].problem.as_deref().unwrap().contains("UTF-8"));
         assert_eq!(rows[2].line, 4);

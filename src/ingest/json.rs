@@ -180,7 +180,11 @@ mod tests {
         assert_eq!(rows.len(), 3);
         assert_eq!(rows[1].fields, vec!["", "a; b", "3", ""]);
         assert_eq!(rows[2].line, 3);
-        assert!(rows[2].problem.as_deref().unwrap().contains("not an object"));
+        assert!(rows[2]
+            .problem
+            .as_deref()
+            .unwrap()
+            .contains("not an object"));
     }
 
     #[test]
@@ -191,11 +195,16 @@ mod tests {
 
     #[test]
     fn jsonl_bad_line_is_a_problem_row() {
-        let (h, rows) = parse_lines(b"{\"cause\":\"x\"}\n\n{broken\n{\"cause\":{\"deep\":1}}\r\n").unwrap();
+        let (h, rows) =
+            parse_lines(b"{\"cause\":\"x\"}\n\n{broken\n{\"cause\":{\"deep\":1}}\r\n").unwrap();
         assert_eq!(h, vec!["cause"]);
         assert_eq!(rows.len(), 3);
         assert_eq!(rows[1].line, 3);
         assert!(rows[1].problem.as_deref().unwrap().contains("invalid JSON"));
-        assert!(rows[2].problem.as_deref().unwrap().contains("nested object"));
+        assert!(rows[2]
+            .problem
+            .as_deref()
+            .unwrap()
+            .contains("nested object"));
     }
 }

@@ -185,13 +185,25 @@ pub fn ingest(cfg: &IngestConfig) -> Result<Ingested> {
         }
         .map_err(|m| Error::input(&name, m))?;
         let map = map_columns(&headers, &cfg.columns).map_err(|m| Error::input(&name, m))?;
-        if let Some(g) = map.group.filter(|g| cfg.blameless && map.people.contains(g)) {
+        if let Some(g) = map
+            .group
+            .filter(|g| cfg.blameless && map.people.contains(g))
+        {
             return Err(Error::Param(format!(
                 "--group-by \"{}\" ({name}) holds people's names, which --blameless leaves out of every output; group by a team or service column instead",
                 headers[g]
             )));
         }
-        let summary = convert_file(cfg, file_index as u32, name, format, &headers, &map, rows, &mut out);
+        let summary = convert_file(
+            cfg,
+            file_index as u32,
+            name,
+            format,
+            &headers,
+            &map,
+            rows,
+            &mut out,
+        );
         drop(bytes);
         out.files.push(summary);
     }
@@ -427,6 +439,9 @@ mod tests {
         })
         .unwrap();
         assert_eq!(got.rejects.len(), 1);
-        assert!(got.rejects[0].fields.iter().all(|(h, v)| h != "assignee" && v != "Alice"));
+        assert!(got.rejects[0]
+            .fields
+            .iter()
+            .all(|(h, v)| h != "assignee" && v != "Alice"));
     }
 }

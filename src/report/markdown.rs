@@ -44,7 +44,11 @@ fn counted_list(w: &mut dyn Write, title: &str, items: &[Counted]) -> io::Result
 
 fn pattern_section(w: &mut dyn Write, report: &Report, p: &Pattern) -> io::Result<()> {
     let title = if p.id == 0 {
-        format!("## No clear pattern — {} entries ({})", p.size, pct(p.share))
+        format!(
+            "## No clear pattern — {} entries ({})",
+            p.size,
+            pct(p.share)
+        )
     } else {
         format!(
             "## {}. {} — {} entries ({})",
@@ -85,7 +89,11 @@ fn pattern_section(w: &mut dyn Write, report: &Report, p: &Pattern) -> io::Resul
         writeln!(w)?;
     }
     counted_list(w, "Lessons written most often", &p.lessons)?;
-    counted_list(w, "Behavioural changes written most often", &p.behavioral_changes)?;
+    counted_list(
+        w,
+        "Behavioural changes written most often",
+        &p.behavioral_changes,
+    )?;
     Ok(())
 }
 
@@ -106,7 +114,10 @@ impl Renderer for Markdown {
             ing.rejects.len()
         );
         if ing.rows_out_of_range > 0 {
-            rows.push_str(&format!(", {} outside the date window", ing.rows_out_of_range));
+            rows.push_str(&format!(
+                ", {} outside the date window",
+                ing.rows_out_of_range
+            ));
         }
         if !ing.rejects.is_empty() {
             rows.push_str(" (see rejected.csv)");
@@ -171,7 +182,10 @@ mod tests {
 
     #[test]
     fn escapes_html_and_table_breakers() {
-        assert_eq!(md("<script>a|b</script>\nx"), "&lt;script&gt;a\\|b&lt;/script&gt; x");
+        assert_eq!(
+            md("<script>a|b</script>\nx"),
+            "&lt;script&gt;a\\|b&lt;/script&gt; x"
+        );
         assert_eq!(md("*bold* _x_ [l](u)"), "\\*bold\\* \\_x\\_ \\[l\\](u)");
     }
 }
