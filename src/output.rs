@@ -29,7 +29,9 @@ pub fn write_atomic(
         let mut w = BufWriter::new(File::create(&tmp)?);
         fill(&mut w)?;
         w.flush()?;
-        w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        // No fsync: the rename makes the file appear whole or not at all to readers; forcing it
+        // to disk costs about a second per 100 MB and is the caller's choice (sync).
+        drop(w.into_inner().map_err(|e| e.into_error())?);
         fs::rename(&tmp, &target)
     })();
     if let Err(e) = result {

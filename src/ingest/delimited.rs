@@ -63,7 +63,6 @@ impl LineCounter {
 pub struct Rows<'a> {
     records: ::csv::ByteRecordsIntoIter<&'a [u8]>,
     bytes: &'a [u8],
-    headers: Vec<String>,
     lines: LineCounter,
 }
 
@@ -79,11 +78,11 @@ impl Iterator for Rows<'_> {
                     let line = e
                         .position()
                         .map_or(0, |p| self.lines.line_at(self.bytes, p.byte()));
-                    return Some(RawRow {
+                    return Some(RawRow::new(
                         line,
-                        fields: Vec::new(),
-                        problem: Some(format!("unreadable record: {e}")),
-                    });
+                        Vec::new(),
+                        Some(format!("unreadable record: {e}")),
+                    ));
                 }
             };
             // A blank line is not a row.
@@ -93,33 +92,11 @@ impl Iterator for Rows<'_> {
             let line = rec
                 .position()
                 .map_or(0, |p| self.lines.line_at(self.bytes, p.byte()));
-            let mut fields = Vec::with_capacity(rec.len());
-            let mut bad_utf8 = None;
-            for (i, f) in rec.iter().enumerate() {
-                match std::str::from_utf8(f) {
-                    Ok(s) => fields.push(s.to_string()),
-                    Err(_) => {
-                        bad_utf8.get_or_insert(i);
-                        fields.push(String::from_utf8_lossy(f).into_owned());
-                    }
-                }
-            }
-            let problem = if let Some(i) = bad_utf8 {
-                let name = self.headers.get(i).map_or("?", String::as_str);
-                Some(format!("field {} (\"{name}\") is not valid UTF-8", i + 1))
-            } else if fields.len() != self.headers.len() {
-                Some(format!(
-                    "expected {} fields (as in the header), found {}",
-                    self.headers.len(),
-                    fields.len()
-                ))
-            } else {
-                None
-            };
             return Some(RawRow {
                 line,
-                fields,
-                problem,
+                fields: Vec::new(),
+                problem: None,
+                record: Some(rec),
             });
         }
     }
@@ -153,7 +130,6 @@ pub fn parse(bytes: &[u8]) -> Result<(Vec<String>, Rows<'_>), String> {
     let rows = Rows {
         records: reader.into_byte_records(),
         bytes,
-        headers: headers.clone(),
         lines: LineCounter::default(),
     };
     Ok((headers, rows))
@@ -175,7 +151,12 @@ mod tests {
     fn bom_crlf_and_multiline_fields_keep_line_numbers() {
         let text = "\u{feff}date,cause\r\n2025-01-01,\"one\r\ntwo\"\r\n2025-01-02,three\r\n";
         let (headers, rows) = parse(text.as_bytes()).unwrap();
-        let rows: Vec<RawRow> = rows.collect();
+        let rows: Vec<RawRow> = rows
+            .map(|mut r| {
+                r.decode(&headers);
+                r
+            })
+            .collect();
         assert_eq!(headers, vec!["date", "cause"]);
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].line, 2);
@@ -187,8 +168,13 @@ mod tests {
     fn short_rows_and_bad_utf8_are_problems_not_losses() {
         let mut text = b"date,cause\n2025-01-01\n2025-01-02,ok\n2025-01-03,".to_vec();
         text.extend_from_slice(b"\xff\xfe\n");
-        let (_, rows) = parse(&text).unwrap();
-        let rows: Vec<RawRow> = rows.collect();
+        let (headers, rows) = parse(&text).unwrap();
+        let rows: Vec<RawRow> = rows
+            .map(|mut r| {
+                r.decode(&headers);
+                r
+            })
+            .collect();
         assert_eq!(rows.len(), 3);
         assert!(rows[0]
             .problem

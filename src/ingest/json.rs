@@ -97,17 +97,9 @@ impl Collector {
                     for (i, s) in pairs {
                         fields[i] = s;
                     }
-                    RawRow {
-                        line,
-                        fields,
-                        problem: None,
-                    }
+                    RawRow::new(line, fields, None)
                 }
-                Err((reason, raw)) => RawRow {
-                    line,
-                    fields: vec![raw],
-                    problem: Some(reason),
-                },
+                Err((reason, raw)) => RawRow::new(line, vec![raw], Some(reason)),
             })
             .collect();
         (self.headers, rows)

@@ -97,6 +97,52 @@ pub struct RawRow {
     pub line: u64,
     pub fields: Vec<String>,
     pub problem: Option<String>,
+    /// A CSV record not yet split into strings: `decode` does that, in parallel, so the
+    /// sequential reader only finds record boundaries.
+    pub record: Option<::csv::ByteRecord>,
+}
+
+impl RawRow {
+    /// A row whose fields are known.
+    pub fn new(line: u64, fields: Vec<String>, problem: Option<String>) -> RawRow {
+        RawRow {
+            line,
+            fields,
+            problem,
+            record: None,
+        }
+    }
+
+    /// Turns a pending CSV record into fields, checking UTF-8 and the field count.
+    pub fn decode(&mut self, headers: &[String]) {
+        let Some(rec) = self.record.take() else {
+            return;
+        };
+        let mut fields = Vec::with_capacity(rec.len());
+        let mut bad_utf8 = None;
+        for (i, f) in rec.iter().enumerate() {
+            match std::str::from_utf8(f) {
+                Ok(s) => fields.push(s.to_string()),
+                Err(_) => {
+                    bad_utf8.get_or_insert(i);
+                    fields.push(String::from_utf8_lossy(f).into_owned());
+                }
+            }
+        }
+        self.problem = if let Some(i) = bad_utf8 {
+            let name = headers.get(i).map_or("?", String::as_str);
+            Some(format!("field {} (\"{name}\") is not valid UTF-8", i + 1))
+        } else if fields.len() != headers.len() {
+            Some(format!(
+                "expected {} fields (as in the header), found {}",
+                headers.len(),
+                fields.len()
+            ))
+        } else {
+            None
+        };
+        self.fields = fields;
+    }
 }
 
 /// What ingest learned about one file.
@@ -236,7 +282,10 @@ fn convert_file(
         let converted: Vec<Outcome> = batch
             .into_par_iter()
             .enumerate()
-            .map(|(i, raw)| convert_row(cfg, file, first_row + i as u64, map, raw))
+            .map(|(i, mut raw)| {
+                raw.decode(headers);
+                convert_row(cfg, file, first_row + i as u64, map, raw)
+            })
             .collect();
         for outcome in converted {
             match outcome {
@@ -308,6 +357,7 @@ fn convert_row(cfg: &IngestConfig, file: u32, row: u64, map: &ColumnMap, raw: Ra
         line,
         fields,
         problem,
+        ..
     } = raw;
     if let Some(reason) = problem {
         return Outcome::Reject {
