@@ -18,11 +18,12 @@ fn main() -> ExitCode {
                 Ok((o, out)) => {
                     if !quiet {
                         println!(
-                            "recur: {} rows read, {} analyzed, {} rejected → {} patterns ({} entries with no clear pattern); report in {}",
+                            "recur: {} rows read, {} analyzed, {} rejected → {} pattern{} ({} with no clear pattern); report in {}",
                             o.rows_read,
                             o.rows_analyzed,
                             o.rows_rejected,
                             o.patterns,
+                            if o.patterns == 1 { "" } else { "s" },
                             o.unassigned,
                             out.display()
                         );
