@@ -180,7 +180,8 @@ fn summary(w: &mut dyn Write, report: &Report) -> io::Result<()> {
         Some((a, b)) => writeln!(w, "<dt>Dates</dt><dd>{a} to {b}</dd>")?,
         None => writeln!(
             w,
-            "<dt>Dates</dt><dd>none (the log has no date column)</dd>"
+            "<dt>Dates</dt><dd>none ({})</dd>",
+            report.no_dates_reason()
         )?,
     }
     writeln!(

@@ -125,7 +125,7 @@ impl Renderer for Markdown {
         writeln!(w, "{rows}")?;
         match report.date_range() {
             Some((a, b)) => writeln!(w, "- **Dates:** {a} to {b}")?,
-            None => writeln!(w, "- **Dates:** none (the log has no date column)")?,
+            None => writeln!(w, "- **Dates:** none ({})", report.no_dates_reason())?,
         }
         writeln!(w, "- **Patterns:** {}", report.selection_text())?;
         if let Some(p0) = &report.patterns.unassigned {

@@ -85,6 +85,15 @@ impl Report<'_> {
         Some(it.fold((first, first), |(lo, hi), d| (lo.min(d), hi.max(d))))
     }
 
+    /// Why there is no date range: no date column at all, or no dated entry was analyzed.
+    pub fn no_dates_reason(&self) -> &'static str {
+        if self.ingested.files.iter().any(|f| f.has_dates) {
+            "no dated entry was analyzed"
+        } else {
+            "the log has no date column"
+        }
+    }
+
     /// One line on how the number of patterns was chosen.
     pub fn selection_text(&self) -> String {
         let s = self.selection;
