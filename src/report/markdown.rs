@@ -97,6 +97,33 @@ fn pattern_section(w: &mut dyn Write, report: &Report, p: &Pattern) -> io::Resul
     Ok(())
 }
 
+/// Links the chart images written next to the report (PNG preferred, else SVG).
+fn charts_section(w: &mut dyn Write, report: &Report) -> io::Result<()> {
+    let Some(charts) = report.charts else {
+        return Ok(());
+    };
+    let linked: Vec<(&str, &str)> = charts
+        .charts
+        .iter()
+        .filter_map(|c| {
+            let file = c
+                .files
+                .iter()
+                .find(|f| f.ends_with(".png"))
+                .or_else(|| c.files.first())?;
+            Some((c.title.as_str(), file.as_str()))
+        })
+        .collect();
+    if linked.is_empty() {
+        return Ok(());
+    }
+    writeln!(w, "## Charts\n")?;
+    for (title, file) in linked {
+        writeln!(w, "![{}]({file})\n", md(title))?;
+    }
+    Ok(())
+}
+
 impl Renderer for Markdown {
     fn file_name(&self) -> &'static str {
         "report.md"
@@ -166,6 +193,7 @@ impl Renderer for Markdown {
             writeln!(w)?;
         }
         super::review::md_sections(w, report)?;
+        charts_section(w, report)?;
         for p in &report.patterns.patterns {
             pattern_section(w, report, p)?;
         }
