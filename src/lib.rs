@@ -90,11 +90,10 @@ pub fn run(config: &Config) -> Result<Outcome> {
     timings.lap("reduce");
     let clustering = cluster::cluster(&vectors, &projection, &sample, &config.cluster)?;
     timings.lap("cluster");
-    let mut pattern_params = patterns::PatternParams {
+    let pattern_params = patterns::PatternParams {
         text_roles: config.text_roles.clone(),
         ..Default::default()
     };
-    pattern_params.text_roles = config.text_roles.clone();
     let mut found = patterns::describe(records, &corpus, &vectors, &clustering, &pattern_params);
     tendency::assign(&mut found.patterns, &config.tendencies, &config.language);
     timings.lap("label");
@@ -152,6 +151,7 @@ pub fn run(config: &Config) -> Result<Outcome> {
         parameters: parameters(config, &vectors, &projection, records.len()),
         notes,
         blameless: config.blameless,
+        breakdown: Default::default(),
     };
     write_outputs(config, &report, &clustering.labels)?;
     timings.lap("render");

@@ -11,7 +11,7 @@
 
 use crate::cluster::Clustering;
 use crate::record::{Record, Role};
-use crate::text::{normalize, Corpus};
+use crate::text::{normalize, Corpus, EMAIL, NUM, URL};
 use crate::vectorize::Vectors;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -286,7 +286,7 @@ fn phrase_surfaces(
                         let gap = &words[pj + 1..j];
                         let masked = gap
                             .iter()
-                            .any(|(w, _)| w.starts_with('x') && w.ends_with('x') && w.len() >= 5);
+                            .any(|(w, _)| [NUM, URL, EMAIL].contains(&w.as_str()));
                         if gap.len() <= 2 && !masked {
                             let phrase: Vec<&str> =
                                 words[pj..=j].iter().map(|(w, _)| w.as_str()).collect();

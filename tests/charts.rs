@@ -10,14 +10,8 @@ const SMALL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/chart-small
 const NO_DATES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/chart-nodates.csv");
 const CHARTS: [&str; 5] = ["quarterly", "patterns", "trends", "control", "map"];
 
-fn analyze(input: &str, out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
-    Command::cargo_bin("recur")
-        .unwrap()
-        .args(["analyze", input, "-q", "-o"])
-        .arg(out)
-        .args(extra)
-        .assert()
-}
+mod common;
+use common::analyze_from_root as analyze;
 
 /// (width, height) from a PNG's IHDR chunk.
 fn png_size(bytes: &[u8]) -> (u32, u32) {

@@ -1,7 +1,6 @@
 //! `report.html`: self-contained (nothing loads from anywhere), hostile text shows as text,
 //! long lists are cut, and the page keeps its structure (snapshots).
 
-use assert_cmd::Command;
 use recur::cluster::KSelection;
 use recur::ingest::{FileSummary, Format, Ingested};
 use recur::patterns::{Counted, Example, Pattern, Patterns};
@@ -13,14 +12,10 @@ use std::path::Path;
 const SMALL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/chart-small.csv");
 const HOSTILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/html-hostile.csv");
 
+mod common;
+
 fn analyze(input: &str, out: &Path, extra: &[&str]) -> String {
-    Command::cargo_bin("recur")
-        .unwrap()
-        .args(["analyze", input, "-q", "-o"])
-        .arg(out)
-        .args(extra)
-        .assert()
-        .success();
+    common::analyze_from_root(input, out, extra).success();
     fs::read_to_string(out.join("report.html")).unwrap()
 }
 
@@ -232,6 +227,7 @@ fn render(ingested: &Ingested, patterns: &Patterns, charts: Option<&ChartFiles>)
         parameters: serde_json::json!({}),
         notes: vec!["A note with <angle> brackets.".into()],
         blameless: false,
+        breakdown: Default::default(),
     };
     let mut out = Vec::new();
     Html.render(&report, &mut out).unwrap();

@@ -65,9 +65,17 @@ pub struct Report<'a> {
     pub notes: Vec<String>,
     /// Leave people's names out.
     pub blameless: bool,
+    /// Control and group counts, computed once on first use (`Report::breakdown`).
+    pub breakdown: std::cell::OnceCell<crate::breakdown::Breakdown>,
 }
 
 impl Report<'_> {
+    /// Control and group counts per pattern; every renderer shares one computation.
+    pub fn breakdown(&self) -> &crate::breakdown::Breakdown {
+        self.breakdown
+            .get_or_init(|| crate::breakdown::build(self.ingested, self.records, self.patterns))
+    }
+
     pub fn rows_analyzed(&self) -> usize {
         self.records.len()
     }

@@ -59,14 +59,12 @@ fn timeline_parts<'r>(report: &'r Report) -> Option<(&'r Timeline, &'r Trends)> 
     Some((t, t.trends.as_ref()?))
 }
 
-fn breakdown_of(report: &Report) -> Breakdown {
-    breakdown::build(report.ingested, report.records, report.patterns)
-}
-
-/// One pattern's control and group counts.
-fn counts_of(report: &Report, p: &Pattern) -> Counts {
-    let grouped = breakdown::group_column(report.ingested).is_some();
-    Counts::of(report.records, &p.members, grouped)
+/// One pattern's control and group counts (from the report's shared breakdown).
+fn counts_of<'r>(report: &'r Report, p: &Pattern) -> &'r Counts {
+    report
+        .breakdown()
+        .get(p.id)
+        .expect("the breakdown covers every pattern")
 }
 
 fn opt_pct(x: Option<f64>) -> String {
@@ -135,7 +133,7 @@ pub fn md_summary(w: &mut dyn Write, report: &Report) -> io::Result<()> {
             }
         }
     }
-    let b = breakdown_of(report);
+    let b = report.breakdown();
     if b.has_control {
         let total = b.total.control;
         let n: u64 = total.iter().sum();
@@ -254,9 +252,9 @@ pub fn md_review(w: &mut dyn Write, report: &Report) -> io::Result<()> {
 pub fn md_sections(w: &mut dyn Write, report: &Report) -> io::Result<()> {
     md_trends(w, report)?;
     md_growth(w, report)?;
-    let b = breakdown_of(report);
-    md_control(w, report, &b)?;
-    md_groups(w, report, &b)
+    let b = report.breakdown();
+    md_control(w, report, b)?;
+    md_groups(w, report, b)
 }
 
 fn md_trends(w: &mut dyn Write, report: &Report) -> io::Result<()> {
@@ -672,8 +670,7 @@ pub fn timeline_json(report: &Report) -> Value {
 
 /// The top-level `control` object: counts over all analyzed entries.
 pub fn control_json(report: &Report) -> Value {
-    let all: Vec<usize> = (0..report.records.len()).collect();
-    control_obj(&Counts::of(report.records, &all, false).control)
+    control_obj(&report.breakdown().total.control)
 }
 
 /// The top-level `group_by` value: the grouping column, or `null`.

@@ -20,6 +20,18 @@ pub fn recur() -> Command {
     cmd
 }
 
+/// `recur analyze INPUT -q -o OUT EXTRA...` run from the package root, so inputs are named by
+/// their repository path; returns the assertion for the caller to check.
+pub fn analyze_from_root(input: &str, out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
+    Command::cargo_bin("recur")
+        .expect("recur binary")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["analyze", input, "-q", "-o"])
+        .arg(out)
+        .args(extra)
+        .assert()
+}
+
 /// One finished run: its output folder (kept alive with the temp dir) and process output.
 pub struct Run {
     pub tmp: tempfile::TempDir,
