@@ -122,55 +122,105 @@ thread_local! {
     static ROW: std::cell::RefCell<(Vec<u32>, Vec<f32>)> = const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
 }
 
+/// The sampled rows as one compact sparse matrix (CSR), computed once: the SVD multiplies by
+/// it 2 · (power iterations + 1) times.
+struct Csr {
+    offsets: Vec<usize>,
+    idx: Vec<u32>,
+    val: Vec<f32>,
+}
+
+impl Csr {
+    fn new(vectors: &Vectors, rows: &[usize]) -> Csr {
+        // Per block of rows: row lengths, then the rows back to back.
+        let parts: Vec<(Vec<usize>, Vec<u32>, Vec<f32>)> = rows
+            .par_chunks(1024)
+            .map(|chunk| {
+                let (mut lens, mut idx, mut val) = (Vec::new(), Vec::new(), Vec::new());
+                let (mut i, mut v) = (Vec::new(), Vec::new());
+                for &r in chunk {
+                    vectors.row(r, &mut i, &mut v);
+                    lens.push(i.len());
+                    idx.extend_from_slice(&i);
+                    val.extend_from_slice(&v);
+                }
+                (lens, idx, val)
+            })
+            .collect();
+        let mut csr = Csr {
+            offsets: vec![0],
+            idx: Vec::new(),
+            val: Vec::new(),
+        };
+        for (lens, idx, val) in parts {
+            for len in lens {
+                let last = *csr.offsets.last().expect("starts with 0");
+                csr.offsets.push(last + len);
+            }
+            csr.idx.extend(idx);
+            csr.val.extend(val);
+        }
+        csr
+    }
+
+    fn rows(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
+    fn row(&self, i: usize) -> (&[u32], &[f32]) {
+        let r = self.offsets[i]..self.offsets[i + 1];
+        (&self.idx[r.clone()], &self.val[r])
+    }
+}
+
 /// sample rows × k dense: A_s · M.
-fn sparse_times(vectors: &Vectors, rows: &[usize], m: &Array2<f64>) -> Array2<f64> {
+fn sparse_times(a: &Csr, m: &Array2<f64>) -> Array2<f64> {
     let k = m.ncols();
-    let mut y = Array2::<f64>::zeros((rows.len(), k));
+    let mut y = Array2::<f64>::zeros((a.rows(), k));
     y.axis_iter_mut(Axis(0))
         .into_par_iter()
-        .zip(rows.par_iter())
-        .for_each_init(
-            || (Vec::new(), Vec::new()),
-            |(idx, data), (mut out, &i)| {
-                vectors.row(i, idx, data);
-                for (&c, &v) in idx.iter().zip(data.iter()) {
-                    out.scaled_add(f64::from(v), &m.row(c as usize));
-                }
-            },
-        );
+        .enumerate()
+        .for_each(|(i, mut out)| {
+            let (idx, data) = a.row(i);
+            for (&c, &v) in idx.iter().zip(data) {
+                out.scaled_add(f64::from(v), &m.row(c as usize));
+            }
+        });
     y
 }
 
-/// n_terms × k dense: A_sᵀ · Q, accumulated per thread then summed.
-fn sparse_t_times(vectors: &Vectors, rows: &[usize], q: &Array2<f64>) -> Array2<f64> {
-    let n_terms = vectors.n_terms();
+/// n_terms × k dense: A_sᵀ · Q, accumulated per block of rows then summed in block order (so
+/// the result does not depend on the number of threads).
+fn sparse_t_times(a: &Csr, n_terms: usize, q: &Array2<f64>) -> Array2<f64> {
+    const BLOCK: usize = 4096;
     let k = q.ncols();
-    rows.par_chunks(4096)
-        .enumerate()
-        .map(|(c, chunk)| {
+    let starts: Vec<usize> = (0..a.rows()).step_by(BLOCK).collect();
+    starts
+        .par_iter()
+        .map(|&start| {
             let mut z = Array2::<f64>::zeros((n_terms, k));
-            let (mut idx, mut data) = (Vec::new(), Vec::new());
-            for (j, &i) in chunk.iter().enumerate() {
-                let qrow = q.row(c * 4096 + j);
-                vectors.row(i, &mut idx, &mut data);
-                for (&t, &v) in idx.iter().zip(&data) {
+            for i in start..(start + BLOCK).min(a.rows()) {
+                let qrow = q.row(i);
+                let (idx, data) = a.row(i);
+                for (&t, &v) in idx.iter().zip(data) {
                     z.row_mut(t as usize).scaled_add(f64::from(v), &qrow);
                 }
             }
             z
         })
-        // Chunks are summed in index order, so the result does not depend on thread count.
         .collect::<Vec<_>>()
         .into_iter()
-        .fold(Array2::<f64>::zeros((n_terms, k)), |acc, z| acc + z)
+        .reduce(|acc, z| acc + z)
+        .unwrap_or_else(|| Array2::<f64>::zeros((n_terms, k)))
 }
 
 /// Orthonormal basis of the column space of a tall `y`: eigendecomposition of the small Gram
-/// matrix yᵀy (a fast, rank-revealing stand-in for QR on tall, thin matrices), done twice
-/// for accuracy. Directions with no weight are dropped.
-fn orthonormalize(y: Array2<f64>) -> Result<Array2<f64>> {
+/// matrix yᵀy (a fast, rank-revealing stand-in for QR on tall, thin matrices), done `passes`
+/// times (two for an accurate basis; one is enough between power iterations, which only need
+/// the columns kept apart). Directions with no weight are dropped.
+fn orthonormalize(y: Array2<f64>, passes: usize) -> Result<Array2<f64>> {
     let mut q = y;
-    for _ in 0..2 {
+    for _ in 0..passes {
         let gram = q.t().dot(&q);
         let (vals, vecs) = gram
             .eigh()
@@ -210,13 +260,16 @@ pub fn fit(vectors: &Vectors, rows: &[usize], params: &CheckedReduceParams) -> R
         let u2: f64 = rand::Rng::gen_range(&mut rng, 0.0..1.0);
         (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
     });
-    let mut q = orthonormalize(sparse_times(vectors, rows, &omega))?;
-    for _ in 0..p.power_iterations {
-        let z = orthonormalize(sparse_t_times(vectors, rows, &q))?;
-        q = orthonormalize(sparse_times(vectors, rows, &z))?;
+    let a = Csr::new(vectors, rows);
+    let first = if p.power_iterations == 0 { 2 } else { 1 };
+    let mut q = orthonormalize(sparse_times(&a, &omega), first)?;
+    for it in 0..p.power_iterations {
+        let z = orthonormalize(sparse_t_times(&a, n_terms, &q), 1)?;
+        let passes = if it + 1 == p.power_iterations { 2 } else { 1 };
+        q = orthonormalize(sparse_times(&a, &z), passes)?;
     }
     // B = Qᵀ A_s = Zᵀ with Z = A_sᵀ Q (n_terms × l). B Bᵀ = Zᵀ Z (l × l).
-    let z = sparse_t_times(vectors, rows, &q);
+    let z = sparse_t_times(&a, n_terms, &q);
     let gram = z.t().dot(&z);
     let (vals, vecs) = gram
         .eigh()

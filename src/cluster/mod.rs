@@ -4,12 +4,14 @@
 //! `ClusterParams`. Out: `Clustering` — for every entry a pattern id (1..=k numbered by size,
 //! largest first; 0 = "no clear pattern") and its cosine similarity to its pattern's centre.
 //! How: rows are projected and L2-normalized, so Euclidean k-means behaves like cosine
-//! (spherical) k-means. With `auto`, k is the one with the best mean silhouette (cosine) over
-//! 2..=k_max, evaluated on a sample of at most `eval_sample` entries; then linfa's k-means
-//! (k-means++, `n_runs` restarts, fixed seed) is fitted on at most `fit_sample` entries and every
-//! entry is assigned to its nearest centre.
-//! Invariants: labels ≤ k; results depend on the sample's content, never on row order; entries
-//! with no usable terms are never used for fitting.
+//! (spherical) k-means. With `auto`, k is the smallest one whose split-half stability is within
+//! `TOLERANCE` of the best over 2..=k_max (many small f32 fits from `quick`, on at most
+//! `eval_sample` entries and the leading `SWEEP_DIMS` dimensions); the mean silhouette is kept
+//! as a check that there is any structure at all. Then linfa's k-means, started from the best
+//! of `n_runs` quick fits, is fitted on at most `fit_sample` entries and every entry is assigned
+//! to its nearest centre.
+//! Invariants: labels ≤ k; results depend on the sample's content, never on row order or thread
+//! count; entries with no usable terms are never used for fitting.
 
 use crate::error::{Error, Result};
 use crate::reduce::Projection;
@@ -18,9 +20,12 @@ use linfa::prelude::*;
 use linfa::DatasetBase;
 use linfa_clustering::{KMeans, KMeansInit};
 use ndarray::{Array2, Axis};
+use quick::Points;
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256Plus;
 use rayon::prelude::*;
+
+mod quick;
 
 /// How many patterns to look for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,10 +140,17 @@ pub struct Clustering {
     pub selection: KSelection,
 }
 
-/// The final fit: linfa's k-means, started from the best of `runs` quick spherical k-means++
-/// seedings (cheap, so many restarts are affordable), refined to convergence by linfa.
+/// Rows the restarts of the final fit's seeding run on (at least `SEED_PER_K` per pattern).
+const SEED_SAMPLE: usize = 4_000;
+const SEED_PER_K: usize = 50;
+
+/// The final fit: linfa's k-means on every row of `x`, started from the best of `runs` quick
+/// spherical k-means fits on the first `SEED_SAMPLE` rows (an order-free random subset, since
+/// `x` is in sample order), refined to convergence by linfa.
 fn kmeans(x: &Array2<f64>, k: usize, runs: usize, p: &ClusterParams) -> Result<Array2<f64>> {
-    let init = quick_kmeans(x, k, runs, p.seed);
+    let seed_rows = SEED_SAMPLE.max(SEED_PER_K * k);
+    let init =
+        quick::kmeans(&Points::unit_rows(x, seed_rows, x.ncols()), k, runs, p.seed).to_array();
     let ds = DatasetBase::from(x.clone());
     let model = KMeans::params_with_rng(k, Xoshiro256Plus::seed_from_u64(p.seed))
         .init_method(KMeansInit::Precomputed(init))
@@ -168,8 +180,22 @@ fn nearest(x: &[f64], centres: &Array2<f64>, norms: &[f64]) -> (usize, f64) {
     (best.0, best.2)
 }
 
-/// Mean silhouette with cosine distance, from a precomputed Gram matrix of unit vectors.
-pub fn silhouette(gram: &Array2<f64>, labels: &[usize], k: usize) -> f64 {
+/// All pairwise dot products of unit rows (n × n, row-major).
+fn gram(x: &Points) -> Vec<f32> {
+    let mut g = vec![0.0f32; x.n * x.n];
+    g.par_chunks_mut(x.n.max(1))
+        .enumerate()
+        .for_each(|(i, row)| {
+            for (j, v) in row.iter_mut().enumerate() {
+                *v = quick::dot(x.row(i), x.row(j));
+            }
+        });
+    g
+}
+
+/// Mean silhouette with cosine distance, from a precomputed Gram matrix of unit vectors
+/// (`gram[i * n + j]`, n = labels.len()).
+pub fn silhouette(gram: &[f32], labels: &[usize], k: usize) -> f64 {
     let n = labels.len();
     let mut size = vec![0usize; k];
     for &l in labels {
@@ -183,8 +209,8 @@ pub fn silhouette(gram: &Array2<f64>, labels: &[usize], k: usize) -> f64 {
                 return 0.0;
             }
             let mut sums = vec![0.0f64; k];
-            for (j, g) in gram.row(i).iter().enumerate() {
-                sums[labels[j]] += 1.0 - g;
+            for (j, &g) in gram[i * n..(i + 1) * n].iter().enumerate() {
+                sums[labels[j]] += 1.0 - f64::from(g);
             }
             // Own cluster excludes the point itself (distance 0).
             let a = sums[li] / (size[li] - 1) as f64;
@@ -204,90 +230,6 @@ pub fn silhouette(gram: &Array2<f64>, labels: &[usize], k: usize) -> f64 {
         })
         .sum();
     total / n as f64
-}
-
-fn assign(x: &Array2<f64>, centres: &Array2<f64>) -> Vec<usize> {
-    let norms: Vec<f64> = centres
-        .axis_iter(Axis(0))
-        .map(|c| c.dot(&c).sqrt())
-        .collect();
-    x.axis_iter(Axis(0))
-        .map(|r| nearest(r.as_slice().expect("row-major"), centres, &norms).0)
-        .collect()
-}
-
-/// A small, fast spherical k-means (cosine) for the many quick fits of the k sweep: k-means++
-/// seeding, Lloyd steps as one matrix product each, best of `runs` by total similarity.
-/// The final clustering is fitted with linfa; this only ranks candidate values of k.
-fn quick_kmeans(x: &Array2<f64>, k: usize, runs: usize, seed: u64) -> Array2<f64> {
-    use rand::Rng;
-    let n = x.nrows();
-    let mut rng = Xoshiro256Plus::seed_from_u64(seed ^ (k as u64) << 32);
-    let mut best = (f64::NEG_INFINITY, Array2::<f64>::zeros((k, x.ncols())));
-    for _ in 0..runs {
-        // k-means++ on cosine distance.
-        let mut centres = Array2::<f64>::zeros((k, x.ncols()));
-        centres.row_mut(0).assign(&x.row(rng.gen_range(0..n)));
-        let mut d2 = vec![f64::INFINITY; n];
-        for c in 1..k {
-            let prev = centres.row(c - 1).to_owned();
-            let sims = x.dot(&prev);
-            let mut total = 0.0;
-            for i in 0..n {
-                let d = (1.0 - sims[i]).max(0.0);
-                d2[i] = d2[i].min(d * d);
-                total += d2[i];
-            }
-            let mut target = rng.gen_range(0.0..total.max(1e-300));
-            let mut pick = n - 1;
-            for (i, &d) in d2.iter().enumerate() {
-                if target < d {
-                    pick = i;
-                    break;
-                }
-                target -= d;
-            }
-            centres.row_mut(c).assign(&x.row(pick));
-        }
-        let mut labels = vec![usize::MAX; n];
-        let mut score = 0.0;
-        for _ in 0..50 {
-            let sims = x.dot(&centres.t());
-            let mut changed = false;
-            score = 0.0;
-            for (i, row) in sims.axis_iter(Axis(0)).enumerate() {
-                let (j, s) = row
-                    .iter()
-                    .enumerate()
-                    .fold(
-                        (0, f64::NEG_INFINITY),
-                        |b, (j, &s)| if s > b.1 { (j, s) } else { b },
-                    );
-                score += s;
-                if labels[i] != j {
-                    labels[i] = j;
-                    changed = true;
-                }
-            }
-            if !changed {
-                break;
-            }
-            let mut sums = Array2::<f64>::zeros((k, x.ncols()));
-            for (i, &l) in labels.iter().enumerate() {
-                sums.row_mut(l).scaled_add(1.0, &x.row(i));
-            }
-            for (mut c, s) in centres.axis_iter_mut(Axis(0)).zip(sums.axis_iter(Axis(0))) {
-                let norm = s.dot(&s).sqrt();
-                if norm > 1e-12 {
-                    c.assign(&(&s / norm));
-                }
-            }
-        }
-        if score > best.0 {
-            best = (score, centres);
-        }
-    }
-    best.1
 }
 
 /// Deterministic split of `0..n` into two halves for stability round `round`.
@@ -311,19 +253,18 @@ fn halves(n: usize, seed: u64, round: u64) -> (Vec<usize>, Vec<usize>) {
 /// Stability of k: k-means fitted on two disjoint halves of the entries should label all of
 /// them the same way (adjusted Rand index between the two labelings, averaged over rounds).
 /// The true number of tendencies splits stably; splitting a tendency by its phrasing does not.
-fn stability(x: &Array2<f64>, k: usize, rounds: u64, p: &ClusterParams) -> Result<f64> {
+fn stability(x: &Points, k: usize, rounds: u64, p: &ClusterParams) -> f64 {
     let mut total = 0.0;
     for round in 0..rounds {
-        let (a, b) = halves(x.nrows(), p.seed, round);
-        let fit = |rows: &[usize]| -> Result<Vec<usize>> {
-            let part = x.select(Axis(0), rows);
-            let centres = quick_kmeans(&part, k, 4, p.seed.wrapping_add(round));
-            Ok(assign(x, &centres))
+        let (a, b) = halves(x.n, p.seed, round);
+        let fit = |rows: &[usize]| -> Vec<usize> {
+            let centres = quick::kmeans(&x.select(rows), k, 2, p.seed.wrapping_add(round));
+            quick::assign(x, &centres)
         };
-        let (la, lb) = (fit(&a)?, fit(&b)?);
+        let (la, lb) = (fit(&a), fit(&b));
         total += crate::evaluate::evaluate(&la, &lb).adjusted_rand_index;
     }
-    Ok(total / rounds as f64)
+    total / rounds as f64
 }
 
 /// Dimensions the k sweep works in.
@@ -337,18 +278,11 @@ fn choose_k(x: &Array2<f64>, p: &ClusterParams) -> Result<KSelection> {
     let n = x.nrows().min(p.eval_sample);
     // The leading SVD dimensions carry the between-pattern structure; the sweep ranks k on
     // them (renormalized), which keeps its many small fits cheap.
-    let d = x.ncols().min(SWEEP_DIMS);
-    let mut xe = x.slice(ndarray::s![..n, ..d]).to_owned();
-    for mut row in xe.axis_iter_mut(Axis(0)) {
-        let norm = row.dot(&row).sqrt();
-        if norm > 1e-12 {
-            row /= norm;
-        }
-    }
+    let xe = Points::unit_rows(x, n, SWEEP_DIMS);
     // Each half needs a few entries per pattern.
     let k_max = p.k_max.min(n / 6).max(2).min(n.saturating_sub(1));
     let rounds = if n < 300 { 10 } else { 5 };
-    let gram = xe.dot(&xe.t());
+    let gram = gram(&xe);
     // Candidates are scored two at a time (one per core); the sweep stops once stability has
     // stayed clearly below its best for `PATIENCE` values of k past the best.
     let mut scores: Vec<(usize, f64, f64)> = Vec::new();
@@ -357,16 +291,16 @@ fn choose_k(x: &Array2<f64>, p: &ClusterParams) -> Result<KSelection> {
         let batch: Vec<usize> = (k..=k_max.min(k + 1)).collect();
         let scored: Vec<(usize, f64, f64)> = batch
             .par_iter()
-            .map(|&k| -> Result<(usize, f64, f64)> {
-                let centres = quick_kmeans(&xe, k, 3, p.seed);
-                let labels = assign(&xe, &centres);
-                Ok((
+            .map(|&k| {
+                let centres = quick::kmeans(&xe, k, 3, p.seed);
+                let labels = quick::assign(&xe, &centres);
+                (
                     k,
-                    stability(&xe, k, rounds, p)?,
+                    stability(&xe, k, rounds, p),
                     silhouette(&gram, &labels, k),
-                ))
+                )
             })
-            .collect::<Result<_>>()?;
+            .collect();
         scores.extend(scored);
         k += batch.len();
         let best = scores.iter().map(|c| c.1).fold(f64::NEG_INFINITY, f64::max);
@@ -509,8 +443,8 @@ mod tests {
 
     #[test]
     fn silhouette_prefers_the_true_split() {
-        let x = array![[1.0, 0.0], [0.99, 0.141], [0.0, 1.0], [0.141, 0.99]];
-        let g = x.dot(&x.t());
+        let x = array![[1.0f32, 0.0], [0.99, 0.141], [0.0, 1.0], [0.141, 0.99]];
+        let g: Vec<f32> = x.dot(&x.t()).iter().copied().collect();
         let good = silhouette(&g, &[0, 0, 1, 1], 2);
         let bad = silhouette(&g, &[0, 1, 0, 1], 2);
         assert!(good > 0.8 && bad < 0.0, "{good} {bad}");
