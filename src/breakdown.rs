@@ -10,6 +10,7 @@
 use crate::ingest::Ingested;
 use crate::patterns::Patterns;
 use crate::record::{Control, Record, Role};
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 
 /// Name shown for an empty group value.
@@ -50,15 +51,32 @@ impl Counts {
         }
     }
 
-    /// The counts of these members (indices into `records`).
+    /// The counts of these members (indices into `records`); large member lists are counted
+    /// in parallel blocks and merged (sums, so the result does not depend on the split).
     pub fn of(records: &[Record], members: &[usize], grouped: bool) -> Counts {
-        let mut c = Counts::default();
-        for &i in members {
-            if let Some(r) = records.get(i) {
-                c.add(r, grouped);
-            }
+        members
+            .par_chunks(1 << 14)
+            .map(|block| {
+                let mut c = Counts::default();
+                for &i in block {
+                    if let Some(r) = records.get(i) {
+                        c.add(r, grouped);
+                    }
+                }
+                c
+            })
+            .reduce(Counts::default, Counts::merged)
+    }
+
+    /// Both counts added up.
+    fn merged(mut self, other: Counts) -> Counts {
+        for (a, b) in self.control.iter_mut().zip(other.control) {
+            *a += b;
         }
-        c
+        for (g, n) in other.groups {
+            *self.groups.entry(g).or_insert(0) += n;
+        }
+        self
     }
 }
 
@@ -117,10 +135,20 @@ pub fn build(ingested: &Ingested, records: &[Record], patterns: &Patterns) -> Br
         .chain(&patterns.unassigned)
         .map(|p| (p.id, Counts::of(records, &p.members, grouped)))
         .collect();
-    let mut total = Counts::default();
-    for r in records {
-        total.add(r, grouped);
-    }
+    // Every entry is in exactly one pattern or in "no clear pattern": the total is their sum.
+    let covered: usize = patterns
+        .patterns
+        .iter()
+        .chain(&patterns.unassigned)
+        .map(|p| p.members.len())
+        .sum();
+    let total = if covered == records.len() {
+        per.iter()
+            .fold(Counts::default(), |acc, (_, c)| acc.merged(c.clone()))
+    } else {
+        let all: Vec<usize> = (0..records.len()).collect();
+        Counts::of(records, &all, grouped)
+    };
     let group_names = total.groups.keys().cloned().collect();
     Breakdown {
         patterns: per,

@@ -86,15 +86,23 @@ impl Projection {
                 }
             }
             Some(comp) => {
-                // Plain slices so the inner loop vectorizes; this runs once per entry.
+                // Plain f32 slices so the inner loop vectorizes; this runs once per entry.
                 let flat = comp.as_slice().expect("standard layout");
                 let d = self.dims;
-                for (&c, &v) in idx.iter().zip(data) {
-                    let row = &flat[c as usize * d..(c as usize + 1) * d];
-                    for (o, &w) in out.iter_mut().zip(row) {
-                        *o += f64::from(v * w);
+                ACC.with(|cell| {
+                    let acc = &mut *cell.borrow_mut();
+                    acc.clear();
+                    acc.resize(d, 0.0);
+                    for (&c, &v) in idx.iter().zip(data) {
+                        let row = &flat[c as usize * d..(c as usize + 1) * d];
+                        for (a, &w) in acc.iter_mut().zip(row) {
+                            *a += v * w;
+                        }
                     }
-                }
+                    for (o, &a) in out.iter_mut().zip(acc.iter()) {
+                        *o = f64::from(a);
+                    }
+                });
             }
         }
         let norm = out.iter().map(|x| x * x).sum::<f64>().sqrt();
@@ -118,6 +126,8 @@ impl Projection {
 }
 
 thread_local! {
+    /// Scratch accumulator for one projected row, per thread.
+    static ACC: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };
     /// Scratch buffers for one sparse row, per thread.
     static ROW: std::cell::RefCell<(Vec<u32>, Vec<f32>)> = const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
 }

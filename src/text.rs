@@ -124,23 +124,29 @@ fn is_email(chunk: &str) -> bool {
     }
 }
 
-/// Lowercased NFKC text with typographic apostrophes made plain.
-fn fold(text: &str) -> String {
+/// Lowercased NFKC text with typographic apostrophes made plain, written into `out`
+/// (cleared first; a reused buffer, so ASCII text costs no allocation).
+fn fold_into(text: &str, out: &mut String) {
+    out.clear();
     if text.is_ascii() {
-        return text.to_ascii_lowercase();
+        out.push_str(text);
+        out.make_ascii_lowercase();
+        return;
     }
     let lower = text.nfkc().collect::<String>().to_lowercase();
     // Lowercasing can leave text that is not NFKC again (e.g. 'İ'); one more pass settles it.
-    lower
-        .nfkc()
-        .map(|c| {
-            if c == '\u{2019}' || c == '\u{2018}' {
-                '\''
-            } else {
-                c
-            }
-        })
-        .collect()
+    out.extend(lower.nfkc().map(|c| {
+        if c == '\u{2019}' || c == '\u{2018}' {
+            '\''
+        } else {
+            c
+        }
+    }));
+}
+
+thread_local! {
+    /// Each thread's folding buffer (taken while in use, so nested calls stay safe).
+    static FOLDED: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
 }
 
 /// Unicode word segmentation (UAX #29, as `unicode_words`) for ASCII text, without the general
@@ -188,24 +194,28 @@ fn ascii_words<'a>(chunk: &'a str, mut f: impl FnMut(&'a str)) {
 /// Calls `f` with each normalized word of `text`: NFKC, lowercase, Unicode word segmentation,
 /// and URLs, e-mail addresses and numbers replaced by `URL`, `EMAIL`, `NUM`.
 pub fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
-    let folded = fold(text);
+    let mut folded = FOLDED.with(|c| c.take());
+    fold_into(text, &mut folded);
     for chunk in folded.split_whitespace() {
-        // Only a chunk with ':', '.' or '@' can be a URL or an e-mail address.
-        let maybe_link = chunk.bytes().any(|b| matches!(b, b':' | b'.' | b'@'));
-        if maybe_link && is_url(chunk) {
+        // Cheap byte tests first: trimming only removes characters at the ends, so a URL's chunk
+        // contains "://" or "www." and an e-mail address's chunk contains '@'.
+        let www = chunk.contains("www.");
+        if (www || chunk.contains("://")) && is_url(chunk) {
             f(URL);
             continue;
         }
-        if maybe_link && is_email(chunk) {
+        if chunk.contains('@') && is_email(chunk) {
             f(EMAIL);
             continue;
         }
         let mut word = |w: &str| {
             // Trimmed as a chunk is, so "_www.x" is a URL on the first pass, as it would be
             // on the second (normalize stays idempotent).
-            if w.contains("www.") && is_url(w) {
+            if www && w.contains("www.") && is_url(w) {
                 f(URL);
-            } else if w.chars().any(char::is_numeric) {
+            } else if w.bytes().any(|b| b.is_ascii_digit())
+                || (!w.is_ascii() && w.chars().any(char::is_numeric))
+            {
                 f(NUM);
             } else {
                 f(w);
@@ -217,6 +227,7 @@ pub fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
             chunk.unicode_words().for_each(&mut word);
         }
     }
+    FOLDED.with(|c| c.set(folded));
 }
 
 /// The normalized form of a text: its words (see `for_each_word`) joined by single spaces.
