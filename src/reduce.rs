@@ -30,7 +30,9 @@ impl Default for ReduceParams {
         ReduceParams {
             dims: 64,
             oversample: 16,
-            power_iterations: 2,
+            // One power iteration: on the generated logs a second one cost a third of the stage
+            // and scored no better (benches/QUALITY.md, "What was tried").
+            power_iterations: 1,
             seed: 42,
         }
     }
@@ -183,19 +185,36 @@ impl Csr {
     }
 }
 
+/// A dense matrix as row-major f32 (the sparse products run in f32: twice the lanes, and their
+/// sums of ~50 terms per row lose nothing that matters for the leading singular vectors).
+fn to_f32(m: &Array2<f64>) -> Vec<f32> {
+    m.iter().map(|&v| v as f32).collect()
+}
+
 /// sample rows × k dense: A_s · M.
 fn sparse_times(a: &Csr, m: &Array2<f64>) -> Array2<f64> {
     let k = m.ncols();
+    let m32 = to_f32(m);
     let mut y = Array2::<f64>::zeros((a.rows(), k));
     y.axis_iter_mut(Axis(0))
         .into_par_iter()
         .enumerate()
-        .for_each(|(i, mut out)| {
-            let (idx, data) = a.row(i);
-            for (&c, &v) in idx.iter().zip(data) {
-                out.scaled_add(f64::from(v), &m.row(c as usize));
-            }
-        });
+        .for_each_init(
+            || vec![0.0f32; k],
+            |acc, (i, mut out)| {
+                acc.iter_mut().for_each(|x| *x = 0.0);
+                let (idx, data) = a.row(i);
+                for (&c, &v) in idx.iter().zip(data) {
+                    let row = &m32[c as usize * k..(c as usize + 1) * k];
+                    for (x, &w) in acc.iter_mut().zip(row) {
+                        *x += v * w;
+                    }
+                }
+                for (o, &x) in out.iter_mut().zip(acc.iter()) {
+                    *o = f64::from(x);
+                }
+            },
+        );
     y
 }
 
@@ -204,24 +223,32 @@ fn sparse_times(a: &Csr, m: &Array2<f64>) -> Array2<f64> {
 fn sparse_t_times(a: &Csr, n_terms: usize, q: &Array2<f64>) -> Array2<f64> {
     const BLOCK: usize = 4096;
     let k = q.ncols();
+    let q32 = to_f32(q);
     let starts: Vec<usize> = (0..a.rows()).step_by(BLOCK).collect();
-    starts
+    let blocks: Vec<Vec<f32>> = starts
         .par_iter()
         .map(|&start| {
-            let mut z = Array2::<f64>::zeros((n_terms, k));
+            let mut z = vec![0.0f32; n_terms * k];
             for i in start..(start + BLOCK).min(a.rows()) {
-                let qrow = q.row(i);
+                let qrow = &q32[i * k..(i + 1) * k];
                 let (idx, data) = a.row(i);
                 for (&t, &v) in idx.iter().zip(data) {
-                    z.row_mut(t as usize).scaled_add(f64::from(v), &qrow);
+                    let zrow = &mut z[t as usize * k..(t as usize + 1) * k];
+                    for (x, &w) in zrow.iter_mut().zip(qrow) {
+                        *x += v * w;
+                    }
                 }
             }
             z
         })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .reduce(|acc, z| acc + z)
-        .unwrap_or_else(|| Array2::<f64>::zeros((n_terms, k)))
+        .collect();
+    let mut z = Array2::<f64>::zeros((n_terms, k));
+    for block in blocks {
+        for (o, &x) in z.iter_mut().zip(&block) {
+            *o += f64::from(x);
+        }
+    }
+    z
 }
 
 /// Orthonormal basis of the column space of a tall `y`: eigendecomposition of the small Gram

@@ -281,7 +281,7 @@ fn choose_k(x: &Array2<f64>, p: &ClusterParams) -> Result<KSelection> {
     let xe = Points::unit_rows(x, n, SWEEP_DIMS);
     // Each half needs a few entries per pattern.
     let k_max = p.k_max.min(n / 6).max(2).min(n.saturating_sub(1));
-    let rounds = if n < 300 { 10 } else { 5 };
+    let rounds = if n < 300 { 10 } else { 3 };
     let gram = gram(&xe);
     // Candidates are scored two at a time (one per core); the sweep stops once stability has
     // stayed clearly below its best for `PATIENCE` values of k past the best.
