@@ -418,29 +418,31 @@ pub fn analyze(records: &[Record], params: &TextParams) -> Corpus {
         .map(|b| b.map(|(_, w)| w.to_string()).unwrap_or_default())
         .collect();
 
-    // Remap each chunk's local ids to stem ids, dropping stop words.
-    let remapped: Vec<(Vec<usize>, Vec<u32>)> = locals
-        .par_iter()
-        .map(|l| {
-            let map: Vec<Option<u32>> = l
-                .words
-                .iter()
-                .map(|w| lexicon.get(w.as_str()).copied())
-                .collect();
-            let mut offsets = Vec::with_capacity(l.offsets.len());
-            let mut tokens = Vec::with_capacity(l.tokens.len());
-            offsets.push(0);
-            for d in 0..l.offsets.len() - 1 {
-                tokens.extend(
-                    l.tokens[l.offsets[d]..l.offsets[d + 1]]
-                        .iter()
-                        .filter_map(|&t| map[t as usize]),
-                );
-                offsets.push(tokens.len());
+    // Remap each chunk's local ids to stem ids in place, dropping stop words, and give the
+    // unused capacity back (the streams shrink by about half; at a million entries that is
+    // a few hundred MB less at the stage's peak).
+    let mut locals = locals;
+    locals.par_iter_mut().for_each(|l| {
+        let map: Vec<Option<u32>> = l
+            .words
+            .iter()
+            .map(|w| lexicon.get(w.as_str()).copied())
+            .collect();
+        let mut kept = 0;
+        for d in 0..l.offsets.len() - 1 {
+            let (from, to) = (l.offsets[d], l.offsets[d + 1]);
+            l.offsets[d] = kept;
+            for r in from..to {
+                if let Some(id) = map[l.tokens[r] as usize] {
+                    l.tokens[kept] = id;
+                    kept += 1;
+                }
             }
-            (offsets, tokens)
-        })
-        .collect();
+        }
+        *l.offsets.last_mut().expect("starts with 0") = kept;
+        l.tokens.truncate(kept);
+        l.tokens.shrink_to_fit();
+    });
     let mut stopwords: FxHashSet<String> = FxHashSet::default();
     for l in &locals {
         for w in &l.words {
@@ -449,15 +451,15 @@ pub fn analyze(records: &[Record], params: &TextParams) -> Corpus {
             }
         }
     }
-    drop(locals);
-    let total: usize = remapped.iter().map(|(_, t)| t.len()).sum();
+    let total: usize = locals.iter().map(|l| l.tokens.len()).sum();
     let mut offsets = Vec::with_capacity(records.len() + 1);
     let mut tokens = Vec::with_capacity(total);
     offsets.push(0);
-    for (o, t) in remapped {
+    // Each chunk is freed as soon as it is copied.
+    for l in locals {
         let base = tokens.len();
-        offsets.extend(o[1..].iter().map(|x| x + base));
-        tokens.extend(t);
+        offsets.extend(l.offsets[1..].iter().map(|x| x + base));
+        tokens.extend_from_slice(&l.tokens);
     }
     Corpus {
         docs: std::sync::Arc::new(Docs { offsets, tokens }),
