@@ -180,55 +180,49 @@ fn nearest(x: &[f64], centres: &Array2<f64>, norms: &[f64]) -> (usize, f64) {
     (best.0, best.2)
 }
 
-/// All pairwise dot products of unit rows (n × n, row-major).
-fn gram(x: &Points) -> Vec<f32> {
-    let mut g = vec![0.0f32; x.n * x.n];
-    g.par_chunks_mut(x.n.max(1))
-        .enumerate()
-        .for_each(|(i, row)| {
-            for (j, v) in row.iter_mut().enumerate() {
-                *v = quick::dot(x.row(i), x.row(j));
-            }
-        });
-    g
-}
-
-/// Mean silhouette with cosine distance, from a precomputed Gram matrix of unit vectors
-/// (`gram[i * n + j]`, n = labels.len()).
-pub fn silhouette(gram: &[f32], labels: &[usize], k: usize) -> f64 {
-    let n = labels.len();
-    let mut size = vec![0usize; k];
-    for &l in labels {
-        size[l] += 1;
+/// Mean silhouette with cosine distance, for unit rows. The mean distance from a row to a
+/// pattern's members is 1 − x · (their sum) / size, so one sum per pattern replaces the n × n
+/// distance matrix: O(n · k · d), summed in row order (the same in any thread count).
+fn silhouette(x: &Points, labels: &[usize], k: usize) -> f64 {
+    let n = labels.len().min(x.n);
+    if n == 0 {
+        return 0.0;
     }
-    let total: f64 = (0..n)
-        .into_par_iter()
-        .map(|i| {
-            let li = labels[i];
-            if size[li] <= 1 {
-                return 0.0;
-            }
-            let mut sums = vec![0.0f64; k];
-            for (j, &g) in gram[i * n..(i + 1) * n].iter().enumerate() {
-                sums[labels[j]] += 1.0 - f64::from(g);
-            }
-            // Own cluster excludes the point itself (distance 0).
-            let a = sums[li] / (size[li] - 1) as f64;
-            let b = (0..k)
-                .filter(|&c| c != li && size[c] > 0)
-                .map(|c| sums[c] / size[c] as f64)
-                .fold(f64::INFINITY, f64::min);
-            if !b.is_finite() {
-                return 0.0;
-            }
-            let m = a.max(b);
-            if m > 0.0 {
-                (b - a) / m
-            } else {
-                0.0
-            }
-        })
-        .sum();
+    let mut size = vec![0usize; k];
+    let mut sums = vec![0.0f64; k * x.d];
+    for (i, &l) in labels.iter().enumerate().take(n) {
+        size[l] += 1;
+        for (s, &v) in sums[l * x.d..(l + 1) * x.d].iter_mut().zip(x.row(i)) {
+            *s += f64::from(v);
+        }
+    }
+    let mut total = 0.0;
+    for (i, &li) in labels.iter().enumerate().take(n) {
+        if size[li] <= 1 {
+            continue;
+        }
+        let row = x.row(i);
+        let dot = |c: usize| -> f64 {
+            row.iter()
+                .zip(&sums[c * x.d..(c + 1) * x.d])
+                .map(|(&a, &b)| f64::from(a) * b)
+                .sum()
+        };
+        let own: f64 = row.iter().map(|&a| f64::from(a) * f64::from(a)).sum();
+        // Own pattern without the row itself.
+        let a = ((size[li] - 1) as f64 - (dot(li) - own)) / (size[li] - 1) as f64;
+        let b = (0..k)
+            .filter(|&c| c != li && size[c] > 0)
+            .map(|c| (size[c] as f64 - dot(c)) / size[c] as f64)
+            .fold(f64::INFINITY, f64::min);
+        if !b.is_finite() {
+            continue;
+        }
+        let m = a.max(b);
+        if m > 0.0 {
+            total += (b - a) / m;
+        }
+    }
     total / n as f64
 }
 
@@ -258,7 +252,12 @@ fn stability(x: &Points, k: usize, rounds: u64, p: &ClusterParams) -> f64 {
     for round in 0..rounds {
         let (a, b) = halves(x.n, p.seed, round);
         let fit = |rows: &[usize]| -> Vec<usize> {
-            let centres = quick::kmeans(&x.select(rows), k, 2, p.seed.wrapping_add(round));
+            let centres = quick::kmeans(
+                &x.select(rows),
+                k,
+                HALF_RESTARTS,
+                p.seed.wrapping_add(round),
+            );
             quick::assign(x, &centres)
         };
         let (la, lb) = (fit(&a), fit(&b));
@@ -267,6 +266,9 @@ fn stability(x: &Points, k: usize, rounds: u64, p: &ClusterParams) -> f64 {
     total / rounds as f64
 }
 
+/// Restarts of each half's fit in the stability check. Fewer (or fewer rounds) made the chosen k
+/// depend more on the seed (benches/QUALITY.md, "What was tried").
+const HALF_RESTARTS: usize = 4;
 /// Dimensions the k sweep works in.
 const SWEEP_DIMS: usize = 32;
 /// Values of k past the most stable one, all clearly less stable, that end the sweep.
@@ -281,8 +283,7 @@ fn choose_k(x: &Array2<f64>, p: &ClusterParams) -> Result<KSelection> {
     let xe = Points::unit_rows(x, n, SWEEP_DIMS);
     // Each half needs a few entries per pattern.
     let k_max = p.k_max.min(n / 6).max(2).min(n.saturating_sub(1));
-    let rounds = if n < 300 { 10 } else { 3 };
-    let gram = gram(&xe);
+    let rounds = if n < 300 { 10 } else { 5 };
     // Candidates are scored two at a time (one per core); the sweep stops once stability has
     // stayed clearly below its best for `PATIENCE` values of k past the best.
     let mut scores: Vec<(usize, f64, f64)> = Vec::new();
@@ -294,11 +295,7 @@ fn choose_k(x: &Array2<f64>, p: &ClusterParams) -> Result<KSelection> {
             .map(|&k| {
                 let centres = quick::kmeans(&xe, k, 3, p.seed);
                 let labels = quick::assign(&xe, &centres);
-                (
-                    k,
-                    stability(&xe, k, rounds, p),
-                    silhouette(&gram, &labels, k),
-                )
+                (k, stability(&xe, k, rounds, p), silhouette(&xe, &labels, k))
             })
             .collect();
         scores.extend(scored);
@@ -443,11 +440,46 @@ mod tests {
 
     #[test]
     fn silhouette_prefers_the_true_split() {
-        let x = array![[1.0f32, 0.0], [0.99, 0.141], [0.0, 1.0], [0.141, 0.99]];
-        let g: Vec<f32> = x.dot(&x.t()).iter().copied().collect();
-        let good = silhouette(&g, &[0, 0, 1, 1], 2);
-        let bad = silhouette(&g, &[0, 1, 0, 1], 2);
+        let x = Points::unit_rows(
+            &array![[1.0, 0.0], [0.99, 0.141], [0.0, 1.0], [0.141, 0.99]],
+            4,
+            2,
+        );
+        let good = silhouette(&x, &[0, 0, 1, 1], 2);
+        let bad = silhouette(&x, &[0, 1, 0, 1], 2);
         assert!(good > 0.8 && bad < 0.0, "{good} {bad}");
+    }
+
+    #[test]
+    fn silhouette_matches_the_pairwise_definition() {
+        let raw = array![
+            [1.0, 0.2, 0.0],
+            [0.9, 0.1, 0.3],
+            [0.0, 1.0, 0.1],
+            [0.2, 0.8, 0.0],
+            [0.1, 0.1, 1.0],
+            [0.0, 0.3, 0.9],
+            [0.5, 0.5, 0.5]
+        ];
+        let x = Points::unit_rows(&raw, 7, 3);
+        let labels = [0, 0, 1, 1, 2, 2, 0];
+        let d = |i: usize, j: usize| 1.0 - f64::from(quick::dot(x.row(i), x.row(j)));
+        let mut want = 0.0;
+        for i in 0..7 {
+            let mean = |c: usize| {
+                let js: Vec<usize> = (0..7).filter(|&j| j != i && labels[j] == c).collect();
+                js.iter().map(|&j| d(i, j)).sum::<f64>() / js.len() as f64
+            };
+            let a = mean(labels[i]);
+            let b = (0..3)
+                .filter(|&c| c != labels[i])
+                .map(mean)
+                .fold(f64::INFINITY, f64::min);
+            want += (b - a) / a.max(b);
+        }
+        want /= 7.0;
+        let got = silhouette(&x, &labels, 3);
+        assert!((got - want).abs() < 1e-5, "{got} vs {want}");
     }
 
     #[test]

@@ -5,12 +5,14 @@
 //! centres (`Points`), the best of the restarts by total cosine similarity.
 //! How: k-means++ seeding on cosine distance, then Lloyd steps (assign each row to the centre
 //! with the largest dot product, re-centre, renormalize) until no label changes.
-//! Invariants: deterministic for the same rows, k and seed (no threads inside, fixed summation
-//! order); cost per Lloyd step is rows × dims × k; centres with no rows keep their last value.
+//! Invariants: deterministic for the same rows, k and seed, in any number of threads (restarts
+//! run in parallel, each with its own seeded generator and a fixed summation order); cost per
+//! Lloyd step is rows × dims × k; centres with no rows keep their last value.
 
 use ndarray::Array2;
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256Plus;
+use rayon::prelude::*;
 
 /// Dense rows in f32, row-major.
 #[derive(Debug, Clone)]
@@ -173,48 +175,61 @@ fn seed_centres(x: &Points, k: usize, rng: &mut Xoshiro256Plus) -> Points {
 
 /// Spherical k-means, best of `runs` restarts; see the module header.
 pub fn kmeans(x: &Points, k: usize, runs: usize, seed: u64) -> Points {
-    let mut rng = Xoshiro256Plus::seed_from_u64(seed ^ (k as u64) << 32);
-    let mut best: Option<(f64, Points)> = None;
+    // Restarts run in parallel, each with its own generator; the best score wins, ties to the
+    // earliest restart, so the result does not depend on the number of threads.
+    let fits: Vec<(f64, Points)> = (0..runs.max(1))
+        .into_par_iter()
+        .map(|run| {
+            let mut rng = Xoshiro256Plus::seed_from_u64(
+                seed ^ ((k as u64) << 32) ^ (run as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+            );
+            lloyd(x, seed_centres(x, k, &mut rng))
+        })
+        .collect();
+    fits.into_iter()
+        .reduce(|best, fit| if fit.0 > best.0 { fit } else { best })
+        .map(|(_, c)| c)
+        .expect("at least one run")
+}
+
+/// Lloyd steps from the given centres until no label changes (at most 50); returns the total
+/// similarity of the last assignment and the centres.
+fn lloyd(x: &Points, mut centres: Points) -> (f64, Points) {
+    let k = centres.n;
     let mut sums = vec![0.0f64; k * x.d];
-    for _ in 0..runs {
-        let mut centres = seed_centres(x, k, &mut rng);
-        let mut labels = vec![usize::MAX; x.n];
-        let mut score = 0.0;
-        for _ in 0..50 {
-            let mut changed = false;
-            score = 0.0;
-            sums.iter_mut().for_each(|s| *s = 0.0);
-            let scorer = Centres::new(&centres);
-            for (i, label) in labels.iter_mut().enumerate() {
-                let row = x.row(i);
-                let (j, s) = scorer.nearest(row);
-                score += f64::from(s);
-                if *label != j {
-                    *label = j;
-                    changed = true;
-                }
-                for (acc, &v) in sums[j * x.d..(j + 1) * x.d].iter_mut().zip(row) {
-                    *acc += f64::from(v);
-                }
+    let mut labels = vec![usize::MAX; x.n];
+    let mut score = 0.0;
+    for _ in 0..50 {
+        let mut changed = false;
+        score = 0.0;
+        sums.iter_mut().for_each(|s| *s = 0.0);
+        let scorer = Centres::new(&centres);
+        for (i, label) in labels.iter_mut().enumerate() {
+            let row = x.row(i);
+            let (j, s) = scorer.nearest(row);
+            score += f64::from(s);
+            if *label != j {
+                *label = j;
+                changed = true;
             }
-            if !changed {
-                break;
-            }
-            for j in 0..k {
-                let s = &sums[j * x.d..(j + 1) * x.d];
-                let norm = s.iter().map(|v| v * v).sum::<f64>().sqrt();
-                if norm > 1e-12 {
-                    for (c, &v) in centres.row_mut(j).iter_mut().zip(s) {
-                        *c = (v / norm) as f32;
-                    }
-                }
+            for (acc, &v) in sums[j * x.d..(j + 1) * x.d].iter_mut().zip(row) {
+                *acc += f64::from(v);
             }
         }
-        if best.as_ref().is_none_or(|(b, _)| score > *b) {
-            best = Some((score, centres));
+        if !changed {
+            break;
+        }
+        for j in 0..k {
+            let s = &sums[j * x.d..(j + 1) * x.d];
+            let norm = s.iter().map(|v| v * v).sum::<f64>().sqrt();
+            if norm > 1e-12 {
+                for (c, &v) in centres.row_mut(j).iter_mut().zip(s) {
+                    *c = (v / norm) as f32;
+                }
+            }
         }
     }
-    best.map(|(_, c)| c).expect("at least one run")
+    (score, centres)
 }
 
 #[cfg(test)]
