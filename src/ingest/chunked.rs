@@ -339,26 +339,31 @@ struct Quotes<'a> {
 impl Quotes<'_> {
     /// Scans the quotes before `to`.
     fn advance(&mut self, to: usize) {
-        let buf = self.buf;
-        while self.at < to {
-            let Some(i) = memchr::memchr(b'"', &buf[self.at..to]) else {
-                self.at = to;
-                return;
-            };
-            let q = self.at + i;
-            self.at = q + 1;
+        if self.at >= to {
+            return;
+        }
+        let (buf, base) = (self.buf, self.at);
+        // Quotes before here are scanned (the second quote of a `""` is skipped).
+        let mut next = base;
+        for i in memchr::memchr_iter(b'"', &buf[base..to]) {
+            let q = base + i;
+            if q < next {
+                continue;
+            }
+            next = q + 1;
             if self.quoted {
                 if buf.get(q + 1) == Some(&b'"') {
-                    self.at = q + 2;
+                    next = q + 2;
                 } else {
                     self.quoted = false;
                 }
-            } else if q == self.start || matches!(buf[q - 1], b'\n' | b'\r') {
-                self.quoted = true;
             } else {
-                self.quoted = buf[q - 1] == self.delimiter;
+                self.quoted = q == self.start
+                    || matches!(buf[q - 1], b'\n' | b'\r')
+                    || buf[q - 1] == self.delimiter;
             }
         }
+        self.at = next.max(to);
     }
 
     /// The first '\n' at or after `from` outside quotes (offsets must not decrease).
@@ -367,19 +372,19 @@ impl Quotes<'_> {
         loop {
             self.advance(from);
             from = from.max(self.at);
-            if from >= buf.len() {
-                return None;
+            let rest = buf.get(from..)?;
+            // Inside quotes only a quote can change anything; outside, the first '\n' before
+            // the next quote is the answer.
+            let i = from
+                + if self.quoted {
+                    memchr::memchr(b'"', rest)
+                } else {
+                    memchr::memchr2(b'"', b'\n', rest)
+                }?;
+            if buf[i] == b'\n' {
+                return Some(i);
             }
-            let next_quote = memchr::memchr(b'"', &buf[from..]).map_or(buf.len(), |i| from + i);
-            if !self.quoted {
-                if let Some(i) = memchr::memchr(b'\n', &buf[from..next_quote]) {
-                    return Some(from + i);
-                }
-            }
-            if next_quote >= buf.len() {
-                return None;
-            }
-            from = next_quote + 1;
+            from = i + 1;
         }
     }
 }
