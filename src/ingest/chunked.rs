@@ -35,6 +35,10 @@ use std::io::{self, Read};
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// Blocks from this size on are read on a thread of their own while the previous one is
+/// parsed.
+const THREADED_READ: usize = 1 << 20;
+
 /// How much is read and parsed at a time. Small sizes give the same result, only slower (the
 /// tests use a few bytes, so that block and chunk boundaries fall everywhere).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -198,7 +202,7 @@ impl<T: Send> Part for Vec<T> {
     }
 }
 
-impl<R: Read> Records<R> {
+impl<R: Read + Send> Records<R> {
     /// Parses every data record. `row(part, line, record)` runs in parallel, once per record
     /// (blank lines are not records), filling one `P` per chunk; `emit` receives the parts in
     /// input order (a part may hold no row). Only a read error stops it.
@@ -207,34 +211,97 @@ impl<R: Read> Records<R> {
         P: Part,
         F: Fn(&mut P, u64, Item<'_>) + Sync,
     {
+        let len = self.start + self.sizes.block;
+        self.input.fill(len)?;
+        // The next block is read into `spare` while this one is parsed, after room for the
+        // carried record.
+        let mut spare = Vec::new();
+        let room = self.sizes.chunk.max(64);
         loop {
-            let len = self.start + self.sizes.block;
-            self.input.fill(len)?;
-            let Some(carry) = self.block(&row, &mut emit) else {
+            let (carry, read) = std::thread::scope(|scope| {
+                let Input { src, buf, eof } = &mut self.input;
+                let view = Block {
+                    buf,
+                    eof: *eof,
+                    start: self.start,
+                    lines: self.lines,
+                    delimiter: self.delimiter,
+                    chunk: self.sizes.chunk,
+                    scan_quotes: self.scan_quotes,
+                };
+                let block = self.sizes.block;
+                if *eof {
+                    (view.parse(&row, &mut emit), None)
+                } else if block < THREADED_READ {
+                    // Small blocks (tests): a thread per block would cost more than it saves.
+                    let read = read_after(src, &mut spare, room, block);
+                    (view.parse(&row, &mut emit), Some(read))
+                } else {
+                    let spare = &mut spare;
+                    let next = scope.spawn(move || read_after(src, spare, room, block));
+                    let carry = view.parse(&row, &mut emit);
+                    let read = next.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+                    (carry, Some(read))
+                }
+            });
+            let Some(carry) = carry else {
                 return Ok(());
             };
             // Keep the incomplete record, and one byte before it for the line count.
-            self.lines += breaks(&self.input.buf, self.start, carry);
+            let input = &mut self.input;
+            self.lines += breaks(&input.buf, self.start, carry);
             let keep = carry.min(1);
-            let tail = self.input.buf.len() - carry;
-            self.input.buf.drain(..carry - keep);
-            self.start = keep;
-            // A record longer than a block: read at least as much again, so re-parsing it
-            // stays linear in its length.
-            let len = self.input.buf.len() + self.sizes.block.max(tail);
-            self.input.fill(len)?;
+            let tail = input.buf.len() - carry;
+            let read = read.transpose()?;
+            match read {
+                Some(eof) if tail + keep <= room => {
+                    let at = room - tail - keep;
+                    spare[at..room].copy_from_slice(&input.buf[carry - keep..]);
+                    std::mem::swap(&mut input.buf, &mut spare);
+                    input.eof = eof;
+                    self.start = room - tail;
+                }
+                _ => {
+                    input.buf.drain(..carry - keep);
+                    if let Some(eof) = read {
+                        input.buf.extend_from_slice(&spare[room..]);
+                        input.eof = eof;
+                    }
+                    self.start = keep;
+                    // A record longer than a block: read at least as much again, so
+                    // re-parsing it stays linear in its length.
+                    let len = input.buf.len() + tail.saturating_sub(self.sizes.block);
+                    input.fill(len)?;
+                }
+            }
         }
     }
+}
 
+/// The bytes read and not yet parsed, and how to parse them.
+struct Block<'a> {
+    buf: &'a [u8],
+    /// `buf` ends the stream.
+    eof: bool,
+    /// Where the unparsed bytes begin (a record boundary).
+    start: usize,
+    /// Line breaks before `start`.
+    lines: u64,
+    delimiter: u8,
+    chunk: usize,
+    scan_quotes: bool,
+}
+
+impl Block<'_> {
     /// Parses the complete records of the bytes read; returns where the incomplete record at
     /// the end begins (`None` at the end of the stream, when every record is complete).
-    fn block<P, F>(&self, row: &F, emit: &mut impl FnMut(P)) -> Option<usize>
+    fn parse<P, F>(&self, row: &F, emit: &mut impl FnMut(P)) -> Option<usize>
     where
         P: Part,
         F: Fn(&mut P, u64, Item<'_>) + Sync,
     {
-        let buf = &self.input.buf[..];
-        let (len, chunk) = (buf.len(), self.sizes.chunk);
+        let (buf, eof) = (self.buf, self.eof);
+        let (len, chunk) = (buf.len(), self.chunk);
         let quotes = self.scan_quotes.then_some(self.delimiter);
         let bounds = chunk_bounds(buf, self.start, chunk, quotes);
         // Line breaks before each chunk, and whether a CR is in it (or just before it).
@@ -260,7 +327,7 @@ impl<R: Read> Records<R> {
             .collect();
         let job = Job {
             buf,
-            eof: self.input.eof,
+            eof,
             delimiter: self.delimiter,
             row,
         };
@@ -288,8 +355,23 @@ impl<R: Read> Records<R> {
                 End::Cut(p) => return Some(p),
             }
         }
-        (!self.input.eof).then_some(cur)
+        (!eof).then_some(cur)
     }
+}
+
+/// Reads up to `block` bytes into `spare` after `room` bytes of room; tells whether the stream
+/// ended.
+fn read_after(
+    src: &mut impl Read,
+    spare: &mut Vec<u8>,
+    room: usize,
+    block: usize,
+) -> io::Result<bool> {
+    spare.clear();
+    spare.resize(room, 0);
+    spare.reserve(block);
+    let got = src.take(block as u64).read_to_end(spare)?;
+    Ok(got < block)
 }
 
 /// Chunks of about `chunk` bytes from `start` (a record boundary), each but the last ending
@@ -611,6 +693,35 @@ mod tests {
             want.1.iter().map(|r| r.0).collect::<Vec<_>>(),
             vec![2, 6, 7, 10]
         );
+    }
+
+    #[test]
+    fn large_blocks_read_while_parsing() {
+        // Blocks of 1 MiB are read on a thread while the previous one is parsed; some records
+        // hold quoted newlines and CRLFs, one is longer than a block.
+        let mut text = b"id,cause\n".to_vec();
+        for i in 0..40_000 {
+            let row = match i % 7 {
+                0 => format!("{i},\"two\nlines, and \"\"quotes\"\"\"\r\n"),
+                3 => format!("{i},plain text that is long enough to fill blocks quickly\n"),
+                _ => format!("{i},\"x\"\n"),
+            };
+            text.extend_from_slice(row.as_bytes());
+            if i == 20_000 {
+                text.extend_from_slice(b"big,\"");
+                text.extend(std::iter::repeat_n(b'y', 1_500_000));
+                text.extend_from_slice(b"\"\n");
+            }
+        }
+        let want = sequential::parse(&text).unwrap();
+        assert_eq!(want.1.len(), 40_001);
+        for chunk in [4096, 100_000] {
+            let sizes = ReadSizes {
+                block: THREADED_READ,
+                chunk,
+            };
+            assert_eq!(chunked(&text, sizes, true).unwrap(), want);
+        }
     }
 
     #[test]

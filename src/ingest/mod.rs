@@ -191,7 +191,7 @@ pub fn ingest_with(cfg: &IngestConfig, sizes: ReadSizes) -> Result<Ingested> {
                 ingest_one(cfg, file, &name, p, by_name, src, sizes, &mut out)?;
             }
             Source::Stdin => {
-                let src = std::io::stdin().lock();
+                let src = std::io::stdin();
                 let path = Path::new("<stdin>");
                 ingest_one(cfg, file, &name, path, None, src, sizes, &mut out)?;
             }
@@ -225,7 +225,7 @@ pub fn ingest_bytes(
 
 /// Reads one input to its end and adds its records, rejects and summary to `out`.
 #[allow(clippy::too_many_arguments)]
-fn ingest_one<R: Read>(
+fn ingest_one<R: Read + Send>(
     cfg: &IngestConfig,
     file: u32,
     name: &str,
