@@ -6,9 +6,10 @@
 //! function inside the parallel task that parsed it; that function fills one part per chunk,
 //! and the parts come back in input order.
 //!
-//! How: the stream is read `ReadSizes::block` bytes at a time, and only the incomplete record at
-//! the end of a block is carried into the next, so memory holds a block plus the longest record,
-//! never the file. Each block is cut into chunks of about `ReadSizes::chunk` bytes, each just
+//! How: the stream is read `ReadSizes::block` bytes at a time (the next block on a thread of its
+//! own while the current one is parsed), and only the incomplete record at the end of a block is
+//! carried into the next, so memory holds two blocks plus the longest record, never the file.
+//! Each block is cut into chunks of about `ReadSizes::chunk` bytes, each just
 //! after a '\n' that a quick scan of the quotes puts outside quoted fields, and every chunk is
 //! parsed at once by its own `csv::Reader` (the options of `delimited::reader`), taking the
 //! records whose first byte lies in the chunk; the last may run past the chunk's end. A chunk's
@@ -58,11 +59,17 @@ impl Default for ReadSizes {
     }
 }
 
+/// Sizes are clamped to this (so that offsets never overflow).
+const MAX_SIZE: usize = 1 << 40;
+
+/// Room reserved ahead of a read at most; the buffer grows past it as bytes arrive.
+const MAX_RESERVE: usize = 1 << 26;
+
 impl ReadSizes {
     fn at_least_one(self) -> ReadSizes {
         ReadSizes {
-            block: self.block.max(1),
-            chunk: self.chunk.max(1),
+            block: self.block.clamp(1, MAX_SIZE),
+            chunk: self.chunk.clamp(1, MAX_SIZE),
         }
     }
 }
@@ -102,7 +109,7 @@ impl<R: Read> Input<R> {
     pub fn fill(&mut self, len: usize) -> io::Result<()> {
         while !self.eof && self.buf.len() < len {
             let want = len - self.buf.len();
-            self.buf.reserve(want);
+            self.buf.reserve(want.min(MAX_RESERVE));
             let got = (&mut self.src)
                 .take(want as u64)
                 .read_to_end(&mut self.buf)?;
@@ -216,7 +223,7 @@ impl<R: Read + Send> Records<R> {
         // The next block is read into `spare` while this one is parsed, after room for the
         // carried record.
         let mut spare = Vec::new();
-        let room = self.sizes.chunk.max(64);
+        let room = self.sizes.chunk.clamp(64, 1 << 20);
         loop {
             let (carry, read) = std::thread::scope(|scope| {
                 let Input { src, buf, eof } = &mut self.input;
@@ -369,7 +376,7 @@ fn read_after(
 ) -> io::Result<bool> {
     spare.clear();
     spare.resize(room, 0);
-    spare.reserve(block);
+    spare.reserve(block.min(MAX_RESERVE));
     let got = src.take(block as u64).read_to_end(spare)?;
     Ok(got < block)
 }

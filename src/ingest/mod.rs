@@ -644,8 +644,8 @@ mod tests {
         assert_eq!(want.records[1].root_cause, "multi\nline; \"quoted\"");
         assert_eq!(want.records[1].control, Control::Partial);
         assert_eq!(want.records[2].root_cause, "un\"quoted");
-        for block in [1, 2, 3, 7, 16, 64] {
-            for chunk in [1, 2, 5, 13, 40] {
+        for block in [0, 1, 2, 3, 7, 16, 64, usize::MAX] {
+            for chunk in [0, 1, 2, 5, 13, 40, usize::MAX] {
                 let got = ingest_bytes(&cfg, "log.csv", &text, ReadSizes { block, chunk }).unwrap();
                 assert_eq!(format!("{got:?}"), format!("{want:?}"), "{block} {chunk}");
             }
