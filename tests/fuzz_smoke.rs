@@ -5,7 +5,7 @@
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use recur::ingest::{ingest, parse_date, Format, IngestConfig, Source};
+use recur::ingest::{ingest, ingest_bytes, parse_date, Format, IngestConfig, ReadSizes, Source};
 use recur::record::Role;
 use std::path::Path;
 
@@ -149,6 +149,18 @@ fn check_ingest(path: &Path, format: Format, bytes: &[u8]) {
         "lines out of order: {rows:?} {}",
         ctx()
     );
+    // Reading in tiny blocks and chunks (every boundary falls somewhere new) changes nothing.
+    let name = path.display().to_string();
+    for (block, chunk) in [(1, 1), (7, 3), (64, 16)] {
+        let small = ingest_bytes(&cfg, &name, bytes, ReadSizes { block, chunk })
+            .unwrap_or_else(|e| panic!("{e} with block {block}, chunk {chunk}: {}", ctx()));
+        assert_eq!(
+            format!("{small:?}"),
+            format!("{got:?}"),
+            "block {block}, chunk {chunk}: {}",
+            ctx()
+        );
+    }
     // CSV ends lines at LF, CRLF and a lone CR; JSON Lines at LF only.
     let newlines = bytes
         .iter()

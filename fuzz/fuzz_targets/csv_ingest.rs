@@ -5,5 +5,5 @@ use libfuzzer_sys::fuzz_target;
 use recur::ingest::Format;
 
 fuzz_target!(|data: &[u8]| {
-    recur_fuzz::ingest_bytes(data, Format::Csv);
+    recur_fuzz::ingest_bytes_checked(data, Format::Csv);
 });

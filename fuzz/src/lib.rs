@@ -1,27 +1,20 @@
-//! Shared by the fuzz targets: feeds bytes to `recur::ingest::ingest` (the parsers' public
-//! entry) through a per-process temporary file and checks ingest's accounting invariant.
+//! Shared by the fuzz targets: feeds bytes to `recur::ingest::ingest_bytes` (the parsers'
+//! public entry for in-memory input), checks ingest's accounting invariant, and checks that
+//! reading in tiny blocks and chunks gives the same result as the default sizes.
 
-use recur::ingest::{ingest, Format, IngestConfig, Source};
+use recur::ingest::{ingest_bytes, Format, IngestConfig, ReadSizes};
 use recur::record::Role;
-use std::path::PathBuf;
-use std::sync::OnceLock;
 
-fn scratch() -> &'static PathBuf {
-    static PATH: OnceLock<PathBuf> = OnceLock::new();
-    PATH.get_or_init(|| std::env::temp_dir().join(format!("recur-fuzz-{}", std::process::id())))
-}
-
-/// Ingests `data` as `format`; panics if ingest panics or loses a row.
-pub fn ingest_bytes(data: &[u8], format: Format) {
-    let path = scratch();
-    std::fs::write(path, data).expect("write scratch file");
+/// Ingests `data` as `format`; panics if ingest panics, loses a row, or depends on read sizes.
+pub fn ingest_bytes_checked(data: &[u8], format: Format) {
     let cfg = IngestConfig {
-        sources: vec![Source::Path(path.clone())],
         format: Some(format),
         text_roles: vec![Role::RootCause],
         ..Default::default()
     };
-    let Ok(got) = ingest(&cfg) else { return };
+    let Ok(got) = ingest_bytes(&cfg, "input", data, ReadSizes::default()) else {
+        return;
+    };
     assert_eq!(
         got.rows_read,
         (got.records.len() + got.rejects.len()) as u64 + got.rows_out_of_range
@@ -35,4 +28,7 @@ pub fn ingest_bytes(data: &[u8], format: Format) {
         assert!(r.line >= min_line, "record at line {}", r.line);
         assert!(!r.root_cause.trim().is_empty());
     }
+    let small = ReadSizes { block: 5, chunk: 3 };
+    let again = ingest_bytes(&cfg, "input", data, small).expect("same input, same verdict");
+    assert_eq!(format!("{again:?}"), format!("{got:?}"));
 }

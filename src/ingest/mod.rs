@@ -5,19 +5,29 @@
 //! `Reject` with file, line (or record) and reason, plus per-file summaries.
 //! Invariant: for every file, rows read = records + rejects + rows outside the date window.
 //! Whole-file problems (unreadable file, no header, no root-cause column, invalid JSON array)
-//! are errors; row problems never are.
+//! are errors; row problems never are. The output does not depend on `ReadSizes` nor on the
+//! number of threads.
+//!
+//! How: CSV is streamed (`chunked`: read a block at a time, record boundaries found and rows
+//! converted in parallel chunks, so the file is never held whole and no row is kept as an
+//! intermediate record); a row becomes a `Record` holding only the columns recur uses, each
+//! trimmed and allocated once, and only a rejected row keeps all its fields. JSON and JSON Lines
+//! are read whole, then converted in parallel batches.
 
+mod chunked;
 mod columns;
 mod dates;
 mod delimited;
 mod json;
 
+pub use chunked::ReadSizes;
 pub use columns::{key as header_key, map_columns, ColumnMap, ColumnOptions};
 pub use dates::parse_date;
 
 use crate::error::{Error, Result};
 use crate::record::{Control, Record, Reject, Role};
 use chrono::NaiveDate;
+use chunked::{Input, OpenError};
 use rayon::prelude::*;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -50,12 +60,22 @@ impl Format {
 
     /// Guesses from the first non-blank byte: `[` is a JSON array, `{` JSON Lines, else CSV.
     fn sniff(bytes: &[u8]) -> Format {
-        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
         match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
             Some(b'[') => Format::Json,
             Some(b'{') => Format::Jsonl,
             _ => Format::Csv,
         }
+    }
+
+    /// Whether `bytes`, the start of an input, are enough for `sniff`: more cannot change it.
+    fn decided(bytes: &[u8]) -> bool {
+        bytes.len() >= BOM.len()
+            && bytes
+                .strip_prefix(BOM)
+                .unwrap_or(bytes)
+                .iter()
+                .any(|b| !b.is_ascii_whitespace())
     }
 }
 
@@ -91,57 +111,21 @@ pub struct IngestConfig {
     pub blameless: bool,
 }
 
-/// One parsed row before it becomes a record.
+/// One parsed JSON row before it becomes a record.
 #[derive(Debug, Clone)]
 pub struct RawRow {
     pub line: u64,
     pub fields: Vec<String>,
     pub problem: Option<String>,
-    /// A CSV record not yet split into strings: `decode` does that, in parallel, so the
-    /// sequential reader only finds record boundaries.
-    pub record: Option<::csv::ByteRecord>,
 }
 
 impl RawRow {
-    /// A row whose fields are known.
     pub fn new(line: u64, fields: Vec<String>, problem: Option<String>) -> RawRow {
         RawRow {
             line,
             fields,
             problem,
-            record: None,
         }
-    }
-
-    /// Turns a pending CSV record into fields, checking UTF-8 and the field count.
-    pub fn decode(&mut self, headers: &[String]) {
-        let Some(rec) = self.record.take() else {
-            return;
-        };
-        let mut fields = Vec::with_capacity(rec.len());
-        let mut bad_utf8 = None;
-        for (i, f) in rec.iter().enumerate() {
-            match std::str::from_utf8(f) {
-                Ok(s) => fields.push(s.to_string()),
-                Err(_) => {
-                    bad_utf8.get_or_insert(i);
-                    fields.push(String::from_utf8_lossy(f).into_owned());
-                }
-            }
-        }
-        self.problem = if let Some(i) = bad_utf8 {
-            let name = headers.get(i).map_or("?", String::as_str);
-            Some(format!("field {} (\"{name}\") is not valid UTF-8", i + 1))
-        } else if fields.len() != headers.len() {
-            Some(format!(
-                "expected {} fields (as in the header), found {}",
-                headers.len(),
-                fields.len()
-            ))
-        } else {
-            None
-        };
-        self.fields = fields;
     }
 }
 
@@ -177,253 +161,415 @@ impl Ingested {
     }
 }
 
-fn read_source(source: &Source) -> Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    match source {
-        Source::Path(p) => {
-            bytes = std::fs::read(p).map_err(|e| Error::io(p, e))?;
-        }
-        Source::Stdin => {
-            std::io::stdin()
-                .lock()
-                .read_to_end(&mut bytes)
-                .map_err(|e| Error::io("<stdin>", e))?;
-        }
-    }
-    Ok(bytes)
-}
-
-fn boxed<'a>(rows: Vec<RawRow>) -> Box<dyn Iterator<Item = RawRow> + 'a> {
-    Box::new(rows.into_iter())
-}
-
-/// Rows converted at a time: parallel work, bounded memory.
+/// Rows of a JSON input converted per parallel task.
 const BATCH: usize = 1 << 16;
 
-fn format_of(source: &Source, forced: Option<Format>, bytes: &[u8]) -> Format {
-    if let Some(f) = forced {
-        return f;
-    }
-    if let Source::Path(p) = source {
-        if let Some(f) = Path::new(p)
-            .extension()
-            .and_then(|e| e.to_str())
-            .and_then(Format::parse)
-        {
-            return f;
-        }
-    }
-    Format::sniff(bytes)
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// The format a file name's extension names.
+fn format_by_name(name: &Path) -> Option<Format> {
+    name.extension()
+        .and_then(|e| e.to_str())
+        .and_then(Format::parse)
 }
 
 /// Reads every input; see the module header for the contract.
 pub fn ingest(cfg: &IngestConfig) -> Result<Ingested> {
+    ingest_with(cfg, ReadSizes::default())
+}
+
+/// `ingest` reading and parsing `sizes` bytes at a time (the output does not depend on them).
+pub fn ingest_with(cfg: &IngestConfig, sizes: ReadSizes) -> Result<Ingested> {
     let mut out = Ingested::default();
     for (file_index, source) in cfg.sources.iter().enumerate() {
         let name = source.display();
-        let bytes = read_source(source)?;
-        let format = format_of(source, cfg.format, &bytes);
-        let (headers, rows): (Vec<String>, Box<dyn Iterator<Item = RawRow> + '_>) = match format {
-            Format::Csv => delimited::parse(&bytes)
-                .map(|(h, rows)| (h, Box::new(rows) as Box<dyn Iterator<Item = RawRow>>)),
-            Format::Json => json::parse_array(&bytes).map(|(h, v)| (h, boxed(v))),
-            Format::Jsonl => json::parse_lines(&bytes).map(|(h, v)| (h, boxed(v))),
+        let file = file_index as u32;
+        match source {
+            Source::Path(p) => {
+                let src = std::fs::File::open(p).map_err(|e| Error::io(p, e))?;
+                let by_name = format_by_name(p);
+                ingest_one(cfg, file, &name, p, by_name, src, sizes, &mut out)?;
+            }
+            Source::Stdin => {
+                let src = std::io::stdin();
+                let path = Path::new("<stdin>");
+                ingest_one(cfg, file, &name, path, None, src, sizes, &mut out)?;
+            }
         }
-        .map_err(|m| Error::input(&name, m))?;
-        let map = map_columns(&headers, &cfg.columns).map_err(|m| Error::input(&name, m))?;
-        if let Some(g) = map
-            .group
-            .filter(|g| cfg.blameless && map.people.contains(g))
-        {
-            return Err(Error::Param(format!(
-                "--group-by \"{}\" ({name}) holds people's names, which --blameless leaves out of every output; group by a team or service column instead",
-                headers[g]
-            )));
-        }
-        let summary = convert_file(
-            cfg,
-            file_index as u32,
-            name,
-            format,
-            &headers,
-            &map,
-            rows,
-            &mut out,
-        );
-        drop(bytes);
-        out.files.push(summary);
     }
     Ok(out)
 }
 
+/// Ingests bytes held in memory as the only input, named `name` (whose extension, as a file's,
+/// can tell the format); `cfg.sources` is not read. The fuzz targets' and tests' entry point.
+pub fn ingest_bytes(
+    cfg: &IngestConfig,
+    name: &str,
+    bytes: &[u8],
+    sizes: ReadSizes,
+) -> Result<Ingested> {
+    let mut out = Ingested::default();
+    let path = Path::new(name);
+    ingest_one(
+        cfg,
+        0,
+        name,
+        path,
+        format_by_name(path),
+        bytes,
+        sizes,
+        &mut out,
+    )?;
+    Ok(out)
+}
+
+/// Reads one input to its end and adds its records, rejects and summary to `out`.
 #[allow(clippy::too_many_arguments)]
-fn convert_file(
+fn ingest_one<R: Read + Send>(
     cfg: &IngestConfig,
     file: u32,
-    name: String,
-    format: Format,
-    headers: &[String],
-    map: &ColumnMap,
-    mut rows: impl Iterator<Item = RawRow>,
+    name: &str,
+    io_path: &Path,
+    by_name: Option<Format>,
+    src: R,
+    sizes: ReadSizes,
     out: &mut Ingested,
-) -> FileSummary {
-    let keep_header: Vec<bool> = (0..headers.len())
-        .map(|i| !(cfg.blameless && map.people.contains(&i)))
-        .collect();
-    // Rows are independent: convert each batch in parallel, keep input order.
-    let (mut rows_read, mut rejected, mut out_of_range) = (0u64, 0u64, 0u64);
-    loop {
-        let batch: Vec<RawRow> = rows.by_ref().take(BATCH).collect();
-        if batch.is_empty() {
-            break;
+) -> Result<()> {
+    let io = |e| Error::io(io_path, e);
+    let mut input = Input::new(src);
+    let format = match cfg.format.or(by_name) {
+        Some(f) => f,
+        None => {
+            // Enough bytes to see the first one that is not blank.
+            input.fill(64).map_err(io)?;
+            while !input.eof && !Format::decided(&input.buf) {
+                input.fill(input.buf.len() * 2).map_err(io)?;
+            }
+            Format::sniff(&input.buf)
         }
-        let first_row = rows_read + 1;
-        rows_read += batch.len() as u64;
-        let converted: Vec<Outcome> = batch
-            .into_par_iter()
-            .enumerate()
-            .map(|(i, mut raw)| {
-                raw.decode(headers);
-                convert_row(cfg, file, first_row + i as u64, map, raw)
-            })
-            .collect();
-        for outcome in converted {
-            match outcome {
-                Outcome::Record(r) => out.records.push(*r),
-                Outcome::OutOfRange => out_of_range += 1,
-                Outcome::Reject {
-                    line,
-                    reason,
-                    fields,
-                } => {
-                    rejected += 1;
-                    let fields = if fields.len() == headers.len() {
-                        fields
-                            .into_iter()
-                            .enumerate()
-                            .filter(|(i, _)| keep_header[*i])
-                            .map(|(i, v)| (headers[i].clone(), v))
-                            .collect()
-                    } else {
-                        // Unaligned (short row, broken JSON line): keep the raw text in one column.
-                        vec![("raw".to_string(), fields.join(","))]
-                    };
-                    for (h, _) in &fields {
-                        if !out.reject_headers.contains(h) {
-                            out.reject_headers.push(h.clone());
-                        }
-                    }
-                    out.rejects.push(Reject {
-                        file,
-                        line,
-                        reason,
-                        fields,
-                    });
-                }
+    };
+    let summary = match format {
+        Format::Csv => {
+            let (headers, records) = chunked::open(input, sizes).map_err(|e| match e {
+                OpenError::Io(e) => io(e),
+                OpenError::Input(m) => Error::input(name, m),
+            })?;
+            let map = columns_for(cfg, name, &headers)?;
+            let convert = Convert::new(cfg, file, &headers, &map);
+            let mut acc = FileAcc::new(cfg, file, &headers, &map);
+            records
+                .for_each_part(
+                    |part: &mut Part, line, item| convert.csv_row(part, line, item),
+                    |part| acc.absorb(part, out),
+                )
+                .map_err(io)?;
+            acc.finish(name, format, out)
+        }
+        Format::Json | Format::Jsonl => {
+            let bytes = input.into_bytes().map_err(io)?;
+            let parsed = if format == Format::Json {
+                json::parse_array(&bytes)
+            } else {
+                json::parse_lines(&bytes)
+            };
+            drop(bytes);
+            let (headers, rows) = parsed.map_err(|m| Error::input(name, m))?;
+            let map = columns_for(cfg, name, &headers)?;
+            let convert = Convert::new(cfg, file, &headers, &map);
+            let mut acc = FileAcc::new(cfg, file, &headers, &map);
+            // Rows are independent: convert batches in parallel, keep input order.
+            let parts: Vec<Part> = rows
+                .into_par_iter()
+                .fold_chunks(BATCH, Part::default, |mut part, raw| {
+                    convert.raw_row(&mut part, raw);
+                    part
+                })
+                .collect();
+            for part in parts {
+                acc.absorb(part, out);
+            }
+            acc.finish(name, format, out)
+        }
+    };
+    out.files.push(summary);
+    Ok(())
+}
+
+/// The column map of a file, checked against the options.
+fn columns_for(cfg: &IngestConfig, name: &str, headers: &[String]) -> Result<ColumnMap> {
+    let map = map_columns(headers, &cfg.columns).map_err(|m| Error::input(name, m))?;
+    if let Some(g) = map
+        .group
+        .filter(|g| cfg.blameless && map.people.contains(g))
+    {
+        return Err(Error::Param(format!(
+            "--group-by \"{}\" ({name}) holds people's names, which --blameless leaves out of every output; group by a team or service column instead",
+            headers[g]
+        )));
+    }
+    Ok(map)
+}
+
+/// The rows of one chunk (CSV) or batch (JSON), converted: filled in parallel, merged in order.
+#[derive(Default)]
+struct Part {
+    /// `Record::row` counts from 1 within the part until `FileAcc::absorb` offsets it.
+    records: Vec<Record>,
+    rejects: Vec<Draft>,
+    rows: u64,
+    out_of_range: u64,
+    /// Control cells seen in this part, trimmed, and what they mean: a column of a few
+    /// spellings is parsed a few times, not once per row.
+    controls: Vec<(String, Control)>,
+}
+
+impl chunked::Part for Part {
+    fn for_bytes(bytes: usize) -> Part {
+        Part {
+            // Room for rows of 256 bytes: most logs need no second allocation.
+            records: Vec::with_capacity(bytes / 256),
+            ..Part::default()
+        }
+    }
+}
+
+/// Distinct control cells remembered per part.
+const CONTROL_CACHE: usize = 16;
+
+/// A rejected row before its fields are paired with headers.
+struct Draft {
+    line: u64,
+    reason: String,
+    fields: Vec<String>,
+}
+
+impl Part {
+    /// `Control::parse`, remembered.
+    fn control(&mut self, cell: &str) -> Control {
+        let cell = cell.trim();
+        if let Some((_, c)) = self.controls.iter().find(|(s, _)| s == cell) {
+            return *c;
+        }
+        let c = Control::parse(cell);
+        if self.controls.len() < CONTROL_CACHE {
+            self.controls.push((cell.to_string(), c));
+        }
+        c
+    }
+
+    /// Files a row's verdict; `fields` (every field of the row) is only built for a reject.
+    fn take(
+        &mut self,
+        line: u64,
+        verdict: std::result::Result<Option<Record>, String>,
+        fields: impl FnOnce() -> Vec<String>,
+    ) {
+        self.rows += 1;
+        match verdict {
+            Ok(Some(mut rec)) => {
+                rec.row = self.rows;
+                self.records.push(rec);
+            }
+            Ok(None) => self.out_of_range += 1,
+            Err(reason) => self.rejects.push(Draft {
+                line,
+                reason,
+                fields: fields(),
+            }),
+        }
+    }
+}
+
+/// What turning a row into a record needs.
+struct Convert<'a> {
+    cfg: &'a IngestConfig,
+    file: u32,
+    headers: &'a [String],
+    map: &'a ColumnMap,
+    /// The first text role (the root cause by default): what an entry is about.
+    text_role: Role,
+}
+
+impl<'a> Convert<'a> {
+    fn new(
+        cfg: &'a IngestConfig,
+        file: u32,
+        headers: &'a [String],
+        map: &'a ColumnMap,
+    ) -> Convert<'a> {
+        Convert {
+            cfg,
+            file,
+            headers,
+            map,
+            text_role: cfg.text_roles.first().copied().unwrap_or(Role::RootCause),
+        }
+    }
+
+    /// A CSV record, read straight from the parser's buffer: only the kept fields become strings
+    /// (trimmed, one allocation each), unless the row is rejected.
+    fn csv_row(&self, part: &mut Part, line: u64, item: chunked::Item<'_>) {
+        let rec = match item {
+            Ok(rec) => rec,
+            Err(e) => {
+                return part.take(line, Err(format!("unreadable record: {e}")), Vec::new);
+            }
+        };
+        let verdict = match delimited::check_record(rec, self.headers) {
+            Ok(text) => self.judge(part, line, |i| rec.range(i).and_then(|r| text.get(r))),
+            Err(reason) => Err(reason),
+        };
+        part.take(line, verdict, || delimited::lossy_fields(rec));
+    }
+
+    /// A JSON row.
+    fn raw_row(&self, part: &mut Part, raw: RawRow) {
+        let RawRow {
+            line,
+            fields,
+            problem,
+        } = raw;
+        let verdict = match problem {
+            Some(reason) => Err(reason),
+            None => self.judge(part, line, |i| fields.get(i).map(String::as_str)),
+        };
+        part.take(line, verdict, || fields);
+    }
+
+    /// A readable row (`field(i)`: the text under header `i`) → its record, `None` when its
+    /// date is outside the window, or the reason to reject it.
+    fn judge<'f>(
+        &self,
+        part: &mut Part,
+        line: u64,
+        field: impl Fn(usize) -> Option<&'f str>,
+    ) -> std::result::Result<Option<Record>, String> {
+        let (cfg, map) = (self.cfg, self.map);
+        let get = |i: Option<usize>| {
+            i.and_then(&field)
+                .map_or_else(String::new, |s| s.trim().to_string())
+        };
+        let mut rec = Record {
+            file: self.file,
+            row: 0,
+            line,
+            id: get(map.get(Role::Id)),
+            date: None,
+            context: get(map.get(Role::Context)),
+            root_cause: get(map.get(Role::RootCause)),
+            lesson: get(map.get(Role::Lesson)),
+            behavioral_change: get(map.get(Role::BehavioralChange)),
+            control: part.control(map.get(Role::Control).and_then(&field).unwrap_or("")),
+            group: get(map.group),
+            truth: get(map.truth),
+        };
+        if rec.field(self.text_role).is_empty() {
+            return Err(format!("empty text ({})", self.text_role.name()));
+        }
+        if let Some(i) = map.get(Role::Date) {
+            let d = parse_date(field(i).unwrap_or(""), cfg.date_format.as_deref())?;
+            rec.date = Some(d);
+            if cfg.since.is_some_and(|s| d < s) || cfg.until.is_some_and(|u| d > u) {
+                return Ok(None);
             }
         }
-    }
-    out.rows_read += rows_read;
-    out.rows_out_of_range += out_of_range;
-    let columns = map
-        .roles
-        .iter()
-        .map(|(role, &i)| (*role, headers[i].clone()))
-        .collect();
-    FileSummary {
-        name,
-        format,
-        rows_read,
-        rows_rejected: rejected,
-        rows_out_of_range: out_of_range,
-        columns,
-        has_dates: map.get(Role::Date).is_some(),
-        group_column: map.group.map(|i| headers[i].clone()),
+        Ok(Some(rec))
     }
 }
 
-enum Outcome {
-    Record(Box<Record>),
-    OutOfRange,
-    Reject {
-        line: u64,
-        reason: String,
-        fields: Vec<String>,
-    },
+/// One file's running totals while its parts arrive in order.
+struct FileAcc<'a> {
+    file: u32,
+    headers: &'a [String],
+    map: &'a ColumnMap,
+    /// Headers whose values a reject keeps (`--blameless` drops people's).
+    keep: Vec<bool>,
+    rows_read: u64,
+    rejected: u64,
+    out_of_range: u64,
 }
 
-fn convert_row(cfg: &IngestConfig, file: u32, row: u64, map: &ColumnMap, raw: RawRow) -> Outcome {
-    let RawRow {
-        line,
-        fields,
-        problem,
-        ..
-    } = raw;
-    if let Some(reason) = problem {
-        return Outcome::Reject {
+impl<'a> FileAcc<'a> {
+    fn new(
+        cfg: &IngestConfig,
+        file: u32,
+        headers: &'a [String],
+        map: &'a ColumnMap,
+    ) -> FileAcc<'a> {
+        FileAcc {
+            file,
+            headers,
+            map,
+            keep: (0..headers.len())
+                .map(|i| !(cfg.blameless && map.people.contains(&i)))
+                .collect(),
+            rows_read: 0,
+            rejected: 0,
+            out_of_range: 0,
+        }
+    }
+
+    fn absorb(&mut self, part: Part, out: &mut Ingested) {
+        let base = self.rows_read;
+        out.records.extend(part.records.into_iter().map(|mut r| {
+            r.row += base;
+            r
+        }));
+        let headers = self.headers;
+        for Draft {
             line,
             reason,
             fields,
-        };
-    }
-    let get = |role: Role| -> String {
-        map.get(role)
-            .and_then(|i| fields.get(i))
-            .map(|s| s.trim().to_string())
-            .unwrap_or_default()
-    };
-    let mut rec = Record {
-        file,
-        row,
-        line,
-        id: get(Role::Id),
-        date: None,
-        context: get(Role::Context),
-        root_cause: get(Role::RootCause),
-        lesson: get(Role::Lesson),
-        behavioral_change: get(Role::BehavioralChange),
-        control: Control::parse(&get(Role::Control)),
-        group: map
-            .group
-            .and_then(|i| fields.get(i))
-            .map(|s| s.trim().to_string())
-            .unwrap_or_default(),
-        truth: map
-            .truth
-            .and_then(|i| fields.get(i))
-            .map(|s| s.trim().to_string())
-            .unwrap_or_default(),
-    };
-    let text_roles: &[Role] = if cfg.text_roles.is_empty() {
-        &[Role::RootCause]
-    } else {
-        &cfg.text_roles
-    };
-    // The first text role (the root cause by default) is what an entry is about.
-    if rec.field(text_roles[0]).is_empty() {
-        return Outcome::Reject {
-            line,
-            reason: format!("empty text ({})", text_roles[0].name()),
-            fields,
-        };
-    }
-    if let Some(i) = map.get(Role::Date) {
-        match parse_date(&fields[i], cfg.date_format.as_deref()) {
-            Ok(d) => rec.date = Some(d),
-            Err(reason) => {
-                return Outcome::Reject {
-                    line,
-                    reason,
-                    fields,
+        } in part.rejects
+        {
+            self.rejected += 1;
+            let fields = if fields.len() == headers.len() {
+                fields
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(i, _)| self.keep[*i])
+                    .map(|(i, v)| (headers[i].clone(), v))
+                    .collect()
+            } else {
+                // Unaligned (short row, broken JSON line): keep the raw text in one column.
+                vec![("raw".to_string(), fields.join(","))]
+            };
+            for (h, _) in &fields {
+                if !out.reject_headers.contains(h) {
+                    out.reject_headers.push(h.clone());
                 }
             }
+            out.rejects.push(Reject {
+                file: self.file,
+                line,
+                reason,
+                fields,
+            });
         }
-        let d = rec.date.expect("set above");
-        if cfg.since.is_some_and(|s| d < s) || cfg.until.is_some_and(|u| d > u) {
-            return Outcome::OutOfRange;
+        self.rows_read += part.rows;
+        self.out_of_range += part.out_of_range;
+    }
+
+    fn finish(self, name: &str, format: Format, out: &mut Ingested) -> FileSummary {
+        out.rows_read += self.rows_read;
+        out.rows_out_of_range += self.out_of_range;
+        let headers = self.headers;
+        FileSummary {
+            name: name.to_string(),
+            format,
+            rows_read: self.rows_read,
+            rows_rejected: self.rejected,
+            rows_out_of_range: self.out_of_range,
+            columns: self
+                .map
+                .roles
+                .iter()
+                .map(|(role, &i)| (*role, headers[i].clone()))
+                .collect(),
+            has_dates: self.map.get(Role::Date).is_some(),
+            group_column: self.map.group.map(|i| headers[i].clone()),
         }
     }
-    Outcome::Record(Box::new(rec))
 }
 
 #[cfg(test)]
@@ -463,6 +609,67 @@ mod tests {
         assert!(got.rejects[1].reason.contains("empty text"));
         assert_eq!(got.records[0].row, 1);
         assert_eq!(got.records[0].lesson, "Buffer");
+    }
+
+    #[test]
+    fn read_sizes_change_nothing() {
+        let mut text = b"\xEF\xBB\xBFid;Date;Root cause;Control;Team\r\n".to_vec();
+        text.extend_from_slice(
+            b"1;2025-01-02; Estimate too low ;yes;core\r\n\r\n2;2025-13-01;Bad date;no;x\n\
+              3;2025-01-03;\"multi\nline; \"\"quoted\"\"\";partly;core\r4;2025-01-04\n\
+              5;2025-01-05;\xff;no;x\n6;2024-01-01;old;no;x\n7;2025-01-06;  ;n/a;core\n\
+              8;2025-01-07;un\"quoted;within;core",
+        );
+        let cfg = IngestConfig {
+            since: NaiveDate::from_ymd_opt(2024, 6, 1),
+            ..Default::default()
+        };
+        let want = ingest_bytes(&cfg, "log.csv", &text, ReadSizes::default()).unwrap();
+        assert_eq!(want.rows_read, 8);
+        assert_eq!(want.rows_out_of_range, 1);
+        let lines = |v: &Ingested| {
+            (
+                v.records
+                    .iter()
+                    .map(|r| (r.row, r.line))
+                    .collect::<Vec<_>>(),
+                v.rejects.iter().map(|r| r.line).collect::<Vec<_>>(),
+            )
+        };
+        assert_eq!(
+            lines(&want),
+            (vec![(1, 2), (3, 5), (8, 11)], vec![4, 7, 8, 10])
+        );
+        assert_eq!(want.records[0].root_cause, "Estimate too low");
+        assert_eq!(want.records[1].root_cause, "multi\nline; \"quoted\"");
+        assert_eq!(want.records[1].control, Control::Partial);
+        assert_eq!(want.records[2].root_cause, "un\"quoted");
+        for block in [0, 1, 2, 3, 7, 16, 64, usize::MAX] {
+            for chunk in [0, 1, 2, 5, 13, 40, usize::MAX] {
+                let got = ingest_bytes(&cfg, "log.csv", &text, ReadSizes { block, chunk }).unwrap();
+                assert_eq!(format!("{got:?}"), format!("{want:?}"), "{block} {chunk}");
+            }
+        }
+    }
+
+    #[test]
+    fn format_is_sniffed_past_a_bom_and_blank_lines() {
+        let cfg = IngestConfig::default();
+        let mut text = b"\xEF\xBB\xBF".to_vec();
+        text.extend(std::iter::repeat_n(b'\n', 300));
+        text.extend_from_slice(br#"[{"cause": "late"}]"#);
+        let got = ingest_bytes(&cfg, "input", &text, ReadSizes::default()).unwrap();
+        assert_eq!(got.files[0].format, Format::Json);
+        assert_eq!(got.records[0].root_cause, "late");
+        let got = ingest_bytes(
+            &cfg,
+            "input",
+            b"  {\"cause\": \"x\"}\n",
+            ReadSizes::default(),
+        );
+        assert_eq!(got.unwrap().files[0].format, Format::Jsonl);
+        let got = ingest_bytes(&cfg, "input", b"cause\nx\n", ReadSizes::default());
+        assert_eq!(got.unwrap().files[0].format, Format::Csv);
     }
 
     #[test]
