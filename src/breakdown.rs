@@ -39,7 +39,7 @@ impl Counts {
             let g = if r.group.is_empty() {
                 NO_GROUP
             } else {
-                r.group.as_str()
+                &r.group
             };
             // Look up before inserting: allocate a key only for a new group.
             match self.groups.get_mut(g) {
@@ -217,7 +217,7 @@ mod tests {
     fn rec(control: Control, group: &str) -> Record {
         Record {
             control,
-            group: group.to_string(),
+            group: group.into(),
             ..Default::default()
         }
     }

@@ -102,7 +102,7 @@ pub fn run(config: &Config) -> Result<Outcome> {
             .iter()
             .zip(&clustering.labels)
             .filter(|(r, _)| !r.truth.is_empty())
-            .map(|(r, &l)| (r.truth.as_str(), l))
+            .map(|(r, &l)| (&*r.truth, l))
             .unzip();
         evaluate::evaluate(&truth, &predicted)
     });

@@ -319,7 +319,7 @@ fn phrase_surfaces(
 fn top_texts(
     records: &[Record],
     members: &[usize],
-    field: impl Fn(&Record) -> &String + Sync,
+    field: impl Fn(&Record) -> &str + Sync,
     n: usize,
 ) -> Vec<Counted> {
     // Count each distinct spelling first (cheap), normalize each spelling once.

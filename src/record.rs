@@ -173,23 +173,25 @@ impl Control {
 /// One analyzed log entry.
 #[derive(Debug, Clone, Default)]
 pub struct Record {
+    // Text fields are `Box<str>` (16 bytes, no spare capacity) rather than `String` (24): at ten
+    // million entries that is over half a gigabyte.
     /// Index into the run's list of input files.
     pub file: u32,
     /// 1-based data row within its file (header not counted).
     pub row: u64,
     /// Line (CSV, JSON Lines) or record number (JSON array) where the entry starts.
     pub line: u64,
-    pub id: String,
+    pub id: Box<str>,
     pub date: Option<NaiveDate>,
-    pub context: String,
-    pub root_cause: String,
-    pub lesson: String,
-    pub behavioral_change: String,
+    pub context: Box<str>,
+    pub root_cause: Box<str>,
+    pub lesson: Box<str>,
+    pub behavioral_change: Box<str>,
     pub control: Control,
     /// Value of the `--group-by` column (or the team column), empty when absent.
-    pub group: String,
+    pub group: Box<str>,
     /// Value of the `--truth` column, empty when absent.
-    pub truth: String,
+    pub truth: Box<str>,
 }
 
 impl Record {

@@ -396,7 +396,7 @@ mod tests {
         let records: Vec<Record> = texts
             .iter()
             .map(|t| Record {
-                root_cause: t.clone(),
+                root_cause: t.as_str().into(),
                 ..Default::default()
             })
             .collect();

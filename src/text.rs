@@ -477,7 +477,7 @@ mod tests {
 
     fn rec(text: &str) -> Record {
         Record {
-            root_cause: text.to_string(),
+            root_cause: text.into(),
             ..Default::default()
         }
     }

@@ -263,7 +263,7 @@ mod tests {
         let records: Vec<Record> = texts
             .iter()
             .map(|t| Record {
-                root_cause: t.to_string(),
+                root_cause: (*t).into(),
                 ..Default::default()
             })
             .collect();

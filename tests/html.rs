@@ -131,9 +131,9 @@ fn record(i: usize, text: &str, control: Control) -> Record {
         file: 0,
         row: i as u64 + 1,
         line: i as u64 + 2,
-        id: format!("E-{:03}", i + 1),
+        id: format!("E-{:03}", i + 1).into(),
         date: chrono::NaiveDate::from_ymd_opt(2025, 1 + (i % 12) as u32, 1),
-        root_cause: text.to_string(),
+        root_cause: text.into(),
         lesson: "Say it early.".into(),
         control,
         ..Default::default()

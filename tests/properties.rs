@@ -201,7 +201,7 @@ proptest! {
         prop_assert_eq!(records, good);
         for (rec, row) in got.records.iter().zip(rows.iter().filter(|r| r.good())) {
             if let Row::Good { text, .. } = row {
-                prop_assert_eq!(&rec.root_cause, text.trim());
+                prop_assert_eq!(&*rec.root_cause, text.trim());
                 prop_assert!(rec.date.is_some());
             }
         }

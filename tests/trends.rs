@@ -267,8 +267,8 @@ fn truth_labels_get_the_built_in_trends() {
             );
             records.push(Record {
                 date: Some(date),
-                root_cause: row.root_cause,
-                behavioral_change: row.behavioral_change,
+                root_cause: row.root_cause.into(),
+                behavioral_change: row.behavioral_change.into(),
                 ..Record::default()
             });
         }
@@ -310,13 +310,13 @@ fn sample_log_tags_follow_its_story() {
         ..IngestConfig::default()
     })
     .unwrap();
-    let mut tags: Vec<&str> = got.records.iter().map(|r| r.truth.as_str()).collect();
+    let mut tags: Vec<&str> = got.records.iter().map(|r| &*r.truth).collect();
     tags.sort();
     tags.dedup();
     let labels: Vec<u32> = got
         .records
         .iter()
-        .map(|r| tags.iter().position(|t| *t == r.truth).unwrap() as u32 + 1)
+        .map(|r| tags.iter().position(|t| *t == &*r.truth).unwrap() as u32 + 1)
         .collect();
     let period = PeriodParams::default();
     let p = TrendParams::new(period.kind).check().unwrap();

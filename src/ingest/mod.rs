@@ -447,7 +447,7 @@ impl<'a> Convert<'a> {
         let (cfg, map) = (self.cfg, self.map);
         let get = |i: Option<usize>| {
             i.and_then(&field)
-                .map_or_else(String::new, |s| s.trim().to_string())
+                .map_or_else(Box::default, |s| Box::from(s.trim()))
         };
         let mut rec = Record {
             file: self.file,
@@ -608,7 +608,7 @@ mod tests {
         assert!(got.rejects[0].reason.contains("unreadable date"));
         assert!(got.rejects[1].reason.contains("empty text"));
         assert_eq!(got.records[0].row, 1);
-        assert_eq!(got.records[0].lesson, "Buffer");
+        assert_eq!(&*got.records[0].lesson, "Buffer");
     }
 
     #[test]
@@ -640,10 +640,10 @@ mod tests {
             lines(&want),
             (vec![(1, 2), (3, 5), (8, 11)], vec![4, 7, 8, 10])
         );
-        assert_eq!(want.records[0].root_cause, "Estimate too low");
-        assert_eq!(want.records[1].root_cause, "multi\nline; \"quoted\"");
+        assert_eq!(&*want.records[0].root_cause, "Estimate too low");
+        assert_eq!(&*want.records[1].root_cause, "multi\nline; \"quoted\"");
         assert_eq!(want.records[1].control, Control::Partial);
-        assert_eq!(want.records[2].root_cause, "un\"quoted");
+        assert_eq!(&*want.records[2].root_cause, "un\"quoted");
         for block in [0, 1, 2, 3, 7, 16, 64, usize::MAX] {
             for chunk in [0, 1, 2, 5, 13, 40, usize::MAX] {
                 let got = ingest_bytes(&cfg, "log.csv", &text, ReadSizes { block, chunk }).unwrap();
@@ -660,7 +660,7 @@ mod tests {
         text.extend_from_slice(br#"[{"cause": "late"}]"#);
         let got = ingest_bytes(&cfg, "input", &text, ReadSizes::default()).unwrap();
         assert_eq!(got.files[0].format, Format::Json);
-        assert_eq!(got.records[0].root_cause, "late");
+        assert_eq!(&*got.records[0].root_cause, "late");
         let got = ingest_bytes(
             &cfg,
             "input",

@@ -85,7 +85,7 @@ fn entry_text(r: &Record) -> &str {
     [&r.root_cause, &r.context]
         .into_iter()
         .find(|t| !t.trim().is_empty())
-        .map_or("", |s| s.as_str())
+        .map_or("", |s| &**s)
 }
 
 /// A count with thousands separators ("12,345").

@@ -431,7 +431,7 @@ mod tests {
             .map(|&(q, l, change)| {
                 let rec = Record {
                     date: Some(d(2024 + (q / 4) as i32, (q % 4) * 3 + 1, 15)),
-                    behavioral_change: change.to_string(),
+                    behavioral_change: change.into(),
                     ..Default::default()
                 };
                 (rec, l)
