@@ -250,39 +250,57 @@ pub struct TextParams {
     pub roles: Vec<Role>,
 }
 
-/// Every entry's stem ids, back to back (shared with `Vectors`, which computes TF-IDF rows
-/// from them on demand instead of storing a matrix).
+/// Every entry's stem ids (shared with `Vectors`, which computes TF-IDF rows from them on
+/// demand instead of storing a matrix), kept in the blocks of `CHUNK` entries they were
+/// tokenized in: no copy into one long stream, so building them never holds two copies.
 #[derive(Debug, Clone, Default)]
 pub struct Docs {
-    /// `offsets[i]..offsets[i + 1]` are entry i's tokens.
-    pub offsets: Vec<usize>,
-    pub tokens: Vec<u32>,
+    parts: Vec<DocPart>,
+    len: usize,
+}
+
+/// Up to `CHUNK` consecutive entries: `offsets[j]..offsets[j + 1]` are entry j's tokens.
+#[derive(Debug, Clone, Default)]
+struct DocPart {
+    offsets: Vec<u32>,
+    tokens: Vec<u32>,
 }
 
 impl Docs {
     pub fn len(&self) -> usize {
-        self.offsets.len().saturating_sub(1)
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.len == 0
     }
 
     pub fn doc(&self, i: usize) -> &[u32] {
-        &self.tokens[self.offsets[i]..self.offsets[i + 1]]
+        let part = &self.parts[i / CHUNK];
+        let j = i % CHUNK;
+        &part.tokens[part.offsets[j] as usize..part.offsets[j + 1] as usize]
     }
 
     /// Builds from per-entry token lists (tests, tools).
     pub fn from_lists(lists: &[Vec<u32>]) -> Docs {
-        let mut d = Docs {
-            offsets: vec![0],
-            tokens: Vec::new(),
-        };
-        for l in lists {
-            d.tokens.extend(l);
-            d.offsets.push(d.tokens.len());
+        let parts = lists
+            .chunks(CHUNK)
+            .map(|block| {
+                let mut p = DocPart {
+                    offsets: vec![0],
+                    tokens: Vec::new(),
+                };
+                for l in block {
+                    p.tokens.extend(l);
+                    p.offsets.push(p.tokens.len() as u32);
+                }
+                p
+            })
+            .collect();
+        Docs {
+            parts,
+            len: lists.len(),
         }
-        d
     }
 }
 
@@ -451,18 +469,18 @@ pub fn analyze(records: &[Record], params: &TextParams) -> Corpus {
             }
         }
     }
-    let total: usize = locals.iter().map(|l| l.tokens.len()).sum();
-    let mut offsets = Vec::with_capacity(records.len() + 1);
-    let mut tokens = Vec::with_capacity(total);
-    offsets.push(0);
-    // Each chunk is freed as soon as it is copied.
-    for l in locals {
-        let base = tokens.len();
-        offsets.extend(l.offsets[1..].iter().map(|x| x + base));
-        tokens.extend_from_slice(&l.tokens);
-    }
+    let parts: Vec<DocPart> = locals
+        .into_iter()
+        .map(|l| DocPart {
+            offsets: l.offsets.iter().map(|&o| o as u32).collect(),
+            tokens: l.tokens,
+        })
+        .collect();
     Corpus {
-        docs: std::sync::Arc::new(Docs { offsets, tokens }),
+        docs: std::sync::Arc::new(Docs {
+            parts,
+            len: records.len(),
+        }),
         stems,
         surface,
         lexicon,
