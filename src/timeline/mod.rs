@@ -26,6 +26,7 @@ use crate::error::{Error, Result};
 use crate::record::Record;
 use crate::text::normalize;
 use polars::prelude::*;
+use rayon::prelude::*;
 use std::collections::HashMap;
 
 /// The timeline stage's output.
@@ -352,21 +353,52 @@ fn add_changes_before(
     if seen.is_empty() {
         return;
     }
-    for (r, l) in records.iter().zip(labels) {
-        let (Some(d), Some(per)) = (r.date, seen.get_mut(l)) else {
-            continue;
-        };
-        let period = (t.params.index(d) - t.first) as usize;
-        let text = r.behavioral_change.trim();
-        if period >= recent_start || text.is_empty() {
-            continue;
+    let growth: Vec<u32> = seen.keys().copied().collect();
+    // Blocks of entries in parallel (normalizing the text is the cost), merged in block order:
+    // counts add up and first periods take the minimum, so the result is order-free.
+    const BLOCK: usize = 1 << 16;
+    let n = records.len().min(labels.len());
+    let blocks: Vec<HashMap<u32, Seen>> = (0..n)
+        .step_by(BLOCK)
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|start| {
+            let mut local: HashMap<u32, Seen> = HashMap::new();
+            for i in start..(start + BLOCK).min(n) {
+                let (r, l) = (&records[i], labels[i]);
+                let Some(d) = r.date else { continue };
+                if !growth.contains(&l) {
+                    continue;
+                }
+                let period = (t.params.index(d) - t.first) as usize;
+                let text = r.behavioral_change.trim();
+                if period >= recent_start || text.is_empty() {
+                    continue;
+                }
+                let e = local
+                    .entry(l)
+                    .or_default()
+                    .entry(normalize(text))
+                    .or_insert((0, period, HashMap::new()));
+                e.0 += 1;
+                e.1 = e.1.min(period);
+                *e.2.entry(text).or_insert(0) += 1;
+            }
+            local
+        })
+        .collect();
+    for block in blocks {
+        for (l, per_block) in block {
+            let per = seen.get_mut(&l).expect("a growth pattern");
+            for (key, (count, first, forms)) in per_block {
+                let e = per.entry(key).or_insert((0, first, HashMap::new()));
+                e.0 += count;
+                e.1 = e.1.min(first);
+                for (text, c) in forms {
+                    *e.2.entry(text).or_insert(0) += c;
+                }
+            }
         }
-        let e = per
-            .entry(normalize(text))
-            .or_insert((0, period, HashMap::new()));
-        e.0 += 1;
-        e.1 = e.1.min(period);
-        *e.2.entry(text).or_insert(0) += 1;
     }
     for (id, per) in seen {
         let mut changes: Vec<(String, WrittenChange)> = per
