@@ -15,6 +15,7 @@ sizes=("$@")
 printf '%-10s %10s %12s %8s %9s\n' rows wall_s peak_MB ari patterns
 for n in "${sizes[@]}"; do
   "$bin/recur-gen" --rows "$n" --seed 7 -o "$work/log.csv"
+  sync  # the generator's writes are flushed before anything is timed
   /usr/bin/time -f '%e %M' -o "$work/time" "$bin/recur" analyze "$work/log.csv" \
     --truth truth -o "$work/out" -q
   read -r wall kb < "$work/time"
