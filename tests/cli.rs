@@ -3,7 +3,10 @@
 
 mod common;
 
-use common::{analyze, analyze_with, counts, data_dir, k_of, parse_csv, recur, Run};
+use common::{
+    analyze, analyze_from_root, analyze_with, counts, data_dir, k_of, parse_csv, recur, Run,
+};
+use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -1032,4 +1035,52 @@ fn report_md_snapshot() {
     let run = analyze(&["aar.csv", "--patterns", "3"]);
     run.assert_code(0);
     insta::assert_snapshot!("report_md_aar", run.read("report.md"));
+}
+
+/// A log large enough that `assignments.csv` is formatted in several parallel blocks and the
+/// control/group counts in several parallel parts: every entry still appears once, in input
+/// order, and the counts add up per pattern and overall.
+#[test]
+fn large_log_keeps_every_entry_in_order() {
+    const ROWS: usize = 70_000;
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("big.csv");
+    recur::synth::write_csv(
+        &recur::synth::SynthParams {
+            rows: ROWS,
+            seed: 5,
+            ..Default::default()
+        },
+        std::fs::File::create(&log).unwrap(),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    analyze_from_root(
+        log.to_str().unwrap(),
+        &out,
+        &["--patterns", "4", "--charts", "none"],
+    )
+    .success();
+    let (header, rows) = parse_csv(&std::fs::read_to_string(out.join("assignments.csv")).unwrap());
+    assert_eq!(header, ["file", "row", "id", "date", "pattern", "label"]);
+    assert_eq!(rows.len(), ROWS);
+    let (_, source) = parse_csv(&std::fs::read_to_string(&log).unwrap());
+    for (i, (row, src)) in rows.iter().zip(&source).enumerate() {
+        assert_eq!(row[1], (i + 1).to_string(), "row {i}");
+        assert_eq!(row[2], src[0], "id of row {i}");
+    }
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("patterns.json")).unwrap()).unwrap();
+    let sum = |v: &Value| -> u64 {
+        v.as_object()
+            .unwrap()
+            .values()
+            .map(|n| n.as_u64().unwrap())
+            .sum()
+    };
+    assert_eq!(sum(&json["control"]), ROWS as u64);
+    for p in json["patterns"].as_array().unwrap() {
+        assert_eq!(sum(&p["control"]), p["size"].as_u64().unwrap());
+        assert_eq!(sum(&p["groups"]), p["size"].as_u64().unwrap());
+    }
 }
