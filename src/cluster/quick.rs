@@ -116,12 +116,35 @@ impl Centres {
     pub fn nearest(&self, x: &[f32]) -> (usize, f32) {
         let mut best = (0, f32::NEG_INFINITY);
         for (b, block) in self.t.chunks_exact(self.d * 8).enumerate() {
-            let mut acc = [0.0f32; 8];
-            for (&v, col) in x.iter().zip(block.chunks_exact(8)) {
-                for l in 0..8 {
-                    acc[l] += v * col[l];
+            // Four independent running sums (dimensions taken four at a time), so the adds do
+            // not wait on each other; combined in a fixed order at the end.
+            let mut acc = [[0.0f32; 8]; 4];
+            let d = x.len();
+            let col = |dim: usize| -> &[f32; 8] {
+                block[dim * 8..dim * 8 + 8].try_into().expect("8 lanes")
+            };
+            let mut dim = 0;
+            while dim + 4 <= d {
+                for (j, a) in acc.iter_mut().enumerate() {
+                    let (v, c) = (x[dim + j], col(dim + j));
+                    for l in 0..8 {
+                        a[l] += v * c[l];
+                    }
                 }
+                dim += 4;
             }
+            while dim < d {
+                let (v, c) = (x[dim], col(dim));
+                for l in 0..8 {
+                    acc[0][l] += v * c[l];
+                }
+                dim += 1;
+            }
+            let mut sum = [0.0f32; 8];
+            for l in 0..8 {
+                sum[l] = (acc[0][l] + acc[1][l]) + (acc[2][l] + acc[3][l]);
+            }
+            let acc = sum;
             let lanes = (self.k - b * 8).min(8);
             for (l, &s) in acc[..lanes].iter().enumerate() {
                 if s > best.1 {
