@@ -4,6 +4,9 @@
 //! Out: `Projection` — the top right singular vectors of the sampled TF-IDF matrix, found by
 //! randomized truncated SVD (Halko, Martinsson & Tropp 2011) that only ever multiplies the sparse
 //! matrix, never densifies it; `project` maps any row to an L2-normalized vector of `dims`.
+//! How: the sample is copied once into a compact sparse matrix; products with it run in f32,
+//! the small dense algebra in f64; tall products are split into fixed row blocks summed in
+//! order, so the result is the same in any number of threads.
 //! Invariants: cost is O(nnz · (dims + oversampling)) plus O(vocabulary · dims²); with a
 //! vocabulary no larger than `dims`, the projection is the identity (nothing to reduce).
 
