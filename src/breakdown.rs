@@ -136,19 +136,14 @@ pub fn build(ingested: &Ingested, records: &[Record], patterns: &Patterns) -> Br
         .map(|p| (p.id, Counts::of(records, &p.members, grouped)))
         .collect();
     // Every entry is in exactly one pattern or in "no clear pattern": the total is their sum.
-    let covered: usize = patterns
-        .patterns
+    let total = per
         .iter()
-        .chain(&patterns.unassigned)
-        .map(|p| p.members.len())
-        .sum();
-    let total = if covered == records.len() {
-        per.iter()
-            .fold(Counts::default(), |acc, (_, c)| acc.merged(c.clone()))
-    } else {
-        let all: Vec<usize> = (0..records.len()).collect();
-        Counts::of(records, &all, grouped)
-    };
+        .fold(Counts::default(), |acc, (_, c)| acc.merged(c.clone()));
+    debug_assert_eq!(
+        total.control.iter().sum::<u64>(),
+        records.len() as u64,
+        "patterns cover every entry"
+    );
     let group_names = total.groups.keys().cloned().collect();
     Breakdown {
         patterns: per,

@@ -94,20 +94,7 @@ impl Projection {
                 // Plain f32 slices so the inner loop vectorizes; this runs once per entry.
                 let flat = comp.as_slice().expect("standard layout");
                 let d = self.dims;
-                ACC.with(|cell| {
-                    let acc = &mut *cell.borrow_mut();
-                    acc.clear();
-                    acc.resize(d, 0.0);
-                    for (&c, &v) in idx.iter().zip(data) {
-                        let row = &flat[c as usize * d..(c as usize + 1) * d];
-                        for (a, &w) in acc.iter_mut().zip(row) {
-                            *a += v * w;
-                        }
-                    }
-                    for (o, &a) in out.iter_mut().zip(acc.iter()) {
-                        *o = f64::from(a);
-                    }
-                });
+                ACC.with(|cell| sparse_row_times(idx, data, flat, d, &mut cell.borrow_mut(), out));
             }
         }
         let norm = out.iter().map(|x| x * x).sum::<f64>().sqrt();
@@ -188,6 +175,29 @@ impl Csr {
     }
 }
 
+/// One sparse row times a row-major f32 matrix with `k` columns, summed in f32 in `acc`
+/// (scratch) and written to `out` as f64: the inner loop of the projection and of `sparse_times`.
+fn sparse_row_times(
+    idx: &[u32],
+    data: &[f32],
+    m: &[f32],
+    k: usize,
+    acc: &mut Vec<f32>,
+    out: &mut [f64],
+) {
+    acc.clear();
+    acc.resize(k, 0.0);
+    for (&c, &v) in idx.iter().zip(data) {
+        let row = &m[c as usize * k..(c as usize + 1) * k];
+        for (a, &w) in acc.iter_mut().zip(row) {
+            *a += v * w;
+        }
+    }
+    for (o, &a) in out.iter_mut().zip(acc.iter()) {
+        *o = f64::from(a);
+    }
+}
+
 /// A dense matrix as row-major f32 (the sparse products run in f32: twice the lanes, and their
 /// sums of ~50 terms per row lose nothing that matters for the leading singular vectors).
 fn to_f32(m: &Array2<f64>) -> Vec<f32> {
@@ -202,22 +212,11 @@ fn sparse_times(a: &Csr, m: &Array2<f64>) -> Array2<f64> {
     y.axis_iter_mut(Axis(0))
         .into_par_iter()
         .enumerate()
-        .for_each_init(
-            || vec![0.0f32; k],
-            |acc, (i, mut out)| {
-                acc.iter_mut().for_each(|x| *x = 0.0);
-                let (idx, data) = a.row(i);
-                for (&c, &v) in idx.iter().zip(data) {
-                    let row = &m32[c as usize * k..(c as usize + 1) * k];
-                    for (x, &w) in acc.iter_mut().zip(row) {
-                        *x += v * w;
-                    }
-                }
-                for (o, &x) in out.iter_mut().zip(acc.iter()) {
-                    *o = f64::from(x);
-                }
-            },
-        );
+        .for_each_init(Vec::new, |acc, (i, mut out)| {
+            let (idx, data) = a.row(i);
+            let out = out.as_slice_mut().expect("row-major");
+            sparse_row_times(idx, data, &m32, k, acc, out);
+        });
     y
 }
 

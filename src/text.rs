@@ -344,12 +344,12 @@ impl Corpus {
 
 const CHUNK: usize = 2048;
 
-/// One chunk's local vocabulary and token stream (local word ids).
+/// One chunk's local vocabulary and its entries' token streams (local word ids until `analyze`
+/// remaps them to stem ids in place).
 struct Local {
     words: Vec<String>,
     counts: Vec<u64>,
-    offsets: Vec<usize>,
-    tokens: Vec<u32>,
+    part: DocPart,
 }
 
 fn tokenize_chunk(records: &[Record], roles: &[Role]) -> Local {
@@ -357,10 +357,12 @@ fn tokenize_chunk(records: &[Record], roles: &[Role]) -> Local {
     let mut local = Local {
         words: Vec::new(),
         counts: Vec::new(),
-        offsets: Vec::with_capacity(records.len() + 1),
-        tokens: Vec::new(),
+        part: DocPart {
+            offsets: Vec::with_capacity(records.len() + 1),
+            tokens: Vec::new(),
+        },
     };
-    local.offsets.push(0);
+    local.part.offsets.push(0);
     for rec in records {
         for &role in roles {
             for_each_word(rec.field(role), |w| {
@@ -375,10 +377,10 @@ fn tokenize_chunk(records: &[Record], roles: &[Role]) -> Local {
                     }
                 };
                 local.counts[id as usize] += 1;
-                local.tokens.push(id);
+                local.part.tokens.push(id);
             });
         }
-        local.offsets.push(local.tokens.len());
+        local.part.offsets.push(local.part.tokens.len() as u32);
     }
     local
 }
@@ -446,20 +448,21 @@ pub fn analyze(records: &[Record], params: &TextParams) -> Corpus {
             .iter()
             .map(|w| lexicon.get(w.as_str()).copied())
             .collect();
+        let p = &mut l.part;
         let mut kept = 0;
-        for d in 0..l.offsets.len() - 1 {
-            let (from, to) = (l.offsets[d], l.offsets[d + 1]);
-            l.offsets[d] = kept;
+        for d in 0..p.offsets.len() - 1 {
+            let (from, to) = (p.offsets[d] as usize, p.offsets[d + 1] as usize);
+            p.offsets[d] = kept as u32;
             for r in from..to {
-                if let Some(id) = map[l.tokens[r] as usize] {
-                    l.tokens[kept] = id;
+                if let Some(id) = map[p.tokens[r] as usize] {
+                    p.tokens[kept] = id;
                     kept += 1;
                 }
             }
         }
-        *l.offsets.last_mut().expect("starts with 0") = kept;
-        l.tokens.truncate(kept);
-        l.tokens.shrink_to_fit();
+        *p.offsets.last_mut().expect("starts with 0") = kept as u32;
+        p.tokens.truncate(kept);
+        p.tokens.shrink_to_fit();
     });
     let mut stopwords: FxHashSet<String> = FxHashSet::default();
     for l in &locals {
@@ -469,13 +472,7 @@ pub fn analyze(records: &[Record], params: &TextParams) -> Corpus {
             }
         }
     }
-    let parts: Vec<DocPart> = locals
-        .into_iter()
-        .map(|l| DocPart {
-            offsets: l.offsets.iter().map(|&o| o as u32).collect(),
-            tokens: l.tokens,
-        })
-        .collect();
+    let parts: Vec<DocPart> = locals.into_iter().map(|l| l.part).collect();
     Corpus {
         docs: std::sync::Arc::new(Docs {
             parts,

@@ -160,6 +160,21 @@ fn log() -> impl Strategy<Value = (Vec<Row>, u8, bool)> {
     )
 }
 
+/// Ingests `bytes` as a CSV file on disk (the streamed path), root cause as the text, from
+/// `since` on.
+fn ingest_file(bytes: &[u8], since: Option<chrono::NaiveDate>) -> recur::ingest::Ingested {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("log.csv");
+    std::fs::write(&path, bytes).unwrap();
+    ingest(&IngestConfig {
+        sources: vec![Source::Path(path)],
+        text_roles: vec![Role::RootCause],
+        since,
+        ..Default::default()
+    })
+    .unwrap()
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, failure_persistence: None, ..ProptestConfig::default() })]
 
@@ -167,15 +182,7 @@ proptest! {
     #[test]
     fn every_row_is_analyzed_or_rejected((rows, delimiter, crlf) in log()) {
         let (bytes, lines) = write_csv(&rows, delimiter, crlf);
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("log.csv");
-        std::fs::write(&path, &bytes).unwrap();
-        let got = ingest(&IngestConfig {
-            sources: vec![Source::Path(path)],
-            text_roles: vec![Role::RootCause],
-            ..Default::default()
-        })
-        .unwrap();
+        let got = ingest_file(&bytes, None);
 
         prop_assert_eq!(
             got.rows_read,
@@ -211,16 +218,7 @@ proptest! {
     #[test]
     fn date_window_keeps_the_count((rows, delimiter, crlf) in log(), since in 2000i32..2030) {
         let (bytes, _) = write_csv(&rows, delimiter, crlf);
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("log.csv");
-        std::fs::write(&path, &bytes).unwrap();
-        let got = ingest(&IngestConfig {
-            sources: vec![Source::Path(path)],
-            text_roles: vec![Role::RootCause],
-            since: chrono::NaiveDate::from_ymd_opt(since, 1, 1),
-            ..Default::default()
-        })
-        .unwrap();
+        let got = ingest_file(&bytes, chrono::NaiveDate::from_ymd_opt(since, 1, 1));
         prop_assert_eq!(
             got.rows_read,
             got.records.len() as u64 + got.rejects.len() as u64 + got.rows_out_of_range

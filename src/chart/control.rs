@@ -106,19 +106,13 @@ impl Chart for ControlChart {
             .x_label_area_size(80)
             .y_label_area_size(NAME_W)
             .build_cartesian_2d(0f64..1.0, n as f64 - 0.5..-0.5f64)?;
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
+        let mut mesh = chart.configure_mesh();
+        mesh.disable_y_mesh()
             .y_labels(0)
             .x_labels(6)
             .x_desc("Share of the pattern's entries")
-            .x_label_formatter(&|v| format!("{:.0}%", v * 100.0))
-            .label_style(font(LABEL_SIZE).color(&TEXT))
-            .axis_desc_style(font(DESC_SIZE).color(&TEXT))
-            .max_light_lines(0)
-            .bold_line_style(GRID)
-            .axis_style(MUTED)
-            .draw()?;
+            .x_label_formatter(&|v| format!("{:.0}%", v * 100.0));
+        house_mesh(&mut mesh).draw()?;
         let name_font = font(LABEL_SIZE);
         let pct_font = font(SMALL_SIZE);
         for (i, (name, total, counts)) in self.bars.iter().enumerate() {

@@ -32,6 +32,8 @@ use crate::report::{ChartFile, ChartFiles};
 use crate::text::Corpus;
 use crate::timeline::Timeline;
 use crate::vectorize::Vectors;
+use plotters::chart::MeshStyle;
+use plotters::coord::ranged1d::ValueFormatter;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -395,6 +397,23 @@ pub(crate) fn pattern_name(p: &Pattern) -> String {
     } else {
         format!("{}. {}", p.id, p.label)
     }
+}
+
+/// The axes style every chart shares: text in the house font and colour, grid lines only at
+/// the labelled ticks, muted axes.
+pub(crate) fn house_mesh<'m, 'a, 'b, X, Y, XT, YT, DB>(
+    mesh: &'m mut MeshStyle<'a, 'b, X, Y, DB>,
+) -> &'m mut MeshStyle<'a, 'b, X, Y, DB>
+where
+    X: Ranged<ValueType = XT> + ValueFormatter<XT>,
+    Y: Ranged<ValueType = YT> + ValueFormatter<YT>,
+    DB: DrawingBackend,
+{
+    mesh.label_style(font(LABEL_SIZE).color(&TEXT))
+        .axis_desc_style(font(DESC_SIZE).color(&TEXT))
+        .max_light_lines(0)
+        .bold_line_style(GRID)
+        .axis_style(MUTED)
 }
 
 /// Title and subtitle in the top band.

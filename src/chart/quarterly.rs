@@ -103,20 +103,14 @@ impl Chart for Quarterly {
             .x_label_area_size(84)
             .y_label_area_size(110)
             .build_cartesian_2d(-0.5f64..n as f64 - 0.5, 0f64..y_max)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
+        let mut mesh = chart.configure_mesh();
+        mesh.disable_x_mesh()
             .x_labels(0)
             .y_labels(6)
             .y_desc("Entries")
             .x_desc(capitalized(self.kind))
-            .y_label_formatter(&|v| thousands(v.round() as u64))
-            .label_style(font(LABEL_SIZE).color(&TEXT))
-            .axis_desc_style(font(DESC_SIZE).color(&TEXT))
-            .max_light_lines(0)
-            .bold_line_style(GRID)
-            .axis_style(MUTED)
-            .draw()?;
+            .y_label_formatter(&|v| thousands(v.round() as u64));
+        house_mesh(&mut mesh).draw()?;
         let half = 0.38f64.min(0.5 - 0.5 / n.max(2) as f64);
         for j in 0..n {
             let mut bottom = 0.0;

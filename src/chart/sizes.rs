@@ -71,19 +71,13 @@ impl Chart for Sizes {
             .x_label_area_size(80)
             .y_label_area_size(NAME_W)
             .build_cartesian_2d(0f64..x_max, n as f64 - 0.5..-0.5f64)?;
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
+        let mut mesh = chart.configure_mesh();
+        mesh.disable_y_mesh()
             .y_labels(0)
             .x_labels(6)
             .x_desc("Entries")
-            .x_label_formatter(&|v| thousands(v.round() as u64))
-            .label_style(font(LABEL_SIZE).color(&TEXT))
-            .axis_desc_style(font(DESC_SIZE).color(&TEXT))
-            .max_light_lines(0)
-            .bold_line_style(GRID)
-            .axis_style(MUTED)
-            .draw()?;
+            .x_label_formatter(&|v| thousands(v.round() as u64));
+        house_mesh(&mut mesh).draw()?;
         let name_font = font(LABEL_SIZE);
         for (i, (c, name, count, share)) in self.bars.iter().enumerate() {
             let y = i as f64;
