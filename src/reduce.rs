@@ -4,7 +4,8 @@
 //! Out: `Projection` — the top right singular vectors of the sampled TF-IDF matrix, found by
 //! randomized truncated SVD (Halko, Martinsson & Tropp 2011) that only ever multiplies the sparse
 //! matrix, never densifies it; `project` maps any row to an L2-normalized vector of `dims`.
-//! How: the sample is copied once into a compact sparse matrix; products with it run in f32,
+//! How: the sample is copied once into a compact sparse matrix, by row (CSR) and by term (CSC,
+//! for the transposed products, one in-order sum per term); products with it run in f32,
 //! the small dense algebra in f64; tall products are split into fixed row blocks summed in
 //! order, so the result is the same in any number of threads.
 //! Invariants: cost is O(nnz · (dims + oversampling)) plus O(vocabulary · dims²); with a
@@ -220,36 +221,64 @@ fn sparse_times(a: &Csr, m: &Array2<f64>) -> Array2<f64> {
     y
 }
 
-/// n_terms × k dense: A_sᵀ · Q, accumulated per block of rows then summed in block order (so
-/// the result does not depend on the number of threads).
-fn sparse_t_times(a: &Csr, n_terms: usize, q: &Array2<f64>) -> Array2<f64> {
-    const BLOCK: usize = 4096;
+/// The same sampled rows stored by term (CSC: for each term, the rows that use it, ascending),
+/// so A_sᵀ · Q is one sum per term with no per-thread accumulators to merge.
+struct Csc {
+    offsets: Vec<usize>,
+    rows: Vec<u32>,
+    val: Vec<f32>,
+}
+
+impl Csc {
+    fn of(a: &Csr, n_terms: usize) -> Csc {
+        let mut offsets = vec![0usize; n_terms + 1];
+        for &t in &a.idx {
+            offsets[t as usize + 1] += 1;
+        }
+        for t in 0..n_terms {
+            offsets[t + 1] += offsets[t];
+        }
+        let mut next = offsets.clone();
+        let (mut rows, mut val) = (vec![0u32; a.idx.len()], vec![0.0f32; a.idx.len()]);
+        for i in 0..a.rows() {
+            let (idx, data) = a.row(i);
+            for (&t, &v) in idx.iter().zip(data) {
+                let slot = &mut next[t as usize];
+                (rows[*slot], val[*slot]) = (i as u32, v);
+                *slot += 1;
+            }
+        }
+        Csc { offsets, rows, val }
+    }
+}
+
+/// n_terms × k dense: A_sᵀ · Q, each term's row summed in row order (the same in any number of
+/// threads).
+fn sparse_t_times(a: &Csc, q: &Array2<f64>) -> Array2<f64> {
     let k = q.ncols();
     let q32 = to_f32(q);
-    let starts: Vec<usize> = (0..a.rows()).step_by(BLOCK).collect();
-    let blocks: Vec<Vec<f32>> = starts
-        .par_iter()
-        .map(|&start| {
-            let mut z = vec![0.0f32; n_terms * k];
-            for i in start..(start + BLOCK).min(a.rows()) {
-                let qrow = &q32[i * k..(i + 1) * k];
-                let (idx, data) = a.row(i);
-                for (&t, &v) in idx.iter().zip(data) {
-                    let zrow = &mut z[t as usize * k..(t as usize + 1) * k];
-                    for (x, &w) in zrow.iter_mut().zip(qrow) {
+    let n_terms = a.offsets.len() - 1;
+    let mut z = Array2::<f64>::zeros((n_terms, k));
+    z.axis_chunks_iter_mut(Axis(0), 256)
+        .into_par_iter()
+        .enumerate()
+        .for_each_init(Vec::new, |acc: &mut Vec<f32>, (c, mut block)| {
+            for (j, mut out) in block.axis_iter_mut(Axis(0)).enumerate() {
+                let t = c * 256 + j;
+                let r = a.offsets[t]..a.offsets[t + 1];
+                acc.clear();
+                acc.resize(k, 0.0);
+                for (&i, &v) in a.rows[r.clone()].iter().zip(&a.val[r]) {
+                    let qrow = &q32[i as usize * k..(i as usize + 1) * k];
+                    for (x, &w) in acc.iter_mut().zip(qrow) {
                         *x += v * w;
                     }
                 }
+                for (o, &x) in out.iter_mut().zip(acc.iter()) {
+                    *o = f64::from(x);
+                }
             }
-            z
-        })
-        .collect();
-    let mut z = Array2::<f64>::zeros((n_terms, k));
-    for block in blocks {
-        for (o, &x) in z.iter_mut().zip(&block) {
-            *o += f64::from(x);
-        }
-    }
+        });
     z
 }
 
@@ -344,15 +373,16 @@ pub fn fit(vectors: &Vectors, rows: &[usize], params: &CheckedReduceParams) -> R
             }
         });
     let a = Csr::new(vectors, rows);
+    let at = Csc::of(&a, n_terms);
     let first = if p.power_iterations == 0 { 2 } else { 1 };
     let mut q = orthonormalize(sparse_times(&a, &omega), first)?;
     for it in 0..p.power_iterations {
-        let z = orthonormalize(sparse_t_times(&a, n_terms, &q), 1)?;
+        let z = orthonormalize(sparse_t_times(&at, &q), 1)?;
         let passes = if it + 1 == p.power_iterations { 2 } else { 1 };
         q = orthonormalize(sparse_times(&a, &z), passes)?;
     }
     // B = Qᵀ A_s = Zᵀ with Z = A_sᵀ Q (n_terms × l). B Bᵀ = Zᵀ Z (l × l).
-    let z = sparse_t_times(&a, n_terms, &q);
+    let z = sparse_t_times(&at, &q);
     let gram = z.t().dot(&z);
     let (vals, vecs) = gram
         .eigh()

@@ -6,8 +6,8 @@
 //! How: rows are projected and L2-normalized, so Euclidean k-means behaves like cosine
 //! (spherical) k-means. With `auto`, k is the smallest one whose split-half stability is within
 //! `TOLERANCE` of the best over 2..=k_max (many small f32 fits from `quick`, on at most
-//! `eval_sample` entries and the leading `SWEEP_DIMS` dimensions); the mean silhouette is kept
-//! as a check that there is any structure at all. Then linfa's k-means, started from the best
+//! `eval_sample` entries and the leading `SWEEP_DIMS` dimensions); the mean silhouette of the
+//! first stability fit's labels is kept as a check that there is any structure at all. Then linfa's k-means, started from the best
 //! of `n_runs` quick fits, is fitted on at most `fit_sample` entries and every entry is assigned
 //! to its nearest centre.
 //! Invariants: labels ≤ k; results depend on the sample's content, never on row order or thread
@@ -141,7 +141,7 @@ pub struct Clustering {
 }
 
 /// Rows the restarts of the final fit's seeding run on (at least `SEED_PER_K` per pattern).
-const SEED_SAMPLE: usize = 4_000;
+const SEED_SAMPLE: usize = 2_000;
 const SEED_PER_K: usize = 50;
 
 /// The final fit: linfa's k-means on every row of `x`, started from the best of `runs` quick
@@ -247,8 +247,10 @@ fn halves(n: usize, seed: u64, round: u64) -> (Vec<usize>, Vec<usize>) {
 /// Stability of k: k-means fitted on two disjoint halves of the entries should label all of
 /// them the same way (adjusted Rand index between the two labelings, averaged over rounds).
 /// The true number of tendencies splits stably; splitting a tendency by its phrasing does not.
-fn stability(x: &Points, k: usize, rounds: u64, p: &ClusterParams) -> f64 {
+/// Also returns the first fit's labels for every entry (for the silhouette).
+fn stability(x: &Points, k: usize, rounds: u64, p: &ClusterParams) -> (f64, Vec<usize>) {
     let mut total = 0.0;
+    let mut first = Vec::new();
     for round in 0..rounds {
         let (a, b) = halves(x.n, p.seed, round);
         let fit = |rows: &[usize]| -> Vec<usize> {
@@ -262,8 +264,11 @@ fn stability(x: &Points, k: usize, rounds: u64, p: &ClusterParams) -> f64 {
         };
         let (la, lb) = (fit(&a), fit(&b));
         total += crate::evaluate::evaluate(&la, &lb).adjusted_rand_index;
+        if round == 0 {
+            first = la;
+        }
     }
-    total / rounds as f64
+    (total / rounds as f64, first)
 }
 
 /// Restarts of each half's fit in the stability check. Fewer (or fewer rounds) made the chosen k
@@ -272,7 +277,7 @@ const HALF_RESTARTS: usize = 4;
 /// Dimensions the k sweep works in.
 const SWEEP_DIMS: usize = 32;
 /// Values of k past the most stable one, all clearly less stable, that end the sweep.
-const PATIENCE: usize = 4;
+const PATIENCE: usize = 3;
 /// Stabilities this close to the best count as a tie, won by the smaller k.
 const TOLERANCE: f64 = 0.02;
 
@@ -293,9 +298,8 @@ fn choose_k(x: &Array2<f64>, p: &ClusterParams) -> Result<KSelection> {
         let scored: Vec<(usize, f64, f64)> = batch
             .par_iter()
             .map(|&k| {
-                let centres = quick::kmeans(&xe, k, 3, p.seed);
-                let labels = quick::assign(&xe, &centres);
-                (k, stability(&xe, k, rounds, p), silhouette(&xe, &labels, k))
+                let (stab, labels) = stability(&xe, k, rounds, p);
+                (k, stab, silhouette(&xe, &labels, k))
             })
             .collect();
         scores.extend(scored);

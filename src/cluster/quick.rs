@@ -450,7 +450,10 @@ mod tests {
                 }
                 want += norm;
             }
-            assert!((score - want).abs() < 1e-3 * want, "k {k}: {score} vs {want}");
+            assert!(
+                (score - want).abs() < 1e-3 * want,
+                "k {k}: {score} vs {want}"
+            );
         }
     }
 
