@@ -253,16 +253,23 @@ fn stability(x: &Points, k: usize, rounds: u64, p: &ClusterParams) -> (f64, Vec<
     let mut first = Vec::new();
     for round in 0..rounds {
         let (a, b) = halves(x.n, p.seed, round);
-        let fit = |rows: &[usize]| -> Vec<usize> {
-            let centres = quick::kmeans(
+        // Fit on one half; the fit labels its own rows, the other half goes to the nearest
+        // centre.
+        let fit = |rows: &[usize], others: &[usize]| -> Vec<usize> {
+            let (centres, own) = quick::kmeans_labelled(
                 &x.select(rows),
                 k,
                 HALF_RESTARTS,
                 p.seed.wrapping_add(round),
             );
-            quick::assign(x, &centres)
+            let rest = quick::assign(&x.select(others), &centres);
+            let mut labels = vec![0; x.n];
+            for (&i, l) in rows.iter().zip(own).chain(others.iter().zip(rest)) {
+                labels[i] = l;
+            }
+            labels
         };
-        let (la, lb) = (fit(&a), fit(&b));
+        let (la, lb) = (fit(&a, &b), fit(&b, &a));
         total += crate::evaluate::evaluate(&la, &lb).adjusted_rand_index;
         if round == 0 {
             first = la;

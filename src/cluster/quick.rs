@@ -73,7 +73,7 @@ impl Points {
 
 /// Dot product with eight independent partial sums, so it vectorizes (f32 addition is not
 /// associative, so a plain fold would not).
-#[inline]
+#[inline(always)]
 pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     let mut acc = [0.0f32; 8];
     let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
@@ -195,13 +195,8 @@ fn first_lane(v: &[f32; 8], m: f32) -> usize {
     v.iter().position(|&s| s == m).unwrap_or(0)
 }
 
-/// Each row's nearest centre.
-pub fn assign(x: &Points, centres: &Points) -> Vec<usize> {
-    let c = Centres::new(centres);
-    (0..x.n).map(|i| c.nearest(x.row(i)).0).collect()
-}
-
 /// k-means++ seeding on cosine distance.
+#[inline(always)]
 fn seed_centres(x: &Points, k: usize, rng: &mut Xoshiro256Plus) -> Points {
     let n = x.n;
     let mut centres = Points {
@@ -237,39 +232,73 @@ fn seed_centres(x: &Points, k: usize, rng: &mut Xoshiro256Plus) -> Points {
 
 /// Spherical k-means, best of `runs` restarts; see the module header.
 pub fn kmeans(x: &Points, k: usize, runs: usize, seed: u64) -> Points {
+    kmeans_labelled(x, k, runs, seed).0
+}
+
+/// `kmeans`, plus each row's centre (the nearest one).
+pub fn kmeans_labelled(x: &Points, k: usize, runs: usize, seed: u64) -> (Points, Vec<usize>) {
     // Restarts run in parallel, each with its own generator; the best score wins, ties to the
     // earliest restart, so the result does not depend on the number of threads.
-    let fits: Vec<(f64, Points)> = (0..runs.max(1))
+    let fits: Vec<Fit> = (0..runs.max(1))
         .into_par_iter()
         .map(|run| {
             let mut rng = Xoshiro256Plus::seed_from_u64(
                 seed ^ ((k as u64) << 32) ^ (run as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
             );
-            lloyd(x, seed_centres(x, k, &mut rng))
+            fit(x, k, &mut rng)
         })
         .collect();
     fits.into_iter()
-        .reduce(|best, fit| if fit.0 > best.0 { fit } else { best })
-        .map(|(_, c)| c)
+        .reduce(|best, fit| if fit.score > best.score { fit } else { best })
+        .map(|f| (f.centres, f.labels))
         .expect("at least one run")
 }
 
-/// Lloyd steps from the given centres until no label changes (at most 50); returns the total
-/// similarity of the last assignment and the centres.
-fn lloyd(x: &Points, centres: Points) -> (f64, Points) {
+/// One k-means fit: its total similarity, its centres, and each row's centre.
+struct Fit {
+    score: f64,
+    centres: Points,
+    labels: Vec<usize>,
+}
+
+/// One restart: k-means++ seeding, then Lloyd steps until no label changes (at most 50);
+/// returns the total similarity of the last assignment and the centres.
+fn fit(x: &Points, k: usize, rng: &mut Xoshiro256Plus) -> Fit {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx") {
         // SAFETY: the CPU has AVX (checked just above).
-        return unsafe { lloyd_avx(x, centres) };
+        return unsafe { fit_avx(x, k, rng) };
     }
-    lloyd_any(x, centres)
+    lloyd_any(x, seed_centres(x, k, rng))
 }
 
-/// `lloyd` compiled for AVX: the same operations in the same order, in 8-wide registers.
+/// `fit` compiled for AVX: the same operations in the same order, in 8-wide registers.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx")]
-fn lloyd_avx(x: &Points, centres: Points) -> (f64, Points) {
-    lloyd_any(x, centres)
+fn fit_avx(x: &Points, k: usize, rng: &mut Xoshiro256Plus) -> Fit {
+    lloyd_any(x, seed_centres(x, k, rng))
+}
+
+/// Each row's nearest centre.
+pub fn assign(x: &Points, centres: &Points) -> Vec<usize> {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx") {
+        // SAFETY: the CPU has AVX (checked just above).
+        return unsafe { assign_avx(x, centres) };
+    }
+    assign_any(x, centres)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+fn assign_avx(x: &Points, centres: &Points) -> Vec<usize> {
+    assign_any(x, centres)
+}
+
+#[inline(always)]
+fn assign_any(x: &Points, centres: &Points) -> Vec<usize> {
+    let c = Centres::new(centres);
+    (0..x.n).map(|i| c.nearest(x.row(i)).0).collect()
 }
 
 /// Distance between unit vectors with dot product `s`.
@@ -287,7 +316,7 @@ const BOUND_SLACK: f32 = 1e-4;
 /// the bounds move by how far the centres did; a row whose bounds stay apart cannot change
 /// pattern and is not rescored. Same labels as plain Lloyd (up to ties within `BOUND_SLACK`).
 #[inline(always)]
-fn lloyd_any(x: &Points, mut centres: Points) -> (f64, Points) {
+fn lloyd_any(x: &Points, mut centres: Points) -> Fit {
     let (k, d) = (centres.n, x.d);
     let mut sums = vec![0.0f64; k * d];
     let mut size = vec![0usize; k];
@@ -368,7 +397,11 @@ fn lloyd_any(x: &Points, mut centres: Points) -> (f64, Points) {
                 .sum::<f64>()
         })
         .sum();
-    (score, centres)
+    Fit {
+        score,
+        centres,
+        labels,
+    }
 }
 
 /// Each centre with rows becomes the unit-length mean direction of its rows; the others keep
@@ -432,7 +465,9 @@ mod tests {
         for (k, d, seed) in [(3, 5, 1), (8, 32, 2), (13, 32, 3), (20, 37, 4)] {
             let x = noisy_directions(600, d, 6, seed);
             let mut rng = Xoshiro256Plus::seed_from_u64(seed);
-            let (score, c) = lloyd(&x, seed_centres(&x, k, &mut rng));
+            let Fit {
+                score, centres: c, ..
+            } = fit(&x, k, &mut rng);
             let labels = assign(&x, &c);
             let mut want = 0.0f64;
             for j in 0..k {
