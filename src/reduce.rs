@@ -107,14 +107,25 @@ impl Projection {
 
     /// Projects many rows into a dense, row-normalized matrix.
     pub fn transform(&self, vectors: &Vectors, rows: &[usize]) -> Array2<f64> {
+        self.transform_with_norms(vectors, rows).0
+    }
+
+    /// `transform`, plus each row's norm before normalizing (as `project` returns it).
+    pub fn transform_with_norms(
+        &self,
+        vectors: &Vectors,
+        rows: &[usize],
+    ) -> (Array2<f64>, Vec<f64>) {
         let mut x = Array2::<f64>::zeros((rows.len(), self.dims));
+        let mut norms = vec![0.0; rows.len()];
         x.axis_iter_mut(Axis(0))
             .into_par_iter()
             .zip(rows.par_iter())
-            .for_each(|(mut out, &i)| {
-                self.project(vectors, i, out.as_slice_mut().expect("row-major"));
+            .zip(norms.par_iter_mut())
+            .for_each(|((mut out, &i), norm)| {
+                *norm = self.project(vectors, i, out.as_slice_mut().expect("row-major"));
             });
-        x
+        (x, norms)
     }
 }
 
@@ -383,7 +394,7 @@ pub fn fit(vectors: &Vectors, rows: &[usize], params: &CheckedReduceParams) -> R
     }
     // B = Qᵀ A_s = Zᵀ with Z = A_sᵀ Q (n_terms × l). B Bᵀ = Zᵀ Z (l × l).
     let z = sparse_t_times(&at, &q);
-    let gram = z.t().dot(&z);
+    let gram = gram_of(&z);
     let (vals, vecs) = gram
         .eigh()
         .map_err(|e| Error::Param(format!("eigendecomposition failed: {e}")))?
@@ -393,7 +404,7 @@ pub fn fit(vectors: &Vectors, rows: &[usize], params: &CheckedReduceParams) -> R
     let mut singular_values = Vec::with_capacity(dims);
     let mut comp = Array2::<f32>::zeros((n_terms, dims));
     // Right singular vectors: V = Z U Σ⁻¹.
-    let zu = z.dot(&vecs.slice(s![.., ..dims]));
+    let zu = times_small(&z, &vecs.slice(s![.., ..dims]).to_owned());
     for j in 0..dims {
         let sigma = vals[j].max(0.0).sqrt();
         singular_values.push(sigma);

@@ -352,7 +352,7 @@ pub fn cluster(
         .filter(|&i| !vectors.is_empty_row(i))
         .take(p.fit_sample)
         .collect();
-    let x = projection.transform(vectors, &usable);
+    let (x, fit_norms) = projection.transform_with_norms(vectors, &usable);
     let (k, selection) = match p.k {
         KChoice::Fixed(k) => (
             k,
@@ -395,13 +395,25 @@ pub fn cluster(
         .map(|c| c.dot(&c).sqrt())
         .collect();
 
-    // Assign every entry (parallel, per row: independent of order and thread count).
+    // Assign every entry (parallel, per row: independent of order and thread count). Entries
+    // already projected for the fit are not projected again.
+    let mut fitted = vec![u32::MAX; n];
+    for (at, &i) in usable.iter().enumerate() {
+        fitted[i] = at as u32;
+    }
     let raw: Vec<(u32, f32)> = (0..n)
         .into_par_iter()
         .map_init(
             || vec![0.0f64; projection.dims],
             |buf, i| {
-                let norm = projection.project(vectors, i, buf);
+                let norm = match fitted[i] {
+                    u32::MAX => projection.project(vectors, i, buf),
+                    at => {
+                        let at = at as usize;
+                        buf.copy_from_slice(x.row(at).as_slice().expect("row-major"));
+                        fit_norms[at]
+                    }
+                };
                 let (j, cos) = nearest(buf, &centres, &norms);
                 let outlier = p.outliers && (norm <= 1e-12 || cos < p.outlier_similarity);
                 let label = if outlier { u32::MAX } else { j as u32 };
