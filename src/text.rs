@@ -199,12 +199,16 @@ pub fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
     for chunk in folded.split_whitespace() {
         // Cheap byte tests first: trimming only removes characters at the ends, so a URL's chunk
         // contains "://" or "www." and an e-mail address's chunk contains '@'.
-        let www = chunk.contains("www.");
-        if (www || chunk.contains("://")) && is_url(chunk) {
+        // A byte search for '.' / ':' first: most chunks have neither, and substring search
+        // on a short haystack is slow.
+        let bytes = chunk.as_bytes();
+        let www = memchr::memchr(b'.', bytes).is_some() && chunk.contains("www.");
+        let scheme = !www && memchr::memchr(b':', bytes).is_some() && chunk.contains("://");
+        if (www || scheme) && is_url(chunk) {
             f(URL);
             continue;
         }
-        if chunk.contains('@') && is_email(chunk) {
+        if memchr::memchr(b'@', bytes).is_some() && is_email(chunk) {
             f(EMAIL);
             continue;
         }
