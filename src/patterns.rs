@@ -271,13 +271,24 @@ fn phrase_surfaces(
             term.second.map(|b| ((term.first, b), t))
         })
         .collect();
-    let mut seen: FxHashMap<usize, HashMap<String, usize>> = FxHashMap::default();
+    let mut seen: FxHashMap<usize, FxHashMap<String, usize>> = FxHashMap::default();
     if wanted.is_empty() {
         return FxHashMap::default();
     }
+    // One text's words back to back in `text`, with their spans and stem ids (no allocation
+    // per word).
+    let mut text = String::new();
+    let mut words: Vec<(std::ops::Range<usize>, Option<u32>)> = Vec::new();
+    let mut phrase = String::new();
     for &i in ordered.iter().take(2000) {
         for &role in &params.text_roles {
-            let words = corpus.read(records[i].field(role));
+            text.clear();
+            words.clear();
+            corpus.read_each(records[i].field(role), |w, stem| {
+                let start = text.len();
+                text.push_str(w);
+                words.push((start..text.len(), stem));
+            });
             let mut prev: Option<(usize, u32)> = None;
             for (j, (_, stem)) in words.iter().enumerate() {
                 let Some(b) = *stem else { continue };
@@ -286,15 +297,22 @@ fn phrase_surfaces(
                         let gap = &words[pj + 1..j];
                         let masked = gap
                             .iter()
-                            .any(|(w, _)| [NUM, URL, EMAIL].contains(&w.as_str()));
+                            .any(|(w, _)| [NUM, URL, EMAIL].contains(&&text[w.clone()]));
                         if gap.len() <= 2 && !masked {
-                            let phrase: Vec<&str> =
-                                words[pj..=j].iter().map(|(w, _)| w.as_str()).collect();
-                            *seen
-                                .entry(t)
-                                .or_default()
-                                .entry(phrase.join(" "))
-                                .or_insert(0) += 1;
+                            phrase.clear();
+                            for (n, (w, _)) in words[pj..=j].iter().enumerate() {
+                                if n > 0 {
+                                    phrase.push(' ');
+                                }
+                                phrase.push_str(&text[w.clone()]);
+                            }
+                            let forms = seen.entry(t).or_default();
+                            match forms.get_mut(phrase.as_str()) {
+                                Some(count) => *count += 1,
+                                None => {
+                                    forms.insert(phrase.clone(), 1);
+                                }
+                            }
                         }
                     }
                 }

@@ -339,10 +339,13 @@ impl Corpus {
     /// a word never seen when the corpus was built.
     pub fn read(&self, text: &str) -> Vec<(String, Option<u32>)> {
         let mut out = Vec::new();
-        for_each_word(text, |w| {
-            out.push((w.to_string(), self.lexicon.get(w).copied()))
-        });
+        self.read_each(text, |w, stem| out.push((w.to_string(), stem)));
         out
+    }
+
+    /// Like `read`, calling `f` with each word and its stem id instead of collecting them.
+    pub fn read_each(&self, text: &str, mut f: impl FnMut(&str, Option<u32>)) {
+        for_each_word(text, |w| f(w, self.lexicon.get(w).copied()));
     }
 }
 
