@@ -291,18 +291,11 @@ impl Map {
     /// `None` when there are too few entries with words to draw a map.
     pub(crate) fn new(input: &ChartInput, m: &MapInput) -> Option<Map> {
         let rows = sample_rows(input, m);
-        let dims = m.projection.dims;
-        let mut x = Array2::<f64>::zeros((rows.len(), dims));
-        let mut kept = Vec::with_capacity(rows.len());
-        let mut buf = vec![0.0f64; dims];
-        for &i in &rows {
-            if m.projection.project(m.vectors, i, &mut buf) > 1e-12 {
-                x.row_mut(kept.len())
-                    .assign(&ndarray::ArrayView1::from(&buf[..]));
-                kept.push(i);
-            }
-        }
-        let x = x.slice(ndarray::s![..kept.len(), ..]).to_owned();
+        // Projected in parallel; entries with no words are left out.
+        let (all, norms) = m.projection.transform_with_norms(m.vectors, &rows);
+        let at: Vec<usize> = (0..rows.len()).filter(|&r| norms[r] > 1e-12).collect();
+        let kept: Vec<usize> = at.iter().map(|&r| rows[r]).collect();
+        let x = all.select(Axis(0), &at);
         let kept_labels: Vec<u32> = kept.iter().map(|&i| input.labels[i]).collect();
         let (xy, layout) = match layout_by_centres(&x, &kept_labels, SHARPNESS) {
             Some(xy) => (xy, Layout::Centres),

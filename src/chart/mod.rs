@@ -155,27 +155,48 @@ pub fn render(input: &ChartInput, out: &Path, formats: ChartFormats) -> Result<C
             .notes
             .push("The log has no control column, so the control chart is skipped.".into());
     }
-    let map = input.map.as_ref().and_then(|m| map::Map::new(input, m));
 
-    // The charts are independent: draw them in parallel, write them in report order.
-    type Job<'a> = Box<dyn Fn() -> Result<Drawn> + Sync + 'a>;
+    // The charts are independent: lay out and draw them in parallel (the map, the slowest, is
+    // laid out inside its job), write them in report order.
+    type Job<'a> = Box<dyn Fn() -> Result<Option<Drawn>> + Sync + 'a>;
     let mut jobs: Vec<(&'static str, Job)> = Vec::new();
     if let Some(c) = &quarterly {
-        jobs.push(("quarterly", Box::new(move || draw("quarterly", c, formats))));
+        jobs.push((
+            "quarterly",
+            Box::new(move || draw("quarterly", c, formats).map(Some)),
+        ));
     }
-    jobs.push(("patterns", Box::new(|| draw("patterns", &sizes, formats))));
+    jobs.push((
+        "patterns",
+        Box::new(|| draw("patterns", &sizes, formats).map(Some)),
+    ));
     if let Some(c) = &trends {
-        jobs.push(("trends", Box::new(move || draw("trends", c, formats))));
+        jobs.push((
+            "trends",
+            Box::new(move || draw("trends", c, formats).map(Some)),
+        ));
     }
     if let Some(c) = &control {
-        jobs.push(("control", Box::new(move || draw("control", c, formats))));
+        jobs.push((
+            "control",
+            Box::new(move || draw("control", c, formats).map(Some)),
+        ));
     }
-    if let Some(c) = &map {
-        jobs.push(("map", Box::new(move || draw("map", c, formats))));
+    if let Some(m) = &input.map {
+        jobs.push((
+            "map",
+            Box::new(move || {
+                map::Map::new(input, m)
+                    .map(|c| draw("map", &c, formats))
+                    .transpose()
+            }),
+        ));
     }
-    let drawn: Vec<Result<Drawn>> = jobs.par_iter().map(|(_, job)| job()).collect();
+    let drawn: Vec<Result<Option<Drawn>>> = jobs.par_iter().map(|(_, job)| job()).collect();
     for ((name, _), d) in jobs.iter().zip(drawn) {
-        add(&mut files, name, d?, out, formats)?;
+        if let Some(d) = d? {
+            add(&mut files, name, d, out, formats)?;
+        }
     }
     if let Some(tr) = &trends {
         files.pattern_trends = tr.per_pattern()?;
@@ -215,16 +236,17 @@ struct Drawn {
     png: Option<Vec<u8>>,
 }
 
-fn draw(name: &str, chart: &impl Chart, formats: ChartFormats) -> Result<Drawn> {
+fn draw(name: &str, chart: &(impl Chart + Sync), formats: ChartFormats) -> Result<Drawn> {
+    // The two formats are drawn at the same time.
+    let (svg, png) = rayon::join(
+        || to_svg(name, chart),
+        || formats.png.then(|| to_png(name, chart)).transpose(),
+    );
     Ok(Drawn {
         title: chart.title(),
         description: chart.description(),
-        svg: to_svg(name, chart)?,
-        png: if formats.png {
-            Some(to_png(name, chart)?)
-        } else {
-            None
-        },
+        svg: svg?,
+        png: png?,
     })
 }
 
