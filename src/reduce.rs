@@ -5,9 +5,9 @@
 //! randomized truncated SVD (Halko, Martinsson & Tropp 2011) that only ever multiplies the sparse
 //! matrix, never densifies it; `project` maps any row to an L2-normalized vector of `dims`.
 //! How: the sample is copied once into a compact sparse matrix, by row (CSR) and by term (CSC,
-//! for the transposed products, one in-order sum per term); products with it run in f32,
-//! the small dense algebra in f64; tall products are split into fixed row blocks summed in
-//! order, so the result is the same in any number of threads.
+//! for the transposed products, one in-order sum per term); products with it run in f32.
+//! Tall dense products run in f32 on fixed row blocks, summed in f64 in block order (so the
+//! result is the same in any number of threads); the small dense algebra is f64.
 //! Invariants: cost is O(nnz · (dims + oversampling)) plus O(vocabulary · dims²); with a
 //! vocabulary no larger than `dims`, the projection is the identity (nothing to reduce).
 
@@ -323,27 +323,36 @@ fn orthonormalize(y: Array2<f64>, passes: usize) -> Result<Array2<f64>> {
 /// order whatever the number of threads.
 const TALL_BLOCK: usize = 2048;
 
-/// yᵀy for a tall y, as a sum of per-block products computed in parallel.
+/// yᵀy for a tall y, as a sum of per-block products computed in parallel. Each block's product
+/// runs in f32 (twice the lanes; the basis it feeds is refined by a second pass), the blocks are
+/// summed in f64.
 fn gram_of(y: &Array2<f64>) -> Array2<f64> {
-    let blocks: Vec<Array2<f64>> = y
+    let blocks: Vec<Array2<f32>> = y
         .axis_chunks_iter(Axis(0), TALL_BLOCK)
         .into_par_iter()
-        .map(|b| b.t().dot(&b))
+        .map(|b| {
+            let b = b.mapv(|v| v as f32);
+            b.t().dot(&b)
+        })
         .collect();
     let mut g = Array2::<f64>::zeros((y.ncols(), y.ncols()));
     for b in blocks {
-        g += &b;
+        g.zip_mut_with(&b, |a, &v| *a += f64::from(v));
     }
     g
 }
 
-/// y · w for a tall y and a small w, block by block in parallel.
+/// y · w for a tall y and a small w, block by block in parallel, in f32.
 fn times_small(y: &Array2<f64>, w: &Array2<f64>) -> Array2<f64> {
+    let w = w.mapv(|v| v as f32);
     let mut out = Array2::<f64>::zeros((y.nrows(), w.ncols()));
     out.axis_chunks_iter_mut(Axis(0), TALL_BLOCK)
         .into_par_iter()
         .zip(y.axis_chunks_iter(Axis(0), TALL_BLOCK).into_par_iter())
-        .for_each(|(mut o, b)| o.assign(&b.dot(w)));
+        .for_each(|(mut o, b)| {
+            let p = b.mapv(|v| v as f32).dot(&w);
+            o.zip_mut_with(&p, |a, &v| *a = f64::from(v));
+        });
     out
 }
 
