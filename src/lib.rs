@@ -113,7 +113,9 @@ pub fn run(config: &Config) -> Result<Outcome> {
     timings.lap("aggregate");
 
     let mut notes = Vec::new();
-    if !clustering.selection.structured {
+    if records.is_empty() {
+        notes.push(no_entries_note(&ingested));
+    } else if !clustering.selection.structured {
         notes.push("No clear structure: the entries do not fall into distinct groups.".to_string());
     }
     let charts = if config.charts.any() || config.formats.html {
@@ -138,7 +140,10 @@ pub fn run(config: &Config) -> Result<Outcome> {
         chart::clear(&config.out)?;
         None
     };
-    notes.extend(charts.iter().flat_map(|c| c.notes.iter().cloned()));
+    // With no entries, which charts were skipped for want of dates or a control column is noise.
+    if !records.is_empty() {
+        notes.extend(charts.iter().flat_map(|c| c.notes.iter().cloned()));
+    }
     timings.lap("charts");
     let report = Report {
         ingested: &ingested,
@@ -233,6 +238,18 @@ fn write_outputs(config: &Config, report: &Report, labels: &[u32]) -> Result<()>
 }
 
 /// Rejected rows as warnings on stderr: the first 20 in full, then a count.
+/// The note for a log with nothing left to analyze (only a header, or every row rejected).
+fn no_entries_note(ingested: &ingest::Ingested) -> String {
+    if ingested.rows_read == 0 {
+        "No entries to analyze: the input has a header but no rows.".to_string()
+    } else {
+        format!(
+            "No entries to analyze: all {} rows were rejected (reasons in rejected.csv).",
+            ingested.rows_read
+        )
+    }
+}
+
 fn warn_rejects(ingested: &ingest::Ingested) {
     const SHOWN: usize = 20;
     for r in ingested.rejects.iter().take(SHOWN) {
@@ -258,5 +275,8 @@ fn warn_rejects(ingested: &ingest::Ingested) {
             ingested.rejects.len(),
             ingested.rows_read
         );
+    }
+    if ingested.records.is_empty() {
+        eprintln!("warning: {}", no_entries_note(ingested));
     }
 }

@@ -433,7 +433,7 @@ fn json_records_that_are_not_flat_objects_are_rejected() {
     assert_eq!(run.assignments()[1]["row"], "4");
 }
 
-/// Nothing to analyze is not an error: an empty report with zero patterns.
+/// Nothing to analyze is not an error: an empty report with zero patterns that says why.
 #[test]
 fn header_only_file() {
     let tmp = tempfile::tempdir().unwrap();
@@ -445,6 +445,23 @@ fn header_only_file() {
     assert_eq!(counts(&json), (0, 0, 0, 0));
     assert_eq!(k_of(&json), 0);
     assert!(run.assignments().is_empty());
+    // Said plainly, on stderr and in the report, without notes that only make sense for entries.
+    assert!(
+        run.stderr
+            .contains("warning: No entries to analyze: the input has a header but no rows."),
+        "{}",
+        run.stderr
+    );
+    let notes: Vec<&str> = json["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        notes,
+        ["No entries to analyze: the input has a header but no rows."]
+    );
 }
 
 #[test]
@@ -472,6 +489,10 @@ fn every_row_rejected() {
     assert_eq!(counts(&json), (2, 0, 2, 0));
     assert_eq!(k_of(&json), 0);
     assert_eq!(run.csv("rejected.csv").1.len(), 2);
+    assert_eq!(
+        json["notes"][0],
+        "No entries to analyze: all 2 rows were rejected (reasons in rejected.csv)."
+    );
     analyze(&[p.to_str().unwrap(), "--strict"]).assert_code(1);
 }
 
