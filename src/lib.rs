@@ -237,7 +237,6 @@ fn write_outputs(config: &Config, report: &Report, labels: &[u32]) -> Result<()>
     Ok(())
 }
 
-/// Rejected rows as warnings on stderr: the first 20 in full, then a count.
 /// The note for a log with nothing left to analyze (only a header, or every row rejected).
 fn no_entries_note(ingested: &ingest::Ingested) -> String {
     if ingested.rows_read == 0 {
@@ -250,6 +249,8 @@ fn no_entries_note(ingested: &ingest::Ingested) -> String {
     }
 }
 
+/// Rejected rows as warnings on stderr: the first 20 in full, then a count; and a warning when
+/// nothing is left to analyze.
 fn warn_rejects(ingested: &ingest::Ingested) {
     const SHOWN: usize = 20;
     for r in ingested.rejects.iter().take(SHOWN) {

@@ -270,25 +270,14 @@ fn sparse_t_times(a: &Csc, q: &Array2<f64>) -> Array2<f64> {
     let q32 = to_f32(q);
     let n_terms = a.offsets.len() - 1;
     let mut z = Array2::<f64>::zeros((n_terms, k));
-    z.axis_chunks_iter_mut(Axis(0), 256)
+    // A term's column is a sparse row of Aᵀ: the same product as one row of `sparse_times`.
+    z.axis_iter_mut(Axis(0))
         .into_par_iter()
         .enumerate()
-        .for_each_init(Vec::new, |acc: &mut Vec<f32>, (c, mut block)| {
-            for (j, mut out) in block.axis_iter_mut(Axis(0)).enumerate() {
-                let t = c * 256 + j;
-                let r = a.offsets[t]..a.offsets[t + 1];
-                acc.clear();
-                acc.resize(k, 0.0);
-                for (&i, &v) in a.rows[r.clone()].iter().zip(&a.val[r]) {
-                    let qrow = &q32[i as usize * k..(i as usize + 1) * k];
-                    for (x, &w) in acc.iter_mut().zip(qrow) {
-                        *x += v * w;
-                    }
-                }
-                for (o, &x) in out.iter_mut().zip(acc.iter()) {
-                    *o = f64::from(x);
-                }
-            }
+        .for_each_init(Vec::new, |acc, (t, mut out)| {
+            let r = a.offsets[t]..a.offsets[t + 1];
+            let out = out.as_slice_mut().expect("row-major");
+            sparse_row_times(&a.rows[r.clone()], &a.val[r], &q32, k, acc, out);
         });
     z
 }

@@ -198,9 +198,8 @@ pub fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
     fold_into(text, &mut folded);
     for chunk in folded.split_whitespace() {
         // Cheap byte tests first: trimming only removes characters at the ends, so a URL's chunk
-        // contains "://" or "www." and an e-mail address's chunk contains '@'.
-        // A byte search for '.' / ':' first: most chunks have neither, and substring search
-        // on a short haystack is slow.
+        // contains "://" or "www." and an e-mail address's chunk contains '@'. Most chunks have
+        // no '.', ':' or '@' at all, and memchr rules that out faster than a substring search.
         let bytes = chunk.as_bytes();
         let www = memchr::memchr(b'.', bytes).is_some() && chunk.contains("www.");
         let scheme = !www && memchr::memchr(b':', bytes).is_some() && chunk.contains("://");
@@ -335,15 +334,8 @@ impl Corpus {
         self.docs.doc(i)
     }
 
-    /// Re-reads a text: its words in order, each with its stem id, or `None` for a stop word or
-    /// a word never seen when the corpus was built.
-    pub fn read(&self, text: &str) -> Vec<(String, Option<u32>)> {
-        let mut out = Vec::new();
-        self.read_each(text, |w, stem| out.push((w.to_string(), stem)));
-        out
-    }
-
-    /// Like `read`, calling `f` with each word and its stem id instead of collecting them.
+    /// Re-reads a text: calls `f` with its words in order, each with its stem id, or `None` for a
+    /// stop word or a word never seen when the corpus was built.
     pub fn read_each(&self, text: &str, mut f: impl FnMut(&str, Option<u32>)) {
         for_each_word(text, |w| f(w, self.lexicon.get(w).copied()));
     }

@@ -7,9 +7,9 @@
 //! (spherical) k-means. With `auto`, k is the smallest one whose split-half stability is within
 //! `TOLERANCE` of the best over 2..=k_max (many small f32 fits from `quick`, on at most
 //! `eval_sample` entries and the leading `SWEEP_DIMS` dimensions); the mean silhouette of the
-//! first stability fit's labels is kept as a check that there is any structure at all. Then linfa's k-means, started from the best
-//! of `n_runs` quick fits, is fitted on at most `fit_sample` entries and every entry is assigned
-//! to its nearest centre.
+//! first stability fit's labels is kept as a check that there is any structure at all. Then
+//! linfa's k-means, started from the best of `n_runs` quick fits, is fitted on at most
+//! `fit_sample` entries and every entry is assigned to its nearest centre.
 //! Invariants: labels ≤ k; results depend on the sample's content, never on row order or thread
 //! count; entries with no usable terms are never used for fitting.
 

@@ -2,7 +2,8 @@
 //! final linfa fit.
 //!
 //! In: unit-length rows (`Points`, row-major f32), k, restarts and a seed. Out: k unit-length
-//! centres (`Points`), the best of the restarts by total cosine similarity.
+//! centres (`Points`), the best of the restarts by total cosine similarity, and with
+//! `kmeans_labelled` each row's centre.
 //! How: k-means++ seeding on cosine distance, then Lloyd steps (assign each row to the centre
 //! with the largest dot product, re-centre, renormalize) until no label changes. Hamerly's
 //! distance bounds skip the rows that cannot change pattern, and the hot loop is compiled for
