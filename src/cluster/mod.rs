@@ -244,38 +244,55 @@ fn halves(n: usize, seed: u64, round: u64) -> (Vec<usize>, Vec<usize>) {
     )
 }
 
+/// One round's split of the sweep's entries into two halves, with each half's rows copied out
+/// once for all values of k.
+struct Split {
+    a: Vec<usize>,
+    b: Vec<usize>,
+    xa: Points,
+    xb: Points,
+}
+
+impl Split {
+    fn new(x: &Points, seed: u64, round: u64) -> Split {
+        let (a, b) = halves(x.n, seed, round);
+        let (xa, xb) = (x.select(&a), x.select(&b));
+        Split { a, b, xa, xb }
+    }
+}
+
 /// Stability of k: k-means fitted on two disjoint halves of the entries should label all of
 /// them the same way (adjusted Rand index between the two labelings, averaged over rounds).
 /// The true number of tendencies splits stably; splitting a tendency by its phrasing does not.
-/// Also returns the first fit's labels for every entry (for the silhouette).
-fn stability(x: &Points, k: usize, rounds: u64, p: &ClusterParams) -> (f64, Vec<usize>) {
-    let mut total = 0.0;
-    let mut first = Vec::new();
-    for round in 0..rounds {
-        let (a, b) = halves(x.n, p.seed, round);
-        // Fit on one half; the fit labels its own rows, the other half goes to the nearest
-        // centre.
-        let fit = |rows: &[usize], others: &[usize]| -> Vec<usize> {
-            let (centres, own) = quick::kmeans_labelled(
-                &x.select(rows),
-                k,
-                HALF_RESTARTS,
-                p.seed.wrapping_add(round),
-            );
-            let rest = quick::assign(&x.select(others), &centres);
-            let mut labels = vec![0; x.n];
-            for (&i, l) in rows.iter().zip(own).chain(others.iter().zip(rest)) {
-                labels[i] = l;
-            }
-            labels
-        };
-        let (la, lb) = (fit(&a, &b), fit(&b, &a));
-        total += crate::evaluate::evaluate(&la, &lb).adjusted_rand_index;
-        if round == 0 {
-            first = la;
+/// Also returns the first fit's labels for every entry (for the silhouette). Rounds run in
+/// parallel and are summed in round order, so the result is the same in any number of threads.
+fn stability(n: usize, splits: &[Split], k: usize, p: &ClusterParams) -> (f64, Vec<usize>) {
+    // Fit on one half; the fit labels its own rows, the other half goes to the nearest centre.
+    let fit = |round: u64, rows: &[usize], own: &Points, others: &[usize], xo: &Points| {
+        let (centres, own) =
+            quick::kmeans_labelled(own, k, HALF_RESTARTS, p.seed.wrapping_add(round));
+        let rest = quick::assign(xo, &centres);
+        let mut labels = vec![0; n];
+        for (&i, l) in rows.iter().zip(own).chain(others.iter().zip(rest)) {
+            labels[i] = l;
         }
-    }
-    (total / rounds as f64, first)
+        labels
+    };
+    let rounds: Vec<(f64, Vec<usize>)> = splits
+        .par_iter()
+        .enumerate()
+        .map(|(round, s)| {
+            let round = round as u64;
+            let (la, lb) = rayon::join(
+                || fit(round, &s.a, &s.xa, &s.b, &s.xb),
+                || fit(round, &s.b, &s.xb, &s.a, &s.xa),
+            );
+            (crate::evaluate::evaluate(&la, &lb).adjusted_rand_index, la)
+        })
+        .collect();
+    let total: f64 = rounds.iter().map(|r| r.0).sum();
+    let first = rounds.into_iter().next().map(|r| r.1).unwrap_or_default();
+    (total / splits.len().max(1) as f64, first)
 }
 
 /// Restarts of each half's fit in the stability check. Fewer (or fewer rounds) made the chosen k
@@ -296,21 +313,13 @@ fn choose_k(x: &Array2<f64>, p: &ClusterParams) -> Result<KSelection> {
     // Each half needs a few entries per pattern.
     let k_max = p.k_max.min(n / 6).max(2).min(n.saturating_sub(1));
     let rounds = if n < 300 { 10 } else { 5 };
-    // Candidates are scored two at a time (one per core); the sweep stops once stability has
-    // stayed clearly below its best for `PATIENCE` values of k past the best.
+    let splits: Vec<Split> = (0..rounds).map(|r| Split::new(&xe, p.seed, r)).collect();
+    // Candidates are scored in turn, each with its rounds in parallel; the sweep stops once
+    // stability has stayed clearly below its best for `PATIENCE` values of k past the best.
     let mut scores: Vec<(usize, f64, f64)> = Vec::new();
-    let mut k = 2;
-    while k <= k_max {
-        let batch: Vec<usize> = (k..=k_max.min(k + 1)).collect();
-        let scored: Vec<(usize, f64, f64)> = batch
-            .par_iter()
-            .map(|&k| {
-                let (stab, labels) = stability(&xe, k, rounds, p);
-                (k, stab, silhouette(&xe, &labels, k))
-            })
-            .collect();
-        scores.extend(scored);
-        k += batch.len();
+    for k in 2..=k_max {
+        let (stab, labels) = stability(xe.n, &splits, k, p);
+        scores.push((k, stab, silhouette(&xe, &labels, k)));
         let best = scores.iter().map(|c| c.1).fold(f64::NEG_INFINITY, f64::max);
         let best_k = scores.iter().find(|c| c.1 == best).map_or(2, |c| c.0);
         let tail_low = scores

@@ -99,6 +99,10 @@ pub struct Centres {
     k: usize,
     d: usize,
     t: Vec<f32>,
+    /// Per block, added to its 8 dot products: 0 for a centre, −∞ for a lane past the last
+    /// one (an add in registers; writing −∞ into the lanes one by one cost a store-forwarding
+    /// stall on every scored row).
+    pad: Vec<[f32; 8]>,
 }
 
 impl Centres {
@@ -111,7 +115,23 @@ impl Centres {
                 t[(b * c.d + dim) * 8 + lane] = v;
             }
         }
-        Centres { k: c.n, d: c.d, t }
+        let pad = (0..blocks)
+            .map(|b| {
+                std::array::from_fn(|l| {
+                    if b * 8 + l < c.n {
+                        0.0
+                    } else {
+                        f32::NEG_INFINITY
+                    }
+                })
+            })
+            .collect();
+        Centres {
+            k: c.n,
+            d: c.d,
+            t,
+            pad,
+        }
     }
 
     /// Dot products of `x` with the 8 centres of `block` (lanes past the last centre hold −∞).
@@ -142,8 +162,10 @@ impl Centres {
         for l in 0..8 {
             sum[l] = (acc[0][l] + acc[1][l]) + (acc[2][l] + acc[3][l]);
         }
-        let lanes = (self.k - b * 8).min(8);
-        sum[lanes..].iter_mut().for_each(|s| *s = f32::NEG_INFINITY);
+        let pad = &self.pad[b];
+        for l in 0..8 {
+            sum[l] += pad[l];
+        }
         sum
     }
 
