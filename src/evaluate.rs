@@ -5,7 +5,8 @@
 //! V-measure, all from one contingency table. Invariants: scores are symmetric where the
 //! definitions are, 1.0 for identical partitions (up to renaming), and finite for every input.
 
-use std::collections::BTreeMap;
+use rustc_hash::FxHashMap;
+use std::hash::Hash;
 
 /// Agreement between two partitions.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
@@ -32,26 +33,34 @@ fn entropy(counts: &[f64], n: f64) -> f64 {
 }
 
 /// Compares two labelings of the same entries.
-pub fn evaluate<A: Ord + Clone, B: Ord + Clone>(truth: &[A], predicted: &[B]) -> Evaluation {
+pub fn evaluate<A: Hash + Eq + Clone, B: Hash + Eq + Clone>(
+    truth: &[A],
+    predicted: &[B],
+) -> Evaluation {
     assert_eq!(truth.len(), predicted.len(), "one label per entry");
-    let mut t_ids = BTreeMap::new();
-    let mut p_ids = BTreeMap::new();
-    let mut table: BTreeMap<(usize, usize), f64> = BTreeMap::new();
+    // Labels are numbered in order of first appearance; the cells of the contingency table are
+    // then summed in (truth, predicted) order, so the scores do not depend on hashing.
+    let mut t_ids: FxHashMap<A, usize> = FxHashMap::default();
+    let mut p_ids: FxHashMap<B, usize> = FxHashMap::default();
+    let mut cells: FxHashMap<(usize, usize), u64> = FxHashMap::default();
     for (t, p) in truth.iter().zip(predicted) {
         let nt = t_ids.len();
         let ti = *t_ids.entry(t.clone()).or_insert(nt);
         let np = p_ids.len();
         let pi = *p_ids.entry(p.clone()).or_insert(np);
-        *table.entry((ti, pi)).or_insert(0.0) += 1.0;
+        *cells.entry((ti, pi)).or_insert(0) += 1;
     }
+    let mut table: Vec<((usize, usize), f64)> =
+        cells.into_iter().map(|(ij, c)| (ij, c as f64)).collect();
+    table.sort_unstable_by_key(|&(ij, _)| ij);
     let n = truth.len() as f64;
     let mut a = vec![0.0; t_ids.len()];
     let mut b = vec![0.0; p_ids.len()];
-    for (&(i, j), &c) in &table {
+    for &((i, j), c) in &table {
         a[i] += c;
         b[j] += c;
     }
-    let sum_comb: f64 = table.values().map(|&c| comb2(c)).sum();
+    let sum_comb: f64 = table.iter().map(|&(_, c)| comb2(c)).sum();
     let sum_a: f64 = a.iter().map(|&x| comb2(x)).sum();
     let sum_b: f64 = b.iter().map(|&x| comb2(x)).sum();
     let expected = if n > 1.0 {
@@ -68,7 +77,7 @@ pub fn evaluate<A: Ord + Clone, B: Ord + Clone>(truth: &[A], predicted: &[B]) ->
     let (ha, hb) = (entropy(&a, n), entropy(&b, n));
     let mi: f64 = table
         .iter()
-        .map(|(&(i, j), &c)| (c / n) * ((c * n) / (a[i] * b[j])).ln())
+        .map(|&((i, j), c)| (c / n) * ((c * n) / (a[i] * b[j])).ln())
         .sum::<f64>()
         .max(0.0);
     let nmi = if ha + hb > 0.0 {
