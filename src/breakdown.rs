@@ -11,6 +11,7 @@ use crate::ingest::Ingested;
 use crate::patterns::Patterns;
 use crate::record::{Control, Record, Role};
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 
 /// Name shown for an empty group value.
@@ -29,41 +30,38 @@ pub struct Counts {
 }
 
 impl Counts {
-    fn add(&mut self, r: &Record, grouped: bool) {
-        let i = Control::ALL
-            .iter()
-            .position(|&c| c == r.control)
-            .unwrap_or(3);
-        self.control[i] += 1;
-        if grouped {
-            let g = if r.group.is_empty() {
-                NO_GROUP
-            } else {
-                &r.group
-            };
-            // Look up before inserting: allocate a key only for a new group.
-            match self.groups.get_mut(g) {
-                Some(n) => *n += 1,
-                None => {
-                    self.groups.insert(g.to_string(), 1);
-                }
-            }
-        }
-    }
-
     /// The counts of these members (indices into `records`); large member lists are counted
-    /// in parallel blocks and merged (sums, so the result does not depend on the split).
+    /// in parallel blocks and merged (sums, so the result does not depend on the split). Within
+    /// a block, groups are counted under borrowed names in a hash map; only the merged counts
+    /// own their names.
     pub fn of(records: &[Record], members: &[usize], grouped: bool) -> Counts {
         members
             .par_chunks(1 << 14)
             .map(|block| {
-                let mut c = Counts::default();
-                for &i in block {
-                    if let Some(r) = records.get(i) {
-                        c.add(r, grouped);
+                let mut control = [0u64; 4];
+                let mut groups: FxHashMap<&str, u64> = FxHashMap::default();
+                for r in block.iter().filter_map(|&i| records.get(i)) {
+                    let c = Control::ALL
+                        .iter()
+                        .position(|&c| c == r.control)
+                        .unwrap_or(3);
+                    control[c] += 1;
+                    if grouped {
+                        let g = if r.group.is_empty() {
+                            NO_GROUP
+                        } else {
+                            &r.group
+                        };
+                        *groups.entry(g).or_insert(0) += 1;
                     }
                 }
-                c
+                Counts {
+                    control,
+                    groups: groups
+                        .into_iter()
+                        .map(|(g, n)| (g.to_string(), n))
+                        .collect(),
+                }
             })
             .reduce(Counts::default, Counts::merged)
     }
