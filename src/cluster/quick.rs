@@ -158,13 +158,10 @@ impl Centres {
                 acc[0][l] += v * cs[l];
             }
         }
+        let pad = &self.pad[b];
         let mut sum = [0.0f32; 8];
         for l in 0..8 {
-            sum[l] = (acc[0][l] + acc[1][l]) + (acc[2][l] + acc[3][l]);
-        }
-        let pad = &self.pad[b];
-        for l in 0..8 {
-            sum[l] += pad[l];
+            sum[l] = (acc[0][l] + acc[1][l]) + (acc[2][l] + acc[3][l]) + pad[l];
         }
         sum
     }
