@@ -34,6 +34,7 @@ fn stages(c: &mut Criterion) {
     let text = TextParams {
         language: Language::new("english").expect("english"),
         roles,
+        matcher: None,
     };
     let vparams = VectorParams::default().check().expect("params");
     let rparams = ReduceParams::default().check().expect("params");

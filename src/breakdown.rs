@@ -227,6 +227,10 @@ mod tests {
             lessons: Vec::new(),
             behavioral_changes: Vec::new(),
             tendency: None,
+            tendency_id: None,
+            tendency_index: None,
+            seeded: false,
+            support: None,
             members,
         }
     }

@@ -127,6 +127,10 @@ pub struct AnalyzeArgs {
     /// Extra or replacement well-known tendencies (TOML or JSON: name + cue words).
     #[arg(long, value_name = "FILE")]
     pub tendencies: Option<PathBuf>,
+    /// Group by the words alone: no well-known tendency seeds a pattern (tendencies still name
+    /// the patterns found).
+    #[arg(long = "no-lexicon")]
+    pub no_lexicon: bool,
     /// Print per-stage wall times and peak memory to stderr.
     #[arg(long)]
     pub timings: bool,
@@ -289,6 +293,7 @@ impl AnalyzeArgs {
                 Some(p) => crate::tendency::load(p)?,
                 None => crate::tendency::builtin(),
             },
+            lexicon: !self.no_lexicon,
             text_roles,
             vectorize,
             reduce,

@@ -57,6 +57,8 @@ pub struct Config {
     pub language: Language,
     /// Well-known tendencies patterns are matched against.
     pub tendencies: Vec<crate::tendency::Tendency>,
+    /// Let the tendencies' cues seed patterns (off with `--no-lexicon`).
+    pub lexicon: bool,
     pub text_roles: Vec<Role>,
     pub vectorize: CheckedVectorParams,
     pub reduce: CheckedReduceParams,

@@ -74,6 +74,10 @@ pub fn run(config: &Config) -> Result<Outcome> {
         &text::TextParams {
             language: config.language.clone(),
             roles: config.text_roles.clone(),
+            matcher: Some(std::sync::Arc::new(tendency::Matcher::new(
+                &config.tendencies,
+                &config.language,
+            ))),
         },
     );
     timings.lap("normalize+stem");
@@ -88,14 +92,25 @@ pub fn run(config: &Config) -> Result<Outcome> {
     let svd_rows = &sample[..sample.len().min(SVD_SAMPLE)];
     let projection = reduce::fit(&vectors, svd_rows, &config.reduce)?;
     timings.lap("reduce");
-    let clustering = cluster::cluster(&vectors, &projection, &sample, &config.cluster)?;
+    let clustering = match (&corpus.cues, cluster_params.k) {
+        (Some(cues), cluster::KChoice::Auto) if config.lexicon => {
+            cluster::guided::cluster(&vectors, &projection, &sample, cues, cluster_params)?
+        }
+        _ => cluster::cluster(&vectors, &projection, &sample, &config.cluster)?,
+    };
     timings.lap("cluster");
     let pattern_params = patterns::PatternParams {
         text_roles: config.text_roles.clone(),
         ..Default::default()
     };
     let mut found = patterns::describe(records, &corpus, &vectors, &clustering, &pattern_params);
-    tendency::assign(&mut found.patterns, &config.tendencies, &config.language);
+    tendency::name(
+        &mut found.patterns,
+        &clustering,
+        corpus.cues.as_ref(),
+        &config.tendencies,
+        &config.language,
+    );
     timings.lap("label");
     let evaluation = config.ingest.columns.truth.as_ref().map(|_| {
         let (truth, predicted): (Vec<&str>, Vec<u32>) = records
@@ -115,8 +130,17 @@ pub fn run(config: &Config) -> Result<Outcome> {
     let mut notes = Vec::new();
     if records.is_empty() {
         notes.push(no_entries_note(&ingested));
-    } else if !clustering.selection.structured {
-        notes.push("No clear structure: the entries do not fall into distinct groups.".to_string());
+    } else if !clustering.selection.structured || clustering.k == 0 {
+        notes.push(if records.len() < report::SMALL_LOG && clustering.selection.method == "tendencies" {
+            format!(
+                "Too few entries to see a pattern (need ~{}): no tendency appears in {} or more of the {} entries yet.",
+                report::SMALL_LOG,
+                cluster::guided::MIN_SUPPORT,
+                records.len()
+            )
+        } else {
+            "No clear structure: the entries do not fall into distinct groups.".to_string()
+        });
     }
     let charts = if config.charts.any() || config.formats.html {
         let input = chart::ChartInput {
@@ -156,6 +180,7 @@ pub fn run(config: &Config) -> Result<Outcome> {
         parameters: parameters(config, &vectors, &projection, records.len()),
         notes,
         blameless: config.blameless,
+        cues: corpus.cues.as_ref(),
         breakdown: Default::default(),
     };
     write_outputs(config, &report, &clustering.labels)?;

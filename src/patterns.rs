@@ -45,6 +45,8 @@ pub struct Example {
     pub index: usize,
     pub text: String,
     pub similarity: f32,
+    /// The cues of the pattern's tendency found in the entry ("said yes", "took on").
+    pub matched: Vec<String>,
 }
 
 /// A lesson or behavioural change with how often it was written for the pattern.
@@ -69,8 +71,15 @@ pub struct Pattern {
     pub examples: Vec<Example>,
     pub lessons: Vec<Counted>,
     pub behavioral_changes: Vec<Counted>,
-    /// Matching well-known tendency, filled in by `tendency`.
+    /// Matching well-known tendency (its name), filled in by `tendency::name`.
     pub tendency: Option<String>,
+    /// That tendency's id and index in the run's list.
+    pub tendency_id: Option<String>,
+    pub tendency_index: Option<usize>,
+    /// True when the tendency's cues seeded the pattern (false: found from the words).
+    pub seeded: bool,
+    /// In how many resamples of the log the pattern was found again.
+    pub support: Option<crate::cluster::Support>,
     /// Member entries (indices into the records), in input order.
     pub members: Vec<usize>,
 }
@@ -189,16 +198,24 @@ pub fn describe(
                     index: i,
                     text: analysis_text(&records[i], &params.text_roles).to_string(),
                     similarity: clustering.similarity[i],
+                    matched: Vec::new(),
                 })
                 .collect();
             let size = members[c].len();
             Pattern {
                 id: c as u32,
                 label: String::new(),
-                lessons: top_texts(records, &members[c], |r| &r.lesson, params.n_lessons),
+                lessons: top_texts(
+                    records,
+                    &members[c],
+                    &ordered,
+                    |r| &r.lesson,
+                    params.n_lessons,
+                ),
                 behavioral_changes: top_texts(
                     records,
                     &members[c],
+                    &ordered,
                     |r| &r.behavioral_change,
                     params.n_lessons,
                 ),
@@ -208,6 +225,13 @@ pub fn describe(
                 share: if n == 0 { 0.0 } else { size as f64 / n as f64 },
                 examples,
                 tendency: None,
+                tendency_id: None,
+                tendency_index: None,
+                seeded: false,
+                support: match c {
+                    0 => None,
+                    c => clustering.support.get(c - 1).copied().flatten(),
+                },
                 members: members[c].clone(),
             }
         })
@@ -333,13 +357,20 @@ fn phrase_surfaces(
 }
 
 /// The texts written most often among `members` (grouped by normalized form), most frequent
-/// first, ties by normalized text. The shown form is the most common original spelling.
+/// first; ties (as when every text is written once) go to the text of the entry nearest the
+/// centre (`ordered`, nearest first), then by normalized text. The shown form is the most
+/// common original spelling.
 fn top_texts(
     records: &[Record],
     members: &[usize],
+    ordered: &[usize],
     field: impl Fn(&Record) -> &str + Sync,
     n: usize,
 ) -> Vec<Counted> {
+    let mut rank: FxHashMap<&str, usize> = FxHashMap::default();
+    for (r, &i) in ordered.iter().enumerate() {
+        rank.entry(field(&records[i]).trim()).or_insert(r);
+    }
     // Count each distinct spelling first (cheap), normalize each spelling once.
     let mut spellings: FxHashMap<&str, usize> = FxHashMap::default();
     for &i in members {
@@ -348,74 +379,48 @@ fn top_texts(
             *spellings.entry(raw).or_insert(0) += 1;
         }
     }
-    let mut groups: HashMap<String, (usize, HashMap<&str, usize>)> = HashMap::new();
+    let mut groups: HashMap<String, (usize, HashMap<&str, usize>, usize)> = HashMap::new();
     for (raw, count) in spellings {
-        let g = groups.entry(normalize(raw)).or_default();
+        let g = groups
+            .entry(normalize(raw))
+            .or_insert((0, HashMap::new(), usize::MAX));
         g.0 += count;
         *g.1.entry(raw).or_insert(0) += count;
+        g.2 = g.2.min(rank.get(raw).copied().unwrap_or(usize::MAX));
     }
-    let mut out: Vec<(String, Counted)> = groups
+    let mut out: Vec<((usize, String), Counted)> = groups
         .into_iter()
-        .map(|(key, (count, forms))| {
+        .map(|(key, (count, forms, rank))| {
             let text = forms
                 .into_iter()
                 .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(a.0)))
                 .map(|(s, _)| s.to_string())
                 .unwrap_or_default();
-            (key, Counted { text, count })
+            ((rank, key), Counted { text, count })
         })
         .collect();
     out.sort_by(|a, b| b.1.count.cmp(&a.1.count).then_with(|| a.0.cmp(&b.0)));
     out.into_iter().take(n).map(|(_, c)| c).collect()
 }
 
-fn words_of(s: &str) -> Vec<&str> {
-    s.split(' ').collect()
-}
-
-/// Label = the top term; a lone word gets the next term that shares no word with it
-/// ("estimate / deadline"). A label already taken by a larger pattern grows by the next term.
+/// Label = a short phrase from the pattern's entries: its most distinctive two-word phrase as
+/// people wrote it ("estimated from the happy path" reads "happy path" → "the happy path"),
+/// else its most distinctive word. A label already taken by a larger pattern goes to the next
+/// candidate; when none is left, the pattern number is added. Patterns that match a well-known
+/// tendency are relabelled with its name later (`tendency::name`).
 fn label_patterns(patterns: &mut [Pattern]) {
     let mut taken: Vec<String> = Vec::new();
     for p in patterns.iter_mut() {
-        let terms: Vec<&str> = p.terms.iter().map(|(t, _)| t.as_str()).collect();
-        let mut parts: Vec<&str> = Vec::new();
-        let overlaps = |parts: &[&str], t: &str| {
-            parts
-                .iter()
-                .any(|q| words_of(q).iter().any(|w| words_of(t).contains(w)))
-        };
-        for t in &terms {
-            if parts.is_empty() {
-                parts.push(t);
-            } else if words_of(parts[0]).len() == 1 && parts.len() == 1 && !overlaps(&parts, t) {
-                parts.push(t);
-                break;
-            } else if words_of(parts[0]).len() > 1 {
-                break;
-            }
-        }
-        let mut label = parts.join(" / ");
-        let mut extra = terms.iter().filter(|t| !parts.contains(t));
-        while label.is_empty() || taken.contains(&label) {
-            match extra.next() {
-                Some(t) => {
-                    label = if label.is_empty() {
-                        t.to_string()
-                    } else {
-                        format!("{label} / {t}")
-                    }
-                }
-                None => {
-                    label = format!(
-                        "{} (pattern {})",
-                        if label.is_empty() { "unnamed" } else { &label },
-                        p.id
-                    );
-                    break;
-                }
-            }
-        }
+        let phrases = p.terms.iter().filter(|(t, _)| t.contains(' '));
+        let words = p.terms.iter().filter(|(t, _)| !t.contains(' '));
+        let label = phrases
+            .chain(words)
+            .map(|(t, _)| t.clone())
+            .find(|t| !taken.contains(t))
+            .unwrap_or_else(|| {
+                let first = p.terms.first().map_or("unnamed", |(t, _)| t.as_str());
+                format!("{first} (pattern {})", p.id)
+            });
         taken.push(label.clone());
         p.label = label;
     }

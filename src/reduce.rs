@@ -446,6 +446,7 @@ mod tests {
             &TextParams {
                 language: Language::new("english").unwrap(),
                 roles: vec![Role::RootCause],
+                matcher: None,
             },
         );
         vectorize(&c, &VectorParams::default().check().unwrap())

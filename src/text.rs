@@ -9,6 +9,7 @@
 
 use crate::error::{Error, Result};
 use crate::record::{Record, Role};
+use crate::tendency::matcher::{self, EntryMatch, Matcher};
 use rayon::prelude::*;
 use rust_stemmers::{Algorithm, Stemmer};
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -251,7 +252,13 @@ pub struct TextParams {
     pub language: Language,
     /// Roles whose text is concatenated into each entry's document.
     pub roles: Vec<Role>,
+    /// Tendency cues to find in each entry (stop words included), if any.
+    pub matcher: Option<std::sync::Arc<Matcher>>,
 }
+
+/// What a cue counts for in the first analyzed field (the root cause) and in the others (the
+/// lesson and the behavioural change say the tendency too, less directly).
+pub const FIELD_WEIGHTS: [f32; 2] = [1.0, 0.7];
 
 /// Every entry's stem ids (shared with `Vectors`, which computes TF-IDF rows from them on
 /// demand instead of storing a matrix), kept in the blocks of `CHUNK` entries they were
@@ -319,7 +326,26 @@ pub struct Corpus {
     pub lexicon: FxHashMap<String, u32>,
     /// Normalized stop words (and placeholders) seen, kept so phrases can skip them.
     pub stopwords: FxHashSet<String>,
+    /// Tendency cues found in each entry, when a matcher was given.
+    pub cues: Option<Cues>,
 }
+
+/// Per entry, the tendency cues found in its text and its scores (see `tendency::matcher`).
+#[derive(Debug, Clone)]
+pub struct Cues {
+    pub matcher: std::sync::Arc<Matcher>,
+    /// Per entry, the cue codes `Matcher::scan` found.
+    pub found: Docs,
+    pub matches: Vec<EntryMatch>,
+    /// Per tendency, the seeds expected from the same words in random order
+    /// (`Matcher::shuffled_null`; all 0 for logs over `NULL_MAX` entries, whose counts dwarf it).
+    pub null: Vec<f64>,
+}
+
+/// Logs up to this size get the shuffled-words null (larger ones need no such check).
+pub const NULL_MAX: usize = 20_000;
+/// Shuffles averaged for the null.
+const NULL_ROUNDS: u32 = 8;
 
 impl Corpus {
     pub fn len(&self) -> usize {
@@ -363,7 +389,10 @@ fn tokenize_chunk(records: &[Record], roles: &[Role]) -> Local {
     };
     local.part.offsets.push(0);
     for rec in records {
-        for &role in roles {
+        for (r, &role) in roles.iter().enumerate() {
+            if r > 0 {
+                local.part.tokens.push(matcher::SEP);
+            }
             for_each_word(rec.field(role), |w| {
                 let id = match index.get(w) {
                     Some(&id) => id,
@@ -403,6 +432,23 @@ pub fn analyze(records: &[Record], params: &TextParams) -> Corpus {
             *totals.entry(w.as_str()).or_insert(0) += c;
         }
     }
+    // Cue tokens of every distinct word, stop words included.
+    let cue_token: FxHashMap<String, u32> = match &params.matcher {
+        Some(m) => {
+            let all: Vec<&str> = totals.keys().copied().collect();
+            all.par_chunks(4096)
+                .flat_map_iter(|ws| {
+                    let stemmer = m.stemmer();
+                    ws.iter()
+                        .map(|&w| (w, m.token(w, &stemmer)))
+                        .filter(|&(_, t)| t != matcher::NONE)
+                        .map(|(w, t)| (w.to_string(), t))
+                        .collect::<Vec<_>>()
+                })
+                .collect()
+        }
+        None => FxHashMap::default(),
+    };
     let stop = &params.language.stopwords;
     let is_stop =
         |w: &str| w == NUM || w == URL || w == EMAIL || w.chars().count() < 2 || stop.contains(w);
@@ -440,28 +486,91 @@ pub fn analyze(records: &[Record], params: &TextParams) -> Corpus {
     // Remap each chunk's local ids to stem ids in place, dropping stop words, and give the
     // unused capacity back (the streams shrink by about half; at a million entries that is
     // a few hundred MB less at the stage's peak).
+    // Cues are found here, on the full word stream, before the stop words go.
     let mut locals = locals;
-    locals.par_iter_mut().for_each(|l| {
-        let map: Vec<Option<u32>> = l
-            .words
-            .iter()
-            .map(|w| lexicon.get(w.as_str()).copied())
-            .collect();
-        let p = &mut l.part;
-        let mut kept = 0;
-        for d in 0..p.offsets.len() - 1 {
-            let (from, to) = (p.offsets[d] as usize, p.offsets[d + 1] as usize);
-            p.offsets[d] = kept as u32;
-            for r in from..to {
-                if let Some(id) = map[p.tokens[r] as usize] {
-                    p.tokens[kept] = id;
-                    kept += 1;
+    let keep_streams = params.matcher.is_some() && records.len() <= NULL_MAX;
+    let found: Vec<(DocPart, Vec<EntryMatch>, Vec<Vec<u32>>)> = locals
+        .par_iter_mut()
+        .map(|l| {
+            let map: Vec<Option<u32>> = l
+                .words
+                .iter()
+                .map(|w| lexicon.get(w.as_str()).copied())
+                .collect();
+            let cue_map: Vec<u32> = match params.matcher {
+                Some(_) => l
+                    .words
+                    .iter()
+                    .map(|w| cue_token.get(w.as_str()).copied().unwrap_or(matcher::NONE))
+                    .collect(),
+                None => Vec::new(),
+            };
+            let mut cues = DocPart {
+                offsets: vec![0],
+                tokens: Vec::new(),
+            };
+            let mut matches = Vec::new();
+            let mut streams = Vec::new();
+            let (mut stream, mut scores) = (Vec::new(), Vec::new());
+            let p = &mut l.part;
+            let mut kept = 0;
+            for d in 0..p.offsets.len() - 1 {
+                let (from, to) = (p.offsets[d] as usize, p.offsets[d + 1] as usize);
+                if let Some(m) = &params.matcher {
+                    stream.clear();
+                    stream.extend(p.tokens[from..to].iter().map(|&t| match t {
+                        matcher::SEP => matcher::SEP,
+                        t => cue_map[t as usize],
+                    }));
+                    let at = cues.tokens.len();
+                    m.scan(&stream, &mut cues.tokens);
+                    matches.push(m.score(&cues.tokens[at..], &FIELD_WEIGHTS, &mut scores));
+                    cues.offsets.push(cues.tokens.len() as u32);
+                    if keep_streams {
+                        streams.push(stream.clone());
+                    }
+                }
+                p.offsets[d] = kept as u32;
+                for r in from..to {
+                    let t = p.tokens[r];
+                    if t == matcher::SEP {
+                        continue;
+                    }
+                    if let Some(id) = map[t as usize] {
+                        p.tokens[kept] = id;
+                        kept += 1;
+                    }
                 }
             }
+            *p.offsets.last_mut().expect("starts with 0") = kept as u32;
+            p.tokens.truncate(kept);
+            p.tokens.shrink_to_fit();
+            (cues, matches, streams)
+        })
+        .collect();
+    let cues = params.matcher.as_ref().map(|m| {
+        let mut parts = Vec::with_capacity(found.len());
+        let mut matches = Vec::with_capacity(records.len());
+        let mut streams = Vec::new();
+        for (part, ms, ss) in found {
+            parts.push(part);
+            matches.extend(ms);
+            streams.extend(ss);
         }
-        *p.offsets.last_mut().expect("starts with 0") = kept as u32;
-        p.tokens.truncate(kept);
-        p.tokens.shrink_to_fit();
+        let null = if keep_streams {
+            m.shuffled_null(&streams, NULL_ROUNDS, 0x5eed)
+        } else {
+            vec![0.0; m.n_tendencies]
+        };
+        Cues {
+            matcher: m.clone(),
+            found: Docs {
+                parts,
+                len: records.len(),
+            },
+            matches,
+            null,
+        }
     });
     let mut stopwords: FxHashSet<String> = FxHashSet::default();
     for l in &locals {
@@ -481,6 +590,7 @@ pub fn analyze(records: &[Record], params: &TextParams) -> Corpus {
         surface,
         lexicon,
         stopwords,
+        cues,
     }
 }
 
@@ -500,6 +610,7 @@ mod tests {
         TextParams {
             language: Language::new("english").unwrap(),
             roles: vec![Role::RootCause],
+            matcher: None,
         }
     }
 

@@ -272,6 +272,7 @@ mod tests {
             &TextParams {
                 language: Language::new("english").unwrap(),
                 roles: vec![Role::RootCause],
+                matcher: None,
             },
         )
     }

@@ -703,7 +703,10 @@ fn assignments_follow_input_order() {
     let run = analyze(&["comma.csv"]);
     run.assert_code(0);
     let (h, rows) = run.csv("assignments.csv");
-    assert_eq!(h, ["file", "row", "id", "date", "pattern", "label"]);
+    assert_eq!(
+        h,
+        ["file", "row", "id", "date", "pattern", "label", "matched"]
+    );
     assert_eq!(rows.len(), 15);
     let source = parse_csv(&std::fs::read_to_string(data_dir().join("comma.csv")).unwrap()).1;
     for (i, (row, src)) in rows.iter().zip(&source).enumerate() {
@@ -1083,7 +1086,10 @@ fn large_log_keeps_every_entry_in_order() {
     )
     .success();
     let (header, rows) = parse_csv(&std::fs::read_to_string(out.join("assignments.csv")).unwrap());
-    assert_eq!(header, ["file", "row", "id", "date", "pattern", "label"]);
+    assert_eq!(
+        header,
+        ["file", "row", "id", "date", "pattern", "label", "matched"]
+    );
     assert_eq!(rows.len(), ROWS);
     let (_, source) = parse_csv(&std::fs::read_to_string(&log).unwrap());
     for (i, (row, src)) in rows.iter().zip(&source).enumerate() {

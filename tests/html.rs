@@ -152,6 +152,7 @@ fn pattern(id: u32, label: &str, members: Vec<usize>, n: usize) -> Pattern {
             index: members[0],
             text: "Estimated <the> happy path".into(),
             similarity: 0.9,
+            matched: vec![],
         }],
         lessons: vec![Counted {
             text: "Estimate the whole job".into(),
@@ -159,6 +160,10 @@ fn pattern(id: u32, label: &str, members: Vec<usize>, n: usize) -> Pattern {
         }],
         behavioral_changes: Vec::new(),
         tendency: None,
+        tendency_id: None,
+        tendency_index: None,
+        seeded: false,
+        support: None,
         members,
     }
 }
@@ -227,6 +232,7 @@ fn render(ingested: &Ingested, patterns: &Patterns, charts: Option<&ChartFiles>)
         parameters: serde_json::json!({}),
         notes: vec!["A note with <angle> brackets.".into()],
         blameless: false,
+        cues: None,
         breakdown: Default::default(),
     };
     let mut out = Vec::new();

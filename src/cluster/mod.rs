@@ -25,7 +25,24 @@ use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256Plus;
 use rayon::prelude::*;
 
+pub mod guided;
 mod quick;
+
+/// How often a pattern was found again in resamples of the log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Support {
+    pub held: u32,
+    pub rounds: u32,
+}
+
+/// Where a pattern came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// Seeded by a well-known tendency (index into the run's tendency list).
+    Tendency(usize),
+    /// Found by clustering the entries' words.
+    Free,
+}
 
 /// How many patterns to look for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,6 +154,11 @@ pub struct Clustering {
     pub similarity: Vec<f32>,
     /// Row j = unit-length centre of pattern j + 1.
     pub centres: Array2<f64>,
+    /// Per pattern (row j = pattern j + 1), where it came from.
+    pub origins: Vec<Origin>,
+    /// Per pattern, in how many resamples of the log it was found again (`None`: not measured,
+    /// as with a fixed number of patterns).
+    pub support: Vec<Option<Support>>,
     pub selection: KSelection,
 }
 
@@ -432,7 +454,28 @@ pub fn cluster(
         )
         .collect();
 
-    // Number patterns by size, largest first; drop centres nobody was assigned to.
+    let origins = vec![Origin::Free; centres.nrows()];
+    let support = vec![None; centres.nrows()];
+    Ok(renumber(
+        raw,
+        &centres,
+        &norms,
+        (origins, support),
+        selection,
+        projection.dims,
+    ))
+}
+
+/// Numbers patterns by size, largest first (ties by centre order), drops centres nobody was
+/// assigned to, and turns `u32::MAX` (no clear pattern) into 0.
+fn renumber(
+    raw: Vec<(u32, f32)>,
+    centres: &Array2<f64>,
+    norms: &[f64],
+    (origins, support): (Vec<Origin>, Vec<Option<Support>>),
+    selection: KSelection,
+    dims: usize,
+) -> Clustering {
     let kc = centres.nrows();
     let mut size = vec![0usize; kc];
     for &(l, _) in &raw {
@@ -446,7 +489,7 @@ pub fn cluster(
     for (rank, &j) in order.iter().enumerate() {
         new_id[j] = rank as u32 + 1;
     }
-    let mut unit = Array2::<f64>::zeros((order.len(), projection.dims));
+    let mut unit = Array2::<f64>::zeros((order.len(), dims));
     for (rank, &j) in order.iter().enumerate() {
         if norms[j] > 1e-12 {
             unit.row_mut(rank).assign(&(&centres.row(j) / norms[j]));
@@ -456,13 +499,15 @@ pub fn cluster(
         .into_iter()
         .map(|(l, s)| (if l == u32::MAX { 0 } else { new_id[l as usize] }, s))
         .unzip();
-    Ok(Clustering {
+    Clustering {
         k: order.len(),
         labels,
         similarity,
         centres: unit,
+        origins: order.iter().map(|&j| origins[j]).collect(),
+        support: order.iter().map(|&j| support[j]).collect(),
         selection,
-    })
+    }
 }
 
 #[cfg(test)]

@@ -316,11 +316,11 @@ fn charts(w: &mut dyn Write, report: &Report) -> io::Result<()> {
     writeln!(w, "</section>")
 }
 
-fn counted(w: &mut dyn Write, title: &str, items: &[Counted]) -> io::Result<()> {
+fn counted(w: &mut dyn Write, what: &str, items: &[Counted]) -> io::Result<()> {
     if items.is_empty() {
         return Ok(());
     }
-    writeln!(w, "<h3>{title}</h3>")?;
+    writeln!(w, "<h3>{}</h3>", esc(&super::counted_title(what, items)))?;
     writeln!(w, "<ul>")?;
     for c in items {
         if c.count > 1 {
@@ -366,6 +366,12 @@ fn pattern_section(w: &mut dyn Write, report: &Report, p: &Pattern) -> io::Resul
             esc(t)
         ));
     }
+    if p.id != 0 {
+        meta.push_str(&format!(" · found by {}", super::found_by(p)));
+        if let Some(c) = super::confidence_text(p) {
+            meta.push_str(&format!(", {c}"));
+        }
+    }
     writeln!(w, "<p class=\"meta\">{meta}</p>")?;
     if p.id == 0 {
         writeln!(
@@ -399,21 +405,22 @@ fn pattern_section(w: &mut dyn Write, report: &Report, p: &Pattern) -> io::Resul
         writeln!(w, "<ul class=\"examples\">")?;
         for e in &p.examples {
             let rec = &report.records[e.index];
+            let matched = if e.matched.is_empty() {
+                String::new()
+            } else {
+                format!(" · matched: {}", esc(&e.matched.join(", ")))
+            };
             writeln!(
                 w,
-                "<li><blockquote>{}</blockquote><p class=\"source\">{}</p></li>",
+                "<li><blockquote>{}</blockquote><p class=\"source\">{}{matched}</p></li>",
                 esc(&e.text),
                 source(report, rec)
             )?;
         }
         writeln!(w, "</ul>")?;
     }
-    counted(w, "Lessons written most often", &p.lessons)?;
-    counted(
-        w,
-        "Behavioural changes written most often",
-        &p.behavioral_changes,
-    )?;
+    counted(w, "Lessons", &p.lessons)?;
+    counted(w, "Behavioural changes", &p.behavioral_changes)?;
     entries(w, report, p)?;
     writeln!(
         w,

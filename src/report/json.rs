@@ -31,6 +31,18 @@ pub fn pattern_json(report: &Report, p: &Pattern) -> Map<String, Value> {
     m.insert("id".into(), json!(p.id));
     m.insert("label".into(), json!(p.label));
     m.insert("tendency".into(), json!(p.tendency));
+    m.insert("tendency_id".into(), json!(p.tendency_id));
+    m.insert(
+        "found_by".into(),
+        json!(if p.seeded { "tendency" } else { "words" }),
+    );
+    m.insert(
+        "confidence".into(),
+        match p.support {
+            Some(s) => json!({"held": s.held, "resamples": s.rounds, "share": round4(f64::from(s.held) / f64::from(s.rounds.max(1)))}),
+            None => Value::Null,
+        },
+    );
     m.insert(
         "terms".into(),
         Value::Array(p.terms.iter().map(|(t, _)| json!(t)).collect()),
@@ -49,6 +61,7 @@ pub fn pattern_json(report: &Report, p: &Pattern) -> Map<String, Value> {
                 "date": rec.date.map(|d| d.to_string()),
                 "text": e.text,
                 "similarity": round4(f64::from(e.similarity)),
+                "matched": e.matched,
             })
         })
         .collect();
@@ -105,7 +118,9 @@ impl Renderer for Json {
             .collect();
         let unassigned = report.patterns.unassigned.as_ref().map(|p| {
             let mut m = pattern_json(report, p);
-            m.remove("tendency");
+            for key in ["tendency", "tendency_id", "found_by", "confidence"] {
+                m.remove(key);
+            }
             Value::Object(m)
         });
         let evaluation = report.evaluation.map(|e| {

@@ -27,11 +27,11 @@ pub fn md(s: &str) -> String {
     out
 }
 
-fn counted_list(w: &mut dyn Write, title: &str, items: &[Counted]) -> io::Result<()> {
+fn counted_list(w: &mut dyn Write, what: &str, items: &[Counted]) -> io::Result<()> {
     if items.is_empty() {
         return Ok(());
     }
-    writeln!(w, "**{title}:**\n")?;
+    writeln!(w, "**{}:**\n", super::counted_title(what, items))?;
     for c in items {
         if c.count > 1 {
             writeln!(w, "- {} (×{})", md(&c.text), c.count)?;
@@ -62,6 +62,13 @@ fn pattern_section(w: &mut dyn Write, report: &Report, p: &Pattern) -> io::Resul
     if let Some(t) = &p.tendency {
         writeln!(w, "Well-known tendency: **{}**\n", md(t))?;
     }
+    if p.id != 0 {
+        let mut how = format!("Found by {}", super::found_by(p));
+        if let Some(c) = super::confidence_text(p) {
+            how.push_str(&format!("; {c}"));
+        }
+        writeln!(w, "{how}.\n")?;
+    }
     super::review::md_pattern(w, report, p)?;
     if p.id == 0 {
         writeln!(
@@ -78,9 +85,14 @@ fn pattern_section(w: &mut dyn Write, report: &Report, p: &Pattern) -> io::Resul
         for e in &p.examples {
             let rec = &report.records[e.index];
             let date = rec.date.map(|d| format!("{d}, ")).unwrap_or_default();
+            let matched = if e.matched.is_empty() {
+                String::new()
+            } else {
+                format!(" — matched: {}", md(&e.matched.join(", ")))
+            };
             writeln!(
                 w,
-                "- “{}” ({date}{} row {})",
+                "- “{}” ({date}{} row {}){matched}",
                 md(&e.text),
                 md(report.file_name(rec.file)),
                 rec.row
@@ -88,12 +100,8 @@ fn pattern_section(w: &mut dyn Write, report: &Report, p: &Pattern) -> io::Resul
         }
         writeln!(w)?;
     }
-    counted_list(w, "Lessons written most often", &p.lessons)?;
-    counted_list(
-        w,
-        "Behavioural changes written most often",
-        &p.behavioral_changes,
-    )?;
+    counted_list(w, "Lessons", &p.lessons)?;
+    counted_list(w, "Behavioural changes", &p.behavioral_changes)?;
     Ok(())
 }
 

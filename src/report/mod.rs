@@ -65,8 +65,34 @@ pub struct Report<'a> {
     pub notes: Vec<String>,
     /// Leave people's names out.
     pub blameless: bool,
+    /// Each entry's tendency cues, to say why it belongs to its pattern.
+    pub cues: Option<&'a crate::text::Cues>,
     /// Control and group counts, computed once on first use (`Report::breakdown`).
     pub breakdown: std::cell::OnceCell<crate::breakdown::Breakdown>,
+}
+
+/// "holds in 9 of 10 resamples", when the pattern's support was measured.
+pub fn confidence_text(p: &crate::patterns::Pattern) -> Option<String> {
+    p.support
+        .map(|s| format!("holds in {} of {} resamples", s.held, s.rounds))
+}
+
+/// How a pattern was found, for readers: by its tendency's phrases or by shared words.
+pub fn found_by(p: &crate::patterns::Pattern) -> &'static str {
+    if p.seeded {
+        "tendency phrases"
+    } else {
+        "shared words"
+    }
+}
+
+/// The heading of a lessons list: "written most often" only when some text repeats.
+pub fn counted_title(what: &str, items: &[crate::patterns::Counted]) -> String {
+    if items.iter().any(|c| c.count > 1) {
+        format!("{what} written most often")
+    } else {
+        format!("{what} from the entries nearest the pattern's centre")
+    }
 }
 
 impl Report<'_> {
@@ -107,8 +133,25 @@ impl Report<'_> {
         let s = self.selection;
         let n = self.patterns.patterns.len();
         let at = s.scores.iter().find(|c| c.0 == s.chosen);
+        let seeded = self.patterns.patterns.iter().filter(|p| p.seeded).count();
+        let entries = self.records.len();
         match (s.method, at) {
             ("fixed", _) => format!("{n} (set with --patterns)"),
+            ("tendencies", _) if n == 0 && entries < SMALL_LOG => format!(
+                "0 — too few entries to see a pattern (need ~{SMALL_LOG}): no tendency appears in {} or more of the {entries} entries",
+                crate::cluster::guided::MIN_SUPPORT
+            ),
+            ("tendencies", _) if n == 0 => "0 — no clear structure: no well-known tendency recurs more often than the same words shuffled at random would give, and the other entries do not fall into groups that hold up when the log is resampled".to_string(),
+            ("tendencies", _) => format!(
+                "{n}: {seeded} well-known {} recurring (each in at least {} entries, clearly more than the same words shuffled at random give) and {} {} found in the words of the other entries (kept when {} holds in at least {} of {} resamples)",
+                if seeded == 1 { "tendency" } else { "tendencies" },
+                crate::cluster::guided::MIN_SUPPORT,
+                n - seeded,
+                if n - seeded == 1 { "group" } else { "groups" },
+                if n - seeded == 1 { "it" } else { "each" },
+                crate::cluster::guided::MIN_HELD,
+                crate::cluster::guided::ROUNDS,
+            ),
             (_, Some(&(k, stab, sil))) if !s.structured => format!(
                 "{n} — no clear structure: the most stable split ({k} groups) had stability {stab:.2} and mean silhouette {sil:.2}, too low to call patterns, so the log is shown as one group"
             ),
@@ -124,6 +167,9 @@ impl Report<'_> {
         }
     }
 }
+
+/// Logs smaller than this that show no pattern are called too small rather than unstructured.
+pub const SMALL_LOG: usize = 30;
 
 /// A report format.
 pub trait Renderer {

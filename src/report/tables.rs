@@ -21,7 +21,7 @@ const TASKS_PER_ROUND: usize = 16;
 /// input order; each record is quoted on its own, so the bytes match a sequential writer's.
 pub fn write_assignments(report: &Report, labels: &[u32], w: &mut dyn Write) -> io::Result<()> {
     let mut head = csv::Writer::from_writer(&mut *w);
-    head.write_record(["file", "row", "id", "date", "pattern", "label"])
+    head.write_record(["file", "row", "id", "date", "pattern", "label", "matched"])
         .map_err(csv_err)?;
     head.flush()?;
     drop(head);
@@ -31,7 +31,17 @@ pub fn write_assignments(report: &Report, labels: &[u32], w: &mut dyn Write) -> 
     let files: Vec<String> = (0..report.ingested.files.len())
         .map(|f| safe_cell(report.file_name(f as u32)).into_owned())
         .collect();
-    let n = report.records.len().min(labels.len());
+    // Per pattern id, the tendency whose cues explain its entries.
+    let mut tendency_of: Vec<Option<u16>> = vec![None];
+    tendency_of.extend(
+        report
+            .patterns
+            .patterns
+            .iter()
+            .map(|p| p.tendency_index.map(|t| t as u16)),
+    );
+    let (records, cues) = (report.records, report.cues);
+    let n = records.len().min(labels.len());
     let starts: Vec<usize> = (0..n).step_by(ROWS_PER_TASK).collect();
     for round in starts.chunks(TASKS_PER_ROUND) {
         let blocks: Vec<io::Result<Vec<u8>>> = round
@@ -39,8 +49,27 @@ pub fn write_assignments(report: &Report, labels: &[u32], w: &mut dyn Write) -> 
             .map(|&start| {
                 let mut out = csv::Writer::from_writer(Vec::new());
                 let (mut row, mut date, mut label) = (String::new(), String::new(), String::new());
+                let mut matched = String::new();
                 let end = (start + ROWS_PER_TASK).min(n);
-                for (rec, &l) in report.records[start..end].iter().zip(&labels[start..end]) {
+                for (at, (rec, &l)) in records[start..end]
+                    .iter()
+                    .zip(&labels[start..end])
+                    .enumerate()
+                {
+                    matched.clear();
+                    if let (Some(cues), Some(Some(t))) = (cues, tendency_of.get(l as usize)) {
+                        for (j, cue) in cues
+                            .matcher
+                            .explain(cues.found.doc(start + at), *t, 3)
+                            .into_iter()
+                            .enumerate()
+                        {
+                            if j > 0 {
+                                matched.push_str("; ");
+                            }
+                            matched.push_str(cue);
+                        }
+                    }
                     row.clear();
                     date.clear();
                     label.clear();
@@ -57,6 +86,7 @@ pub fn write_assignments(report: &Report, labels: &[u32], w: &mut dyn Write) -> 
                         &date,
                         &label,
                         names.get(l as usize).map_or("", String::as_str),
+                        safe_cell(&matched).as_ref(),
                     ])
                     .map_err(csv_err)?;
                 }

@@ -6,190 +6,54 @@
 //! terms strongly enough. Invariants: matching only names patterns, it never merges or splits
 //! them (two patterns may carry the same tendency); the best match wins, ties by list order.
 
+use crate::cluster::{Clustering, Origin};
 use crate::error::{Error, Result};
 use crate::patterns::Pattern;
+use crate::text::Cues;
 use crate::text::{for_each_word, Language};
 use serde::Deserialize;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-/// A tendency and its cue words (any surface form: they are stemmed like the log).
+pub mod matcher;
+pub use matcher::{EntryMatch, Matcher};
+
+/// A tendency: its id, its display name, its cues (phrases that on their own say it) and hints
+/// (words that lean towards it but are not enough alone). Any surface form: they are read like
+/// the log (see `matcher`).
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 pub struct Tendency {
+    #[serde(default)]
+    pub id: String,
     pub name: String,
     pub cues: Vec<String>,
+    #[serde(default)]
+    pub hints: Vec<String>,
 }
 
-/// Built-in tendencies with cue words.
+/// The built-in list, compiled in from `assets/tendencies.toml`.
+const BUILTIN: &str = include_str!("../../assets/tendencies.toml");
+
+/// Built-in tendencies with their cues and hints.
 pub fn builtin() -> Vec<Tendency> {
-    let t = |name: &str, cues: &[&str]| Tendency {
-        name: name.to_string(),
-        cues: cues.iter().map(|c| c.to_string()).collect(),
-    };
-    vec![
-        t(
-            "underestimated timelines",
-            &[
-                "estimate",
-                "underestimated",
-                "deadline",
-                "timeline",
-                "schedule",
-                "buffer",
-                "optimistic",
-                "longer",
-                "late",
-                "overran",
-                "slipped",
-                "forecast",
-            ],
-        ),
-        t(
-            "scope change without change management",
-            &[
-                "scope",
-                "creep",
-                "change request",
-                "requirement",
-                "re-plan",
-                "replan",
-                "feature list",
-                "added",
-                "redesign",
-                "freeze",
-                "impact",
-            ],
-        ),
-        t(
-            "avoided or delayed difficult conversation",
-            &[
-                "conversation",
-                "feedback",
-                "avoided",
-                "put off",
-                "talk",
-                "confront",
-                "conflict",
-                "honest",
-                "uncomfortable",
-                "disagreement",
-                "hard talk",
-            ],
-        ),
-        t(
-            "overcommitment / not saying no",
-            &[
-                "overcommitted",
-                "said yes",
-                "too much",
-                "capacity",
-                "spread thin",
-                "took on",
-                "workstream",
-                "overloaded",
-                "say no",
-                "agreed",
-                "parallel",
-            ],
-        ),
-        t(
-            "insufficient preparation or testing",
-            &[
-                "prepared",
-                "unprepared",
-                "preparation",
-                "rehearse",
-                "rehearsal",
-                "dry run",
-                "test",
-                "tested",
-                "testing",
-                "checklist",
-                "run-through",
-                "ready",
-            ],
-        ),
-        t(
-            "unclear requirements or expectations",
-            &[
-                "assumed",
-                "assumption",
-                "ambiguous",
-                "acceptance criteria",
-                "unclear",
-                "clarify",
-                "misread",
-                "expectations",
-                "requirements",
-                "brief",
-                "misunderstood",
-            ],
-        ),
-        t(
-            "late escalation / communication gap",
-            &[
-                "escalate",
-                "escalated",
-                "blocker",
-                "flag",
-                "raise",
-                "status",
-                "told",
-                "manager",
-                "surfaced",
-                "risk",
-                "green",
-                "silence",
-            ],
-        ),
-        t(
-            "dependency or vendor failure",
-            &[
-                "vendor",
-                "third-party",
-                "supplier",
-                "outage",
-                "api",
-                "upstream",
-                "dependency",
-                "contract",
-                "delivered late",
-                "external",
-                "provider",
-            ],
-        ),
-        t(
-            "single point of failure / key person",
-            &[
-                "only person",
-                "bus factor",
-                "knowledge",
-                "handover",
-                "on leave",
-                "single",
-                "knew",
-                "documented",
-                "backup",
-                "key person",
-            ],
-        ),
-        t(
-            "unreviewed change",
-            &[
-                "review",
-                "reviewed",
-                "unreviewed",
-                "approval",
-                "peer review",
-                "config change",
-                "pushed",
-                "without review",
-                "hotfix",
-                "merged",
-                "four eyes",
-            ],
-        ),
-    ]
+    let file: TendencyFile = toml::from_str(BUILTIN).expect("assets/tendencies.toml is valid");
+    file.tendencies.into_iter().map(with_id).collect()
+}
+
+/// A tendency without an id gets one from its name ("Late escalation" → "late-escalation").
+fn with_id(mut t: Tendency) -> Tendency {
+    if t.id.trim().is_empty() {
+        let mut id = String::new();
+        for c in t.name.chars() {
+            if c.is_alphanumeric() {
+                id.extend(c.to_lowercase());
+            } else if !id.is_empty() && !id.ends_with('-') {
+                id.push('-');
+            }
+        }
+        t.id = id.trim_end_matches('-').to_string();
+    }
+    t
 }
 
 #[derive(Debug, Deserialize)]
@@ -231,8 +95,8 @@ pub fn load(path: &Path) -> Result<Vec<Tendency>> {
         }
     }
     let mut list = if file.replace { Vec::new() } else { builtin() };
-    for t in file.tendencies {
-        match list.iter_mut().find(|x| x.name == t.name) {
+    for t in file.tendencies.into_iter().map(with_id) {
+        match list.iter_mut().find(|x| x.name == t.name || x.id == t.id) {
             Some(slot) => *slot = t,
             None => list.push(t),
         }
@@ -295,6 +159,73 @@ pub fn assign(patterns: &mut [Pattern], tendencies: &[Tendency], language: &Lang
     }
 }
 
+/// Share of a free pattern's members whose cues must clearly say one tendency for the pattern
+/// to carry its name.
+pub const MIN_VOTE: f64 = 0.5;
+
+/// Names each pattern by its tendency: the one that seeded it; for a pattern found freely, the
+/// one at least `MIN_VOTE` of its members' cues clearly say. Without cue matches (no matcher),
+/// by its distinctive terms (`assign`). A pattern named by a tendency is labelled with it; a
+/// second pattern of the same tendency keeps its own label after the name.
+pub fn name(
+    patterns: &mut [Pattern],
+    clustering: &Clustering,
+    cues: Option<&Cues>,
+    tendencies: &[Tendency],
+    language: &Language,
+) {
+    let Some(cues) = cues else {
+        assign(patterns, tendencies, language);
+        return;
+    };
+    let mut used: Vec<usize> = Vec::new();
+    for p in patterns.iter_mut() {
+        let origin = clustering
+            .origins
+            .get(p.id as usize - 1)
+            .copied()
+            .unwrap_or(Origin::Free);
+        let t = match origin {
+            Origin::Tendency(t) => Some(t),
+            Origin::Free => {
+                let mut votes = vec![0usize; tendencies.len()];
+                for &i in &p.members {
+                    if let Some(t) = cues.matches[i].confident() {
+                        votes[t] += 1;
+                    }
+                }
+                let (t, v) =
+                    votes
+                        .iter()
+                        .enumerate()
+                        .fold((0, 0), |b, (t, &v)| if v > b.1 { (t, v) } else { b });
+                (v >= crate::cluster::guided::MIN_SUPPORT && v as f64 >= MIN_VOTE * p.size as f64)
+                    .then_some(t)
+            }
+        };
+        p.tendency = t.map(|t| tendencies[t].name.clone());
+        p.tendency_id = t.map(|t| tendencies[t].id.clone());
+        p.tendency_index = t;
+        p.seeded = matches!(origin, Origin::Tendency(_));
+        if let Some(t) = t {
+            for e in &mut p.examples {
+                e.matched = cues
+                    .matcher
+                    .explain(cues.found.doc(e.index), t as u16, 4)
+                    .into_iter()
+                    .map(str::to_string)
+                    .collect();
+            }
+            p.label = if used.contains(&t) {
+                format!("{}: {}", tendencies[t].name, p.label)
+            } else {
+                tendencies[t].name.clone()
+            };
+            used.push(t);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -311,6 +242,10 @@ mod tests {
             lessons: vec![],
             behavioral_changes: vec![],
             tendency: None,
+            tendency_id: None,
+            tendency_index: None,
+            seeded: false,
+            support: None,
             members: vec![],
         }
     }

@@ -1,0 +1,510 @@
+//! Guided clustering: tendency cues seed the patterns, the rest is clustered freely.
+//!
+//! In: the vectors, the fitted projection, an order-free sample of rows, every entry's tendency
+//! cue matches (`text::Cues`) and checked `ClusterParams`. Out: `Clustering` whose patterns each
+//! carry their origin (a well-known tendency, or found freely).
+//! How:
+//! 1. An entry whose words clearly say one tendency (`EntryMatch::confident`) is a seed of it.
+//! 2. A tendency is a pattern when it has at least `min_support` seeds and clearly more than the
+//!    same words give when shuffled across the entries (`Cues::null`): a log of shuffled words
+//!    has no tendency. Its centre is the mean of its seeds' projected vectors.
+//! 3. The entries that seed no pattern are clustered freely, as `cluster` does (automatic k on
+//!    split-half stability); the free patterns are kept only when that split is stable.
+//! 4. Every seed goes to its tendency. Every other entry goes to the tendency its cues lean to
+//!    when that tendency is a pattern and the lead is clear, otherwise to the nearest centre,
+//!    or to pattern 0 when it is far from every centre.
+//! Invariants: as `cluster` (labels ≤ k, numbered by size, largest first; the result depends on
+//! the entries' content, never on row order or thread count).
+
+use super::quick::{self, Points};
+use super::{choose_k, kmeans, nearest, ClusterParams, Clustering, KSelection, Origin, Support};
+use crate::error::Result;
+use crate::reduce::Projection;
+use crate::tendency::matcher::{EntryMatch, NO_TENDENCY};
+use crate::text::Cues;
+use crate::vectorize::Vectors;
+use ndarray::{Array2, Axis};
+use rayon::prelude::*;
+
+/// Seeds a tendency needs, at least, to be called recurring.
+pub const MIN_SUPPORT: usize = 3;
+/// Seeds used for a tendency's centre, at most (the first ones in sample order).
+const CENTRE_SEEDS: usize = 5_000;
+/// Free entries needed before the rest of the log is clustered freely.
+const MIN_FREE: usize = 24;
+/// A leaning entry (cues say one tendency, not clearly enough to seed it) follows its cues
+/// when its best score leads the runner-up by this ratio.
+const LEAN_LEAD: f32 = 1.2;
+
+/// An entry joins a tendency when it is at least as close to its centre as all but this share
+/// of the tendency's seeds...
+const NEAR_QUANTILE: f64 = 0.1;
+/// ... and at least this close.
+const NEAR_FLOOR: f64 = 0.3;
+/// Resamples each pattern is checked on.
+pub const ROUNDS: u32 = 10;
+/// Share of the entries each resample keeps (in tenths).
+const KEEP_TENTHS: u64 = 8;
+/// Entries the resamples are drawn from, at most (the first ones in sample order).
+const RESAMPLE_BASE: usize = 4_000;
+/// A pattern found freely is kept when it holds in at least this many resamples.
+pub const MIN_HELD: u32 = 6;
+/// Members a resample's pattern must share with the pattern (Jaccard) for it to hold.
+const MIN_JACCARD: f64 = 0.5;
+
+/// Seeds a tendency needs in a log of `n` entries: 3, or 0.2 % of a large log.
+pub fn min_support(n: usize) -> usize {
+    MIN_SUPPORT.max(n.div_ceil(500))
+}
+
+/// A seed whose score reaches this (two cues' worth) is strong evidence: words in random order
+/// seldom give one.
+pub const STRONG_SCORE: f32 = 2.0;
+/// Strong seeds a tendency needs.
+pub const MIN_STRONG: usize = 2;
+
+/// Whether a tendency with `seeds` seeds, `strong` of them strong, in a log of `n` entries is a
+/// pattern: enough seeds, at least `MIN_STRONG` strong ones, and at least two more seeds than
+/// the same words give in random order (`null`). Measured on shuffled-word copies of
+/// hand-written logs (benches/QUALITY.md): a Poisson test of the seeds against the null called a
+/// tendency in 6 of 35 shuffled logs; this rule in none.
+pub fn holds(seeds: usize, strong: usize, null: f64, n: usize) -> bool {
+    seeds >= min_support(n) && strong >= MIN_STRONG && seeds as f64 >= null + 2.0
+}
+
+/// Seeds and strong seeds per tendency among `rows` (all entries when `None`).
+fn seed_counts(cues: &Cues, rows: Option<&[usize]>) -> (Vec<usize>, Vec<usize>) {
+    let mut count = vec![0usize; cues.matcher.n_tendencies];
+    let mut strong = vec![0usize; cues.matcher.n_tendencies];
+    let mut add = |m: &EntryMatch| {
+        if let Some(t) = m.confident() {
+            count[t] += 1;
+            strong[t] += usize::from(m.score >= STRONG_SCORE);
+        }
+    };
+    match rows {
+        Some(rows) => rows.iter().for_each(|&i| add(&cues.matches[i])),
+        None => cues.matches.iter().for_each(&mut add),
+    }
+    (count, strong)
+}
+
+/// The tendencies that are patterns, most seeds first (ties by list order), with their seeds.
+pub fn supported(cues: &Cues, n: usize) -> Vec<(usize, usize)> {
+    let (count, strong) = seed_counts(cues, None);
+    let mut out: Vec<(usize, usize)> = count
+        .iter()
+        .enumerate()
+        .filter(|&(t, &c)| holds(c, strong[t], cues.null.get(t).copied().unwrap_or(0.0), n))
+        .map(|(t, &c)| (t, c))
+        .collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    out
+}
+
+/// The pattern an entry's cues put it in: its seed tendency, or the tendency it leans to.
+fn cue_pattern(m: &EntryMatch, slot: &[usize]) -> Option<usize> {
+    if m.best == NO_TENDENCY {
+        return None;
+    }
+    let s = slot[m.best as usize];
+    if s == usize::MAX {
+        return None;
+    }
+    let clear = m.confident().is_some() || m.score >= LEAN_LEAD * m.second.max(f32::MIN_POSITIVE);
+    clear.then_some(s)
+}
+
+/// Clusters every entry; see the module header.
+pub fn cluster(
+    vectors: &Vectors,
+    projection: &Projection,
+    sample: &[usize],
+    cues: &Cues,
+    p: &ClusterParams,
+) -> Result<Clustering> {
+    let n = vectors.n_rows();
+    let tendencies = supported(cues, n);
+    // Pattern slot of each supported tendency.
+    let mut slot = vec![usize::MAX; cues.matcher.n_tendencies];
+    for (s, &(t, _)) in tendencies.iter().enumerate() {
+        slot[t] = s;
+    }
+    let seed_of = |i: usize| -> Option<usize> {
+        cues.matches[i]
+            .confident()
+            .map(|t| slot[t])
+            .filter(|&s| s != usize::MAX)
+    };
+
+    // Centres of the tendencies: the mean of their seeds' unit vectors (sample order).
+    let dims = projection.dims;
+    let mut seed_rows: Vec<Vec<usize>> = vec![Vec::new(); tendencies.len()];
+    for &i in sample {
+        if let Some(s) = seed_of(i) {
+            if seed_rows[s].len() < CENTRE_SEEDS && !vectors.is_empty_row(i) {
+                seed_rows[s].push(i);
+            }
+        }
+    }
+    // Each centre with the similarity most of its seeds reach (`NEAR_QUANTILE`): an entry at
+    // least that close to the centre reads like the tendency's seeds and joins it.
+    let (tendency_centres, near): (Vec<Vec<f64>>, Vec<f64>) = seed_rows
+        .par_iter()
+        .map(|rows| {
+            let x = projection.transform(vectors, rows);
+            let c = x
+                .mean_axis(Axis(0))
+                .map(|m| m.to_vec())
+                .unwrap_or_else(|| vec![0.0; dims]);
+            let norm = c.iter().map(|v| v * v).sum::<f64>().sqrt().max(1e-12);
+            let mut cos: Vec<f64> = x
+                .axis_iter(Axis(0))
+                .map(|r| r.iter().zip(&c).map(|(a, b)| a * b).sum::<f64>() / norm)
+                .collect();
+            cos.sort_by(f64::total_cmp);
+            let q = cos
+                .get((cos.len() as f64 * NEAR_QUANTILE) as usize)
+                .copied()
+                .unwrap_or(1.0);
+            (c, q.max(NEAR_FLOOR))
+        })
+        .unzip();
+    let tendency_norms: Vec<f64> = tendency_centres
+        .iter()
+        .map(|c| c.iter().map(|v| v * v).sum::<f64>().sqrt())
+        .collect();
+    // The tendency an entry's words put it near (projected unit vector `x`), if any.
+    let near_to = |x: &[f64]| -> Option<usize> {
+        let mut best: Option<(usize, f64)> = None;
+        for (s, c) in tendency_centres.iter().enumerate() {
+            if tendency_norms[s] <= 1e-12 {
+                continue;
+            }
+            let cos = c.iter().zip(x).map(|(a, b)| a * b).sum::<f64>() / tendency_norms[s];
+            if cos >= near[s] && best.is_none_or(|b| cos > b.1) {
+                best = Some((s, cos));
+            }
+        }
+        best.map(|b| b.0)
+    };
+    let mut centres = tendency_centres.clone();
+    let mut origins: Vec<Origin> = tendencies
+        .iter()
+        .map(|&(t, _)| Origin::Tendency(t))
+        .collect();
+
+    // The free part: entries that neither seed nor lean to a tendency, nor read like its seeds.
+    let candidates: Vec<usize> = sample
+        .iter()
+        .copied()
+        .filter(|&i| !vectors.is_empty_row(i) && cue_pattern(&cues.matches[i], &slot).is_none())
+        .take(p.fit_sample * 2)
+        .collect();
+    let xc = projection.transform(vectors, &candidates);
+    let free: Vec<usize> = candidates
+        .iter()
+        .zip(xc.axis_iter(Axis(0)))
+        .filter(|(_, x)| near_to(x.as_slice().expect("row-major")).is_none())
+        .map(|(&i, _)| i)
+        .take(p.fit_sample)
+        .collect();
+    drop(xc);
+    let mut selection = KSelection {
+        method: "tendencies",
+        scores: Vec::new(),
+        chosen: tendencies.len(),
+        structured: !tendencies.is_empty(),
+        evaluated_on: free.len(),
+    };
+    let mut k_free = 0;
+    if free.len() >= MIN_FREE {
+        let x = projection.transform(vectors, &free);
+        let sel = choose_k(&x, p)?;
+        if sel.structured {
+            let k = sel.chosen.min(free.len());
+            k_free = k;
+            let c = kmeans(&x, k, p.n_runs, p)?;
+            for row in c.axis_iter(Axis(0)) {
+                centres.push(row.to_vec());
+                origins.push(Origin::Free);
+            }
+            selection.structured = true;
+            selection.chosen = tendencies.len() + k;
+        }
+        selection.scores = sel.scores;
+    }
+    let kc = centres.len();
+    let mut cm = Array2::<f64>::zeros((kc.max(1), dims));
+    for (j, c) in centres.iter().enumerate() {
+        cm.row_mut(j)
+            .assign(&ndarray::ArrayView1::from(c.as_slice()));
+    }
+    let norms: Vec<f64> = cm.axis_iter(Axis(0)).map(|c| c.dot(&c).sqrt()).collect();
+
+    // Assign every entry (parallel, per row).
+    let raw: Vec<(u32, f32)> = (0..n)
+        .into_par_iter()
+        .map_init(
+            || vec![0.0f64; dims],
+            |buf, i| {
+                let norm = projection.project(vectors, i, buf);
+                let cos_to = |j: usize| -> f64 {
+                    if norm <= 1e-12 || norms[j] <= 1e-12 {
+                        0.0
+                    } else {
+                        cm.row(j)
+                            .iter()
+                            .zip(buf.iter())
+                            .map(|(a, b)| a * b)
+                            .sum::<f64>()
+                            / norms[j]
+                    }
+                };
+                if kc == 0 {
+                    return (u32::MAX, 0.0);
+                }
+                if let Some(s) = cue_pattern(&cues.matches[i], &slot) {
+                    return (s as u32, cos_to(s) as f32);
+                }
+                if norm > 1e-12 {
+                    if let Some(s) = near_to(buf) {
+                        return (s as u32, cos_to(s) as f32);
+                    }
+                }
+                let (j, cos) = nearest(buf, &cm, &norms);
+                let cos = if norm <= 1e-12 { 0.0 } else { cos };
+                let outlier = p.outliers && (norm <= 1e-12 || cos < p.outlier_similarity);
+                (if outlier { u32::MAX } else { j as u32 }, cos as f32)
+            },
+        )
+        .collect();
+    let n_tend = tendencies.len();
+    let held = resample(
+        ResampleInput {
+            vectors,
+            projection,
+            sample,
+            cues,
+            slot: &slot,
+            raw: &raw,
+            n_tend,
+            k_free,
+            seed: p.seed,
+        },
+        &tendencies,
+    );
+    // A free pattern that does not hold up goes to pattern 0.
+    let dissolved: Vec<bool> = (0..kc).map(|j| j >= n_tend && held[j] < MIN_HELD).collect();
+    let raw: Vec<(u32, f32)> = raw
+        .into_iter()
+        .map(|(l, s)| match l {
+            u32::MAX => (l, s),
+            l if dissolved[l as usize] => (u32::MAX, s),
+            l => (l, s),
+        })
+        .collect();
+    if (0..kc).all(|j| j < n_tend || dissolved[j]) {
+        selection.structured = n_tend > 0;
+    }
+    let support = held
+        .iter()
+        .map(|&h| {
+            Some(Support {
+                held: h,
+                rounds: ROUNDS,
+            })
+        })
+        .collect();
+    Ok(super::renumber(
+        raw,
+        &cm,
+        &norms,
+        (origins, support),
+        selection,
+        dims,
+    ))
+}
+
+struct ResampleInput<'a> {
+    vectors: &'a Vectors,
+    projection: &'a Projection,
+    sample: &'a [usize],
+    cues: &'a Cues,
+    slot: &'a [usize],
+    raw: &'a [(u32, f32)],
+    n_tend: usize,
+    k_free: usize,
+    seed: u64,
+}
+
+/// Whether position `j` of the sample is in resample `round`.
+fn kept(j: usize, round: u32, seed: u64) -> bool {
+    crate::sample::content_hash(&[j as u32, round], seed ^ 0x7e5a) % 10 < KEEP_TENTHS
+}
+
+/// In how many of `ROUNDS` resamples (each `KEEP_TENTHS` of the entries) each pattern is found
+/// again: a tendency when its seeds in the resample still make it a pattern; a free pattern
+/// when k-means with the same k on the resample's free entries has a group sharing at least
+/// `MIN_JACCARD` of the pattern's members there.
+fn resample(r: ResampleInput, tendencies: &[(usize, usize)]) -> Vec<u32> {
+    let base: Vec<usize> = r
+        .sample
+        .iter()
+        .copied()
+        .filter(|&i| !r.vectors.is_empty_row(i))
+        .take(RESAMPLE_BASE)
+        .collect();
+    let n = r.vectors.n_rows().max(1);
+    let mut held = vec![0u32; r.n_tend + r.k_free];
+    let rounds: Vec<Vec<bool>> = (0..ROUNDS)
+        .into_par_iter()
+        .map(|round| {
+            let s: Vec<usize> = base
+                .iter()
+                .enumerate()
+                .filter(|&(j, _)| kept(j, round, r.seed))
+                .map(|(_, &i)| i)
+                .collect();
+            let mut out = vec![false; r.n_tend + r.k_free];
+            // Tendencies: recount their seeds.
+            let (seeds, strong) = seed_counts(r.cues, Some(&s));
+            let scale = s.len() as f64 / n as f64;
+            for (slot, &(t, _)) in tendencies.iter().enumerate() {
+                let null = r.cues.null.get(t).copied().unwrap_or(0.0) * scale;
+                out[slot] = holds(seeds[t], strong[t], null, s.len());
+            }
+            // Free patterns: refit on the resample's free entries.
+            let free: Vec<usize> = s
+                .iter()
+                .copied()
+                .filter(|&i| {
+                    cue_pattern(&r.cues.matches[i], r.slot).is_none()
+                        && !(r.raw[i].0 < r.n_tend as u32)
+                })
+                .collect();
+            if r.k_free > 0 && free.len() > r.k_free {
+                let x = r.projection.transform(r.vectors, &free);
+                let pts = Points::unit_rows(&x, x.nrows(), x.ncols());
+                let (_, labels) = quick::kmeans_labelled(
+                    &pts,
+                    r.k_free,
+                    4,
+                    r.seed.wrapping_add(u64::from(round)),
+                );
+                for j in 0..r.k_free {
+                    let mine: Vec<usize> = (0..free.len())
+                        .filter(|&f| r.raw[free[f]].0 == (r.n_tend + j) as u32)
+                        .collect();
+                    if mine.is_empty() {
+                        continue;
+                    }
+                    let best = (0..r.k_free)
+                        .map(|c| {
+                            let inter = mine.iter().filter(|&&f| labels[f] == c).count();
+                            let size = labels.iter().filter(|&&l| l == c).count();
+                            inter as f64 / (mine.len() + size - inter).max(1) as f64
+                        })
+                        .fold(0.0, f64::max);
+                    out[r.n_tend + j] = best >= MIN_JACCARD;
+                }
+            }
+            out
+        })
+        .collect();
+    for out in rounds {
+        for (h, ok) in held.iter_mut().zip(out) {
+            *h += u32::from(ok);
+        }
+    }
+    held
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::{Record, Role};
+    use crate::tendency::{Matcher, Tendency};
+    use crate::text::{analyze, Language, TextParams};
+    use std::sync::Arc;
+
+    fn cues_of(texts: &[&str]) -> Cues {
+        let lang = Language::new("english").unwrap();
+        let list = vec![
+            Tendency {
+                id: "overcommit".into(),
+                name: "Overcommitment".into(),
+                cues: vec!["said yes".into(), "overcommitted".into()],
+                hints: vec![],
+            },
+            Tendency {
+                id: "prep".into(),
+                name: "Preparation".into(),
+                cues: vec!["never rehearsed".into()],
+                hints: vec![],
+            },
+        ];
+        let records: Vec<Record> = texts
+            .iter()
+            .map(|t| Record {
+                root_cause: (*t).into(),
+                ..Default::default()
+            })
+            .collect();
+        let corpus = analyze(
+            &records,
+            &TextParams {
+                language: lang.clone(),
+                roles: vec![Role::RootCause],
+                matcher: Some(Arc::new(Matcher::new(&list, &lang))),
+            },
+        );
+        corpus.cues.unwrap()
+    }
+
+    #[test]
+    fn a_phrase_that_recurs_is_supported_and_a_rare_one_is_not() {
+        let texts = [
+            "I said yes to the panel while overcommitted",
+            "Again I said yes to a second project",
+            "I said yes to cover the weekend shift, overcommitted already",
+            "I said yes before checking my calendar",
+            "I said yes to mentoring two interns",
+            "I never rehearsed the pitch",
+            "The printer jammed",
+            "We lost the keys to the van",
+            "Rain flooded the basement",
+        ];
+        let cues = cues_of(&texts);
+        assert_eq!(supported(&cues, texts.len()), vec![(0, 5)]);
+    }
+
+    #[test]
+    fn words_that_survive_shuffling_are_not_a_tendency() {
+        // One single-word cue per entry: shuffling the words keeps as many entries with it,
+        // so its seeds do not beat the shuffled-words count.
+        let texts = [
+            "overcommitted printer jammed again",
+            "overcommitted rain flooded basement",
+            "overcommitted keys van lost",
+            "overcommitted coffee machine broke",
+            "ordinary day nothing happened",
+            "the train was cancelled today",
+        ];
+        let cues = cues_of(&texts);
+        assert!(cues.null[0] > 3.0, "{:?}", cues.null);
+        assert!(supported(&cues, texts.len()).is_empty());
+    }
+
+    #[test]
+    fn support_thresholds() {
+        assert_eq!(min_support(30), MIN_SUPPORT);
+        assert_eq!(min_support(100_000), 200);
+        assert!(holds(3, 2, 0.0, 30));
+        assert!(!holds(2, 2, 0.0, 30), "too few seeds");
+        assert!(!holds(3, 1, 0.0, 30), "too few strong seeds");
+        assert!(!holds(3, 3, 1.5, 30), "1.5 + 2 = 3.5 needed");
+        assert!(holds(4, 2, 1.5, 30));
+        assert!(!holds(199, 199, 0.0, 100_000));
+    }
+}

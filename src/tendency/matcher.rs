@@ -1,0 +1,467 @@
+//! Matcher: the tendency list compiled for scoring entries by the phrases they contain.
+//!
+//! In: the tendencies (cues and hints, any surface form) and the run's language. Out: a
+//! `Matcher` that maps each normalized word to a cue token, finds the cues in an entry's token
+//! stream and scores the entry per tendency (`EntryMatch`).
+//! How: cues are read like the log (normalized, stemmed, stop words kept, "n't" and "cannot" read
+//! as "not", the auxiliary before "not" dropped, so "didn't test", "did not test" and "never
+//! tested" are told apart from "tested"). A cue matches when its tokens occur in order within one
+//! field with at most `MAX_GAP` other words between neighbours ("took on" matches "took it on").
+//! A cue counts 1, a hint `HINT_WEIGHT`, each once per entry and times its field's weight.
+//! Invariants: an entry's score depends only on its own text; cue ids are list order, so the
+//! same list gives the same ids.
+
+use super::Tendency;
+use crate::text::{for_each_word, Language, EMAIL, NUM, URL};
+use rust_stemmers::Stemmer;
+use rustc_hash::FxHashMap;
+
+/// A word that is part of no cue.
+pub const NONE: u32 = u32::MAX;
+/// The boundary between two fields of one entry (cues never match across it).
+pub const SEP: u32 = u32::MAX - 1;
+/// Words allowed between two neighbouring words of a cue.
+pub const MAX_GAP: usize = 2;
+/// What a hint counts for against a cue's 1.
+pub const HINT_WEIGHT: f32 = 0.35;
+/// A one-word cue whose word appears in the cues of this many tendencies counts as a hint.
+pub const SHARED_WORD: usize = 3;
+/// No tendency.
+pub const NO_TENDENCY: u16 = u16::MAX;
+
+/// Auxiliaries read as nothing before "not" ("did not" = "didn't" = "not").
+const AUX: &[&str] = &[
+    "do", "does", "did", "could", "would", "should", "can", "was", "were", "is", "are", "am",
+    "have", "has", "had", "will", "might", "must", "need", "dare", "ca", "wo", "sha",
+];
+
+/// One compiled cue or hint.
+#[derive(Debug, Clone)]
+pub struct Cue {
+    pub tendency: u16,
+    pub tokens: Box<[u32]>,
+    pub weight: f32,
+    /// As written in the list, for "matched: ..." explanations.
+    pub text: String,
+}
+
+/// An entry's tendency scores, summarized.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EntryMatch {
+    /// Best-scoring tendency, or `NO_TENDENCY` when no cue or hint matched.
+    pub best: u16,
+    pub score: f32,
+    /// Score of the runner-up tendency (0 when none).
+    pub second: f32,
+}
+
+impl Default for EntryMatch {
+    fn default() -> Self {
+        EntryMatch {
+            best: NO_TENDENCY,
+            score: 0.0,
+            second: 0.0,
+        }
+    }
+}
+
+/// The minimum an entry's best score must reach to be placed by its words alone.
+pub const MIN_SCORE: f32 = 1.0;
+/// ... and how far it must lead the runner-up (best ≥ ratio × second).
+pub const MIN_LEAD: f32 = 1.5;
+
+impl EntryMatch {
+    /// The tendency the entry's words clearly say, if any.
+    pub fn confident(&self) -> Option<usize> {
+        (self.best != NO_TENDENCY
+            && self.score >= MIN_SCORE
+            && self.score >= MIN_LEAD * self.second)
+            .then_some(self.best as usize)
+    }
+}
+
+/// The compiled list.
+#[derive(Debug, Clone)]
+pub struct Matcher {
+    vocab: FxHashMap<String, u32>,
+    pub cues: Vec<Cue>,
+    /// Per token, the cues that start with it.
+    starts: Vec<Vec<u32>>,
+    pub n_tendencies: usize,
+    stemmer_language: &'static str,
+    algorithm: rust_stemmers::Algorithm,
+}
+
+/// The token form of a normalized word: "n't" words and "cannot" are "not", other
+/// contractions lose their ending ("we've" → "we"), then the word is stemmed.
+fn word_form<'a>(w: &'a str, stemmer: &Stemmer) -> std::borrow::Cow<'a, str> {
+    if w == "cannot" || w.ends_with("n't") || w.ends_with("n’t") {
+        return "not".into();
+    }
+    let w = w.split(['\'', '’']).next().unwrap_or(w);
+    match stemmer.stem(w) {
+        std::borrow::Cow::Borrowed(s) if s.len() == w.len() => w.into(),
+        s => s.into_owned().into(),
+    }
+}
+
+impl Matcher {
+    pub fn new(tendencies: &[Tendency], language: &Language) -> Matcher {
+        let stemmer = language.stemmer();
+        let mut m = Matcher {
+            vocab: FxHashMap::default(),
+            cues: Vec::new(),
+            starts: Vec::new(),
+            n_tendencies: tendencies.len(),
+            stemmer_language: language.name,
+            algorithm: language.algorithm,
+        };
+        let mut seen: FxHashMap<(u16, Box<[u32]>), usize> = FxHashMap::default();
+        for (ti, t) in tendencies.iter().enumerate() {
+            let ti = ti.min(NO_TENDENCY as usize - 1) as u16;
+            let all = t
+                .cues
+                .iter()
+                .map(|c| (c, 1.0))
+                .chain(t.hints.iter().map(|h| (h, HINT_WEIGHT)));
+            for (text, weight) in all {
+                let mut words: Vec<String> = Vec::new();
+                // Numbers, URLs and addresses stay as their placeholders ("at 80%" matches
+                // "at 90%").
+                for_each_word(text, |w| words.push(word_form(w, &stemmer).into_owned()));
+                // "did not" → "not", as "didn't" reads.
+                let mut kept: Vec<String> = Vec::new();
+                for w in words {
+                    if w == "not" {
+                        while kept.last().is_some_and(|p| AUX.contains(&p.as_str())) {
+                            kept.pop();
+                        }
+                    }
+                    kept.push(w);
+                }
+                // A cue of stop words and placeholders alone ("on it", "at 80%", "x509" read
+                // as a number) says nothing.
+                if kept.iter().all(|w| {
+                    language.stopwords.contains(w.as_str())
+                        || [NUM, URL, EMAIL].contains(&w.as_str())
+                }) {
+                    continue;
+                }
+                let tokens: Box<[u32]> = kept
+                    .into_iter()
+                    .map(|w| {
+                        let next = m.vocab.len() as u32;
+                        *m.vocab.entry(w).or_insert(next)
+                    })
+                    .collect();
+                // The same cue twice in one tendency counts once; a cue in two tendencies
+                // counts for both.
+                match seen.get(&(ti, tokens.clone())) {
+                    Some(&at) => {
+                        let c = &mut m.cues[at];
+                        c.weight = c.weight.max(weight);
+                    }
+                    None => {
+                        seen.insert((ti, tokens.clone()), m.cues.len());
+                        m.cues.push(Cue {
+                            tendency: ti,
+                            tokens,
+                            weight,
+                            text: text.trim().to_string(),
+                        });
+                    }
+                }
+            }
+        }
+        // A lone word that several tendencies' cues use is no evidence for one of them: it
+        // counts as a hint.
+        let mut users: Vec<Vec<u16>> = vec![Vec::new(); m.vocab.len()];
+        for c in &m.cues {
+            for &t in c.tokens.iter() {
+                let u = &mut users[t as usize];
+                if !u.contains(&c.tendency) {
+                    u.push(c.tendency);
+                }
+            }
+        }
+        for c in &mut m.cues {
+            if c.tokens.len() == 1 && users[c.tokens[0] as usize].len() >= SHARED_WORD {
+                c.weight = c.weight.min(HINT_WEIGHT);
+            }
+        }
+        m.starts = vec![Vec::new(); m.vocab.len()];
+        for (ci, c) in m.cues.iter().enumerate() {
+            m.starts[c.tokens[0] as usize].push(ci as u32);
+        }
+        m
+    }
+
+    /// Whether the list has any cue at all.
+    pub fn is_empty(&self) -> bool {
+        self.cues.is_empty()
+    }
+
+    /// A stemmer for `token` (one per thread: rust-stemmers' is not shared).
+    pub fn stemmer(&self) -> Stemmer {
+        let _ = self.stemmer_language;
+        Stemmer::create(self.algorithm)
+    }
+
+    /// The cue token of a normalized word, or `NONE`.
+    pub fn token(&self, word: &str, stemmer: &Stemmer) -> u32 {
+        self.vocab
+            .get(word_form(word, stemmer).as_ref())
+            .copied()
+            .unwrap_or(NONE)
+    }
+
+    /// Appends to `out` every cue found in `tokens` (cue id in the low 24 bits, field index
+    /// above), each cue once, with the field it was first found in.
+    pub fn scan(&self, tokens: &[u32], out: &mut Vec<u32>) {
+        let start = out.len();
+        let mut field = 0u32;
+        let mut field_end = 0;
+        for i in 0..tokens.len() {
+            let t = tokens[i];
+            if t == SEP {
+                field += 1;
+                continue;
+            }
+            if t == NONE {
+                continue;
+            }
+            if i >= field_end {
+                field_end = tokens[i..]
+                    .iter()
+                    .position(|&x| x == SEP)
+                    .map_or(tokens.len(), |p| i + p);
+            }
+            for &ci in &self.starts[t as usize] {
+                let cue = &self.cues[ci as usize];
+                let mut pos = i;
+                let mut ok = true;
+                for &want in &cue.tokens[1..] {
+                    let limit = (pos + 2 + MAX_GAP).min(field_end);
+                    match (pos + 1..limit).find(|&j| tokens[j] == want) {
+                        Some(j) => pos = j,
+                        None => {
+                            ok = false;
+                            break;
+                        }
+                    }
+                }
+                if ok && !out[start..].iter().any(|&x| x & 0x00FF_FFFF == ci) {
+                    out.push(ci | (field.min(255) << 24));
+                }
+            }
+        }
+    }
+
+    /// Scores one entry's found cues (from `scan`) with per-field weights.
+    pub fn score(&self, found: &[u32], field_weights: &[f32], scores: &mut Vec<f32>) -> EntryMatch {
+        scores.clear();
+        scores.resize(self.n_tendencies, 0.0);
+        for &x in found {
+            let cue = &self.cues[(x & 0x00FF_FFFF) as usize];
+            let field = (x >> 24) as usize;
+            let fw = field_weights
+                .get(field)
+                .or(field_weights.last())
+                .copied()
+                .unwrap_or(1.0);
+            scores[cue.tendency as usize] += cue.weight * fw;
+        }
+        let mut m = EntryMatch::default();
+        for (t, &s) in scores.iter().enumerate() {
+            if s <= 0.0 {
+                continue;
+            }
+            if s > m.score {
+                m.second = m.score;
+                m.score = s;
+                m.best = t as u16;
+            } else if s > m.second {
+                m.second = s;
+            }
+        }
+        m
+    }
+
+    /// The seeds per tendency expected when the words of these entries are shuffled across
+    /// them (each entry keeps its length and fields): the mean over `rounds` shuffles. Streams
+    /// are ordered by content first, so the result does not depend on row order.
+    pub fn shuffled_null(&self, streams: &[Vec<u32>], rounds: u32, seed: u64) -> Vec<f64> {
+        use rand::seq::SliceRandom;
+        use rand::SeedableRng;
+        let mut sorted: Vec<&Vec<u32>> = streams.iter().collect();
+        sorted.sort_unstable();
+        let pool: Vec<u32> = sorted
+            .iter()
+            .flat_map(|s| s.iter().copied().filter(|&t| t != SEP))
+            .collect();
+        let mut total = vec![0u64; self.n_tendencies];
+        let (mut found, mut scores, mut stream) = (Vec::new(), Vec::new(), Vec::new());
+        for r in 0..rounds {
+            let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed ^ u64::from(r));
+            let mut shuffled = pool.clone();
+            shuffled.shuffle(&mut rng);
+            let mut next = shuffled.into_iter();
+            for s in &sorted {
+                stream.clear();
+                stream.extend(s.iter().map(|&t| match t {
+                    SEP => SEP,
+                    _ => next.next().unwrap_or(NONE),
+                }));
+                found.clear();
+                self.scan(&stream, &mut found);
+                if let Some(t) = self
+                    .score(&found, &crate::text::FIELD_WEIGHTS, &mut scores)
+                    .confident()
+                {
+                    total[t] += 1;
+                }
+            }
+        }
+        total
+            .into_iter()
+            .map(|c| c as f64 / f64::from(rounds.max(1)))
+            .collect()
+    }
+
+    /// Scans and scores a plain text (one field), for tests and explanations.
+    pub fn match_text(&self, text: &str) -> (EntryMatch, Vec<u32>) {
+        let stemmer = self.stemmer();
+        let mut tokens = Vec::new();
+        for_each_word(text, |w| tokens.push(self.token(w, &stemmer)));
+        let mut found = Vec::new();
+        self.scan(&tokens, &mut found);
+        let m = self.score(&found, &[1.0], &mut Vec::new());
+        (m, found)
+    }
+
+    /// The texts of the cues of `tendency` among `found`, strongest first, at most `n`.
+    pub fn explain(&self, found: &[u32], tendency: u16, n: usize) -> Vec<&str> {
+        let mut hits: Vec<&Cue> = found
+            .iter()
+            .map(|&x| &self.cues[(x & 0x00FF_FFFF) as usize])
+            .filter(|c| c.tendency == tendency)
+            .collect();
+        hits.sort_by(|a, b| {
+            b.weight
+                .total_cmp(&a.weight)
+                .then(b.tokens.len().cmp(&a.tokens.len()))
+        });
+        let mut out: Vec<&str> = Vec::new();
+        for c in hits {
+            if !out.contains(&c.text.as_str()) {
+                out.push(&c.text);
+            }
+            if out.len() == n {
+                break;
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn list() -> Vec<Tendency> {
+        vec![
+            Tendency {
+                id: "overcommit".into(),
+                name: "Overcommitment".into(),
+                cues: vec![
+                    "said yes".into(),
+                    "took on".into(),
+                    "could not say no".into(),
+                ],
+                hints: vec!["busy".into()],
+            },
+            Tendency {
+                id: "prep".into(),
+                name: "Preparation".into(),
+                cues: vec!["did not test".into(), "never tested".into()],
+                hints: vec![],
+            },
+        ]
+    }
+
+    fn matcher() -> Matcher {
+        Matcher::new(&list(), &Language::new("english").unwrap())
+    }
+
+    #[test]
+    fn cues_match_in_order_with_small_gaps() {
+        let m = matcher();
+        assert_eq!(m.match_text("I said yes again").0.best, 0);
+        assert_eq!(
+            m.match_text("I took it on anyway").0.best,
+            0,
+            "one word between"
+        );
+        assert_eq!(
+            m.match_text("took the whole thing on").0.best,
+            NO_TENDENCY,
+            "three words between is too far"
+        );
+        assert_eq!(
+            m.match_text("yes, I said").0.best,
+            NO_TENDENCY,
+            "order matters"
+        );
+    }
+
+    #[test]
+    fn negations_read_alike_and_differ_from_the_plain_verb() {
+        let m = matcher();
+        for t in [
+            "I didn't test it",
+            "we did not test it",
+            "I never tested it",
+        ] {
+            assert_eq!(m.match_text(t).0.best, 1, "{t}");
+        }
+        assert_eq!(m.match_text("I tested it").0.best, NO_TENDENCY);
+        assert_eq!(m.match_text("I couldn't say no").0.best, 0);
+        assert_eq!(m.match_text("I cannot say no").0.best, 0);
+    }
+
+    #[test]
+    fn fields_bound_cues_and_weigh_them() {
+        let m = matcher();
+        let s = m.stemmer();
+        let mut toks: Vec<u32> = ["i", "said"].iter().map(|w| m.token(w, &s)).collect();
+        toks.push(SEP);
+        toks.push(m.token("yes", &s));
+        let mut found = Vec::new();
+        m.scan(&toks, &mut found);
+        assert!(found.is_empty(), "a cue never spans two fields");
+        let toks: Vec<u32> = [
+            m.token("busy", &s),
+            SEP,
+            m.token("said", &s),
+            m.token("yes", &s),
+        ]
+        .to_vec();
+        m.scan(&toks, &mut found);
+        let r = m.score(&found, &[1.0, 0.5], &mut Vec::new());
+        assert!((r.score - (HINT_WEIGHT + 0.5)).abs() < 1e-6, "{r:?}");
+    }
+
+    #[test]
+    fn confidence_needs_a_cue_and_a_lead() {
+        let m = matcher();
+        assert_eq!(
+            m.match_text("I was busy").0.confident(),
+            None,
+            "a hint alone"
+        );
+        assert_eq!(m.match_text("I said yes").0.confident(), Some(0));
+        let (both, found) = m.match_text("I said yes and never tested it");
+        assert_eq!(both.confident(), None, "two tendencies tie");
+        assert_eq!(m.explain(&found, 0, 3), vec!["said yes"]);
+    }
+}
