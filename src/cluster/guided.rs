@@ -41,6 +41,9 @@ const LEAN_LEAD: f32 = 1.2;
 const NEAR_QUANTILE: f64 = 0.1;
 /// ... and at least this close.
 const NEAR_FLOOR: f64 = 0.3;
+/// A free group joins a tendency when its centre is this share of the tendency's `near`
+/// similarity (and clearly closer to it than to any other; see `merge_to`).
+const MERGE_SHARE: f64 = 0.75;
 /// Resamples each pattern is checked on.
 pub const ROUNDS: u32 = 10;
 /// Share of the entries each resample keeps (in tenths).
@@ -103,8 +106,10 @@ pub fn supported(cues: &Cues, n: usize) -> Vec<(usize, usize)> {
 }
 
 /// The pattern an entry's cues put it in: its seed tendency, or the tendency it leans to.
-fn cue_pattern(m: &EntryMatch, slot: &[usize]) -> Option<usize> {
-    if m.best == NO_TENDENCY {
+/// With `strict` (the log's words tell its tendencies apart by themselves), only a strong seed
+/// is placed by its cues.
+fn cue_pattern(m: &EntryMatch, slot: &[usize], strict: bool) -> Option<usize> {
+    if m.best == NO_TENDENCY || (strict && (m.confident().is_none() || m.score < STRONG_SCORE)) {
         return None;
     }
     let s = slot[m.best as usize];
@@ -170,6 +175,9 @@ pub fn cluster(
             (c, q.max(NEAR_FLOOR))
         })
         .unzip();
+    // When the log's words alone tell its tendencies apart (as in large logs written to a
+    // pattern), they decide for every entry but the strong seeds.
+    let strict = seed_agreement(vectors, projection, &seed_rows) >= WORDS_AGREE;
     let tendency_norms: Vec<f64> = tendency_centres
         .iter()
         .map(|c| c.iter().map(|v| v * v).sum::<f64>().sqrt())
@@ -188,6 +196,22 @@ pub fn cluster(
         }
         best.map(|b| b.0)
     };
+    // The tendency a free group's centre (unit `x`) belongs to: the one it is nearly as close to
+    // as the tendency's seeds are (`MERGE_SHARE` of `near`), and at least twice as close as to
+    // any other.
+    let merge_to = |x: &[f64]| -> Option<usize> {
+        let cos: Vec<f64> = tendency_centres
+            .iter()
+            .zip(&tendency_norms)
+            .map(|(c, &n)| c.iter().zip(x).map(|(a, b)| a * b).sum::<f64>() / n.max(1e-12))
+            .collect();
+        let best = (0..cos.len()).max_by(|&a, &b| cos[a].total_cmp(&cos[b]).then(b.cmp(&a)))?;
+        let second = (0..cos.len())
+            .filter(|&s| s != best)
+            .map(|s| cos[s])
+            .fold(0.0f64, f64::max);
+        (cos[best] >= MERGE_SHARE * near[best] && cos[best] >= 2.0 * second).then_some(best)
+    };
     let mut centres = tendency_centres.clone();
     let mut origins: Vec<Origin> = tendencies
         .iter()
@@ -198,7 +222,9 @@ pub fn cluster(
     let candidates: Vec<usize> = sample
         .iter()
         .copied()
-        .filter(|&i| !vectors.is_empty_row(i) && cue_pattern(&cues.matches[i], &slot).is_none())
+        .filter(|&i| {
+            !vectors.is_empty_row(i) && cue_pattern(&cues.matches[i], &slot, strict).is_none()
+        })
         .take(p.fit_sample * 2)
         .collect();
     let xc = projection.transform(vectors, &candidates);
@@ -223,14 +249,20 @@ pub fn cluster(
         let sel = choose_k(&x, p)?;
         if sel.structured {
             let k = sel.chosen.min(free.len());
-            k_free = k;
             let c = kmeans(&x, k, p.n_runs, p)?;
+            // A free group whose centre reads like a tendency's seeds is that tendency's
+            // (its entries go to the nearest centre left).
             for row in c.axis_iter(Axis(0)) {
-                centres.push(row.to_vec());
-                origins.push(Origin::Free);
+                let norm = row.dot(&row).sqrt().max(1e-12);
+                let unit: Vec<f64> = row.iter().map(|v| v / norm).collect();
+                if merge_to(&unit).is_none() {
+                    centres.push(row.to_vec());
+                    origins.push(Origin::Free);
+                    k_free += 1;
+                }
             }
             selection.structured = true;
-            selection.chosen = tendencies.len() + k;
+            selection.chosen = tendencies.len() + k_free;
         }
         selection.scores = sel.scores;
     }
@@ -264,10 +296,10 @@ pub fn cluster(
                 if kc == 0 {
                     return (u32::MAX, 0.0);
                 }
-                if let Some(s) = cue_pattern(&cues.matches[i], &slot) {
+                if let Some(s) = cue_pattern(&cues.matches[i], &slot, strict) {
                     return (s as u32, cos_to(s) as f32);
                 }
-                if norm > 1e-12 {
+                if norm > 1e-12 && !strict {
                     if let Some(s) = near_to(buf) {
                         return (s as u32, cos_to(s) as f32);
                     }
@@ -291,11 +323,21 @@ pub fn cluster(
             n_tend,
             k_free,
             seed: p.seed,
+            strict,
         },
         &tendencies,
     );
-    // A free pattern that does not hold up goes to pattern 0.
-    let dissolved: Vec<bool> = (0..kc).map(|j| j >= n_tend && held[j] < MIN_HELD).collect();
+    // A free pattern that does not hold up, or that is smaller than a tendency may be, goes to
+    // pattern 0.
+    let mut size = vec![0usize; kc];
+    for &(l, _) in &raw {
+        if l != u32::MAX {
+            size[l as usize] += 1;
+        }
+    }
+    let dissolved: Vec<bool> = (0..kc)
+        .map(|j| j >= n_tend && (held[j] < MIN_HELD || size[j] < min_support(n)))
+        .collect();
     let raw: Vec<(u32, f32)> = raw
         .into_iter()
         .map(|(l, s)| match l {
@@ -326,6 +368,59 @@ pub fn cluster(
     ))
 }
 
+/// Seed agreement from which the words decide (`cluster`).
+const WORDS_AGREE: f64 = 0.95;
+/// Seeds (at most `AGREEMENT_SEEDS` per tendency) used to measure `seed_agreement`.
+const AGREEMENT_SEEDS: usize = 500;
+
+/// How well the words of the log separate its tendencies: the share of seeds whose nearest
+/// tendency centre (leaving the seed itself out of its own centre) is their own tendency's.
+/// 1 when the projected words alone tell the tendencies apart; low when the log's words group
+/// entries by subject rather than by tendency.
+fn seed_agreement(vectors: &Vectors, projection: &Projection, seed_rows: &[Vec<usize>]) -> f64 {
+    if seed_rows.len() < 2 {
+        return 0.0;
+    }
+    let xs: Vec<Array2<f64>> = seed_rows
+        .iter()
+        .map(|rows| projection.transform(vectors, &rows[..rows.len().min(AGREEMENT_SEEDS)]))
+        .collect();
+    let sums: Vec<Vec<f64>> = xs.iter().map(|x| x.sum_axis(Axis(0)).to_vec()).collect();
+    let (mut right, mut total) = (0usize, 0usize);
+    for (t, x) in xs.iter().enumerate() {
+        let n_t = x.nrows();
+        if n_t < 2 {
+            continue;
+        }
+        for row in x.axis_iter(Axis(0)) {
+            let cos = |c: &[f64], minus: bool| -> f64 {
+                let v: Vec<f64> = if minus {
+                    c.iter().zip(row.iter()).map(|(a, b)| a - b).collect()
+                } else {
+                    c.to_vec()
+                };
+                let norm = v.iter().map(|a| a * a).sum::<f64>().sqrt();
+                if norm <= 1e-12 {
+                    return -1.0;
+                }
+                v.iter().zip(row.iter()).map(|(a, b)| a * b).sum::<f64>() / norm
+            };
+            let own = cos(&sums[t], true);
+            let beaten = sums
+                .iter()
+                .enumerate()
+                .any(|(u, c)| u != t && cos(c, false) > own);
+            right += usize::from(!beaten);
+            total += 1;
+        }
+    }
+    if total == 0 {
+        0.0
+    } else {
+        right as f64 / total as f64
+    }
+}
+
 struct ResampleInput<'a> {
     vectors: &'a Vectors,
     projection: &'a Projection,
@@ -336,6 +431,7 @@ struct ResampleInput<'a> {
     n_tend: usize,
     k_free: usize,
     seed: u64,
+    strict: bool,
 }
 
 /// Whether position `j` of the sample is in resample `round`.
@@ -379,7 +475,7 @@ fn resample(r: ResampleInput, tendencies: &[(usize, usize)]) -> Vec<u32> {
                 .iter()
                 .copied()
                 .filter(|&i| {
-                    cue_pattern(&r.cues.matches[i], r.slot).is_none()
+                    cue_pattern(&r.cues.matches[i], r.slot, r.strict).is_none()
                         && !(r.raw[i].0 < r.n_tend as u32)
                 })
                 .collect();
