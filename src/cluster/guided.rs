@@ -120,6 +120,28 @@ fn cue_pattern(m: &EntryMatch, slot: &[usize], strict: bool) -> Option<usize> {
     clear.then_some(s)
 }
 
+/// Each supported tendency's pattern slot (`usize::MAX` for the others), and its seeds in
+/// sample order (at most `CENTRE_SEEDS`, entries with terms only).
+fn seeds_of(
+    tendencies: &[(usize, usize)],
+    cues: &Cues,
+    vectors: &Vectors,
+    sample: &[usize],
+) -> (Vec<usize>, Vec<Vec<usize>>) {
+    let mut slot = vec![usize::MAX; cues.matcher.n_tendencies];
+    for (s, &(t, _)) in tendencies.iter().enumerate() {
+        slot[t] = s;
+    }
+    let mut rows: Vec<Vec<usize>> = vec![Vec::new(); tendencies.len()];
+    for &i in sample {
+        let s = cues.matches[i].confident().map_or(usize::MAX, |t| slot[t]);
+        if s != usize::MAX && rows[s].len() < CENTRE_SEEDS && !vectors.is_empty_row(i) {
+            rows[s].push(i);
+        }
+    }
+    (slot, rows)
+}
+
 /// Clusters every entry; see the module header.
 pub fn cluster(
     vectors: &Vectors,
@@ -129,29 +151,23 @@ pub fn cluster(
     p: &ClusterParams,
 ) -> Result<Clustering> {
     let n = vectors.n_rows();
-    let tendencies = supported(cues, n);
-    // Pattern slot of each supported tendency.
-    let mut slot = vec![usize::MAX; cues.matcher.n_tendencies];
-    for (s, &(t, _)) in tendencies.iter().enumerate() {
-        slot[t] = s;
+    let mut tendencies = supported(cues, n);
+    let (mut slot, mut seed_rows) = seeds_of(&tendencies, cues, vectors, sample);
+    // When the log's words alone tell its tendencies apart (as in large logs written to a
+    // pattern), they decide for every entry but the strong seeds; and a tendency whose seeds
+    // mostly read like another tendency's is not a pattern of its own.
+    let (agreement, own) = seed_agreement(vectors, projection, &seed_rows);
+    let strict = agreement >= WORDS_AGREE;
+    if strict && own.iter().any(|&a| a < OWN_AGREE) {
+        tendencies = tendencies
+            .into_iter()
+            .zip(&own)
+            .filter(|&(_, &a)| a >= OWN_AGREE)
+            .map(|(t, _)| t)
+            .collect();
+        (slot, seed_rows) = seeds_of(&tendencies, cues, vectors, sample);
     }
-    let seed_of = |i: usize| -> Option<usize> {
-        cues.matches[i]
-            .confident()
-            .map(|t| slot[t])
-            .filter(|&s| s != usize::MAX)
-    };
-
-    // Centres of the tendencies: the mean of their seeds' unit vectors (sample order).
     let dims = projection.dims;
-    let mut seed_rows: Vec<Vec<usize>> = vec![Vec::new(); tendencies.len()];
-    for &i in sample {
-        if let Some(s) = seed_of(i) {
-            if seed_rows[s].len() < CENTRE_SEEDS && !vectors.is_empty_row(i) {
-                seed_rows[s].push(i);
-            }
-        }
-    }
     // Each centre with the similarity most of its seeds reach (`NEAR_QUANTILE`): an entry at
     // least that close to the centre reads like the tendency's seeds and joins it.
     let (tendency_centres, near): (Vec<Vec<f64>>, Vec<f64>) = seed_rows
@@ -175,9 +191,6 @@ pub fn cluster(
             (c, q.max(NEAR_FLOOR))
         })
         .unzip();
-    // When the log's words alone tell its tendencies apart (as in large logs written to a
-    // pattern), they decide for every entry but the strong seeds.
-    let strict = seed_agreement(vectors, projection, &seed_rows) >= WORDS_AGREE;
     let tendency_norms: Vec<f64> = tendency_centres
         .iter()
         .map(|c| c.iter().map(|v| v * v).sum::<f64>().sqrt())
@@ -370,6 +383,8 @@ pub fn cluster(
 
 /// Seed agreement from which the words decide (`cluster`).
 const WORDS_AGREE: f64 = 0.95;
+/// ... and below which, then, a tendency's seeds read like other tendencies'.
+const OWN_AGREE: f64 = 0.5;
 /// Seeds (at most `AGREEMENT_SEEDS` per tendency) used to measure `seed_agreement`.
 const AGREEMENT_SEEDS: usize = 500;
 
@@ -377,9 +392,14 @@ const AGREEMENT_SEEDS: usize = 500;
 /// tendency centre (leaving the seed itself out of its own centre) is their own tendency's.
 /// 1 when the projected words alone tell the tendencies apart; low when the log's words group
 /// entries by subject rather than by tendency.
-fn seed_agreement(vectors: &Vectors, projection: &Projection, seed_rows: &[Vec<usize>]) -> f64 {
+/// Also returns each tendency's own share.
+fn seed_agreement(
+    vectors: &Vectors,
+    projection: &Projection,
+    seed_rows: &[Vec<usize>],
+) -> (f64, Vec<f64>) {
     if seed_rows.len() < 2 {
-        return 0.0;
+        return (0.0, vec![1.0; seed_rows.len()]);
     }
     let xs: Vec<Array2<f64>> = seed_rows
         .iter()
@@ -387,11 +407,13 @@ fn seed_agreement(vectors: &Vectors, projection: &Projection, seed_rows: &[Vec<u
         .collect();
     let sums: Vec<Vec<f64>> = xs.iter().map(|x| x.sum_axis(Axis(0)).to_vec()).collect();
     let (mut right, mut total) = (0usize, 0usize);
+    let mut own = vec![1.0; xs.len()];
     for (t, x) in xs.iter().enumerate() {
         let n_t = x.nrows();
         if n_t < 2 {
             continue;
         }
+        let before = right;
         for row in x.axis_iter(Axis(0)) {
             let cos = |c: &[f64], minus: bool| -> f64 {
                 let v: Vec<f64> = if minus {
@@ -413,12 +435,14 @@ fn seed_agreement(vectors: &Vectors, projection: &Projection, seed_rows: &[Vec<u
             right += usize::from(!beaten);
             total += 1;
         }
+        own[t] = (right - before) as f64 / n_t as f64;
     }
-    if total == 0 {
+    let all = if total == 0 {
         0.0
     } else {
         right as f64 / total as f64
-    }
+    };
+    (all, own)
 }
 
 struct ResampleInput<'a> {
