@@ -76,9 +76,10 @@ fn main() -> anyhow::Result<()> {
         );
     }
     println!(
-        "{seeds} seeds of {} entries, {right} with the tag's tendency; null: {:?}",
+        "{seeds} seeds of {} entries, {right} with the tag's tendency; null: {:?} strong: {:?}",
         records.len(),
-        cues.null
+        cues.null,
+        cues.null_strong
     );
     Ok(())
 }

@@ -340,6 +340,8 @@ pub struct Cues {
     /// Per tendency, the seeds expected from the same words in random order
     /// (`Matcher::shuffled_null`; all 0 for logs over `NULL_MAX` entries, whose counts dwarf it).
     pub null: Vec<f64>,
+    /// ... and the strong seeds (score ≥ `cluster::guided::STRONG_SCORE`) they give.
+    pub null_strong: Vec<f64>,
 }
 
 /// Logs up to this size get the shuffled-words null (larger ones need no such check).
@@ -557,10 +559,15 @@ pub fn analyze(records: &[Record], params: &TextParams) -> Corpus {
             matches.extend(ms);
             streams.extend(ss);
         }
-        let null = if keep_streams {
-            m.shuffled_null(&streams, NULL_ROUNDS, 0x5eed)
+        let (null, null_strong) = if keep_streams {
+            m.shuffled_null(
+                &streams,
+                NULL_ROUNDS,
+                0x5eed,
+                crate::cluster::guided::STRONG_SCORE,
+            )
         } else {
-            vec![0.0; m.n_tendencies]
+            (vec![0.0; m.n_tendencies], vec![0.0; m.n_tendencies])
         };
         Cues {
             matcher: m.clone(),
@@ -570,6 +577,7 @@ pub fn analyze(records: &[Record], params: &TextParams) -> Corpus {
             },
             matches,
             null,
+            null_strong,
         }
     });
     let mut stopwords: FxHashSet<String> = FxHashSet::default();

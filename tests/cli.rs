@@ -56,7 +56,27 @@ fn fixture_ok(
         md.contains(&name.replace('_', "\\_")),
         "{name}: report names the file"
     );
-    assert!(k_of(&json) >= 1, "{name}: at least one pattern");
+    // Every analyzed entry is in a pattern or in "no clear pattern"; a log with no pattern
+    // says why.
+    let in_patterns: u64 = json["patterns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["size"].as_u64().unwrap())
+        .sum();
+    let unassigned = json["no_pattern"]["size"].as_u64().unwrap_or(0);
+    assert_eq!(
+        in_patterns + unassigned,
+        analyzed,
+        "{name}: entries accounted"
+    );
+    if k_of(&json) == 0 && analyzed > 0 {
+        let notes = json["notes"].to_string();
+        assert!(
+            notes.contains("Too few entries") || notes.contains("No clear structure"),
+            "{name}: no pattern and no reason: {notes}"
+        );
+    }
     run
 }
 

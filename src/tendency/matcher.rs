@@ -290,7 +290,14 @@ impl Matcher {
     /// The seeds per tendency expected when the words of these entries are shuffled across
     /// them (each entry keeps its length and fields): the mean over `rounds` shuffles. Streams
     /// are ordered by content first, so the result does not depend on row order.
-    pub fn shuffled_null(&self, streams: &[Vec<u32>], rounds: u32, seed: u64) -> Vec<f64> {
+    /// Returns, per tendency, the mean seeds and the mean strong seeds (score ≥ `strong`).
+    pub fn shuffled_null(
+        &self,
+        streams: &[Vec<u32>],
+        rounds: u32,
+        seed: u64,
+        strong: f32,
+    ) -> (Vec<f64>, Vec<f64>) {
         use rand::seq::SliceRandom;
         use rand::SeedableRng;
         let mut sorted: Vec<&Vec<u32>> = streams.iter().collect();
@@ -300,6 +307,7 @@ impl Matcher {
             .flat_map(|s| s.iter().copied().filter(|&t| t != SEP))
             .collect();
         let mut total = vec![0u64; self.n_tendencies];
+        let mut total_strong = vec![0u64; self.n_tendencies];
         let (mut found, mut scores, mut stream) = (Vec::new(), Vec::new(), Vec::new());
         for r in 0..rounds {
             let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed ^ u64::from(r));
@@ -314,18 +322,19 @@ impl Matcher {
                 }));
                 found.clear();
                 self.scan(&stream, &mut found);
-                if let Some(t) = self
-                    .score(&found, &crate::text::FIELD_WEIGHTS, &mut scores)
-                    .confident()
-                {
+                let m = self.score(&found, &crate::text::FIELD_WEIGHTS, &mut scores);
+                if let Some(t) = m.confident() {
                     total[t] += 1;
+                    total_strong[t] += u64::from(m.score >= strong);
                 }
             }
         }
-        total
-            .into_iter()
-            .map(|c| c as f64 / f64::from(rounds.max(1)))
-            .collect()
+        let mean = |v: Vec<u64>| -> Vec<f64> {
+            v.into_iter()
+                .map(|c| c as f64 / f64::from(rounds.max(1)))
+                .collect()
+        };
+        (mean(total), mean(total_strong))
     }
 
     /// Scans and scores a plain text (one field), for tests and explanations.

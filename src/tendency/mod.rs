@@ -257,16 +257,16 @@ mod tests {
             pattern(&[
                 ("deadline", "deadlin", 0.5),
                 ("estimate", "estim", 0.3),
-                ("coffee", "coffe", 0.2),
+                ("xylophone", "xylophon", 0.2),
             ]),
             pattern(&[("deadlines", "deadlin", 0.4), ("timeline", "timelin", 0.4)]),
-            pattern(&[("coffee", "coffe", 0.9), ("deadline", "deadlin", 0.1)]),
+            pattern(&[("xylophone", "xylophon", 0.9), ("deadline", "deadlin", 0.1)]),
         ];
         assign(&mut ps, &builtin(), &lang);
-        assert_eq!(ps[0].tendency.as_deref(), Some("underestimated timelines"));
+        assert_eq!(ps[0].tendency.as_deref(), Some("Underestimated timelines"));
         assert_eq!(
             ps[1].tendency.as_deref(),
-            Some("underestimated timelines"),
+            Some("Underestimated timelines"),
             "two patterns may share a tendency"
         );
         assert_eq!(ps[2].tendency, None, "0.1 of the weight is not enough");
