@@ -85,11 +85,22 @@ impl EntryMatch {
 pub struct Matcher {
     vocab: FxHashMap<String, u32>,
     pub cues: Vec<Cue>,
-    /// Per token, the cues that start with it.
-    starts: Vec<Vec<u32>>,
+    /// Per token, the one-word cues that are it.
+    singles: Vec<Vec<u32>>,
+    /// Per (first word, second word), the longer cues that start with them: a word is looked up
+    /// with each of the few words that may follow it, so common first words ("i", "not") cost
+    /// no scan of every cue they start.
+    pairs: FxHashMap<u64, Vec<u32>>,
+    /// Per first word, a 64-bit filter of the second words it has cues with (bit u % 64), so
+    /// most pairs are ruled out without a hash lookup.
+    seconds: Vec<u64>,
     pub n_tendencies: usize,
     stemmer_language: &'static str,
     algorithm: rust_stemmers::Algorithm,
+}
+
+fn pair(a: u32, b: u32) -> u64 {
+    (u64::from(a) << 32) | u64::from(b)
 }
 
 /// The token form of a normalized word: "n't" words and "cannot" are "not", other
@@ -111,7 +122,9 @@ impl Matcher {
         let mut m = Matcher {
             vocab: FxHashMap::default(),
             cues: Vec::new(),
-            starts: Vec::new(),
+            singles: Vec::new(),
+            pairs: FxHashMap::default(),
+            seconds: Vec::new(),
             n_tendencies: tendencies.len(),
             stemmer_language: language.name,
             algorithm: language.algorithm,
@@ -189,9 +202,17 @@ impl Matcher {
                 c.weight = c.weight.min(HINT_WEIGHT);
             }
         }
-        m.starts = vec![Vec::new(); m.vocab.len()];
+        m.singles = vec![Vec::new(); m.vocab.len()];
+        m.seconds = vec![0; m.vocab.len()];
         for (ci, c) in m.cues.iter().enumerate() {
-            m.starts[c.tokens[0] as usize].push(ci as u32);
+            match c.tokens[..] {
+                [t] => m.singles[t as usize].push(ci as u32),
+                [a, b, ..] => {
+                    m.pairs.entry(pair(a, b)).or_default().push(ci as u32);
+                    m.seconds[a as usize] |= 1 << (b % 64);
+                }
+                [] => {}
+            }
         }
         m
     }
@@ -236,22 +257,45 @@ impl Matcher {
                     .position(|&x| x == SEP)
                     .map_or(tokens.len(), |p| i + p);
             }
-            for &ci in &self.starts[t as usize] {
-                let cue = &self.cues[ci as usize];
-                let mut pos = i;
-                let mut ok = true;
-                for &want in &cue.tokens[1..] {
-                    let limit = (pos + 2 + MAX_GAP).min(field_end);
-                    match (pos + 1..limit).find(|&j| tokens[j] == want) {
-                        Some(j) => pos = j,
-                        None => {
-                            ok = false;
-                            break;
-                        }
-                    }
-                }
-                if ok && !out[start..].iter().any(|&x| x & 0x00FF_FFFF == ci) {
+            let mut push = |ci: u32, out: &mut Vec<u32>| {
+                if !out[start..].iter().any(|&x| x & 0x00FF_FFFF == ci) {
                     out.push(ci | (field.min(255) << 24));
+                }
+            };
+            for &ci in &self.singles[t as usize] {
+                push(ci, out);
+            }
+            // Each later word in reach, at its first place there (as a left-to-right search
+            // for the cue's second word finds it).
+            let seconds = self.seconds[t as usize];
+            if seconds == 0 {
+                continue;
+            }
+            let reach = (i + 2 + MAX_GAP).min(field_end);
+            for j in i + 1..reach {
+                let u = tokens[j];
+                if u >= SEP || seconds & (1 << (u % 64)) == 0 || tokens[i + 1..j].contains(&u) {
+                    continue;
+                }
+                let Some(cands) = self.pairs.get(&pair(t, u)) else {
+                    continue;
+                };
+                for &ci in cands {
+                    let cue = &self.cues[ci as usize];
+                    let mut pos = j;
+                    let ok = cue.tokens[2..].iter().all(|&want| {
+                        let limit = (pos + 2 + MAX_GAP).min(field_end);
+                        match (pos + 1..limit).find(|&k| tokens[k] == want) {
+                            Some(k) => {
+                                pos = k;
+                                true
+                            }
+                            None => false,
+                        }
+                    });
+                    if ok {
+                        push(ci, out);
+                    }
                 }
             }
         }
