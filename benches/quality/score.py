@@ -12,6 +12,15 @@ tag's tendency name (ids and names from assets/tendencies.toml). Needs only the 
 import argparse, csv, json, math, os, subprocess, sys, tempfile, tomllib
 from collections import Counter, defaultdict
 
+# recur-gen's truth keys and the lexicon ids they stand for.
+ALIASES = {
+    "underestimated-timeline": "estimate", "scope-change-unmanaged": "scope",
+    "avoided-conversation": "conversation", "overcommitment": "overcommit",
+    "insufficient-preparation": "prep", "unclear-requirements": "requirements",
+    "late-escalation": "escalation", "dependency-failure": "dependency",
+    "single-point-of-failure": "knowledge", "unreviewed-change": "review",
+}
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 
@@ -75,7 +84,7 @@ def main():
             best = max((p for p in by_pat if p != "0"), key=lambda p: len(set(by_pat[p]) & set(members)), default=None)
             ov = len(set(by_pat[best]) & set(members)) if best else 0
             ok = best is not None and ov * 2 >= len(members) and ov * 2 >= len(by_pat[best])
-            nm = ok and pats[best].get("tendency") is not None and pats[best].get("tendency") == names.get(t)
+            nm = ok and pats[best].get("tendency") is not None and pats[best].get("tendency") == names.get(ALIASES.get(t, t))
             found += ok
             named += nm
             detail.append(f"    {t:14} {len(members):3}  → {('#' + best + ' ' + pats[best]['label'])[:60] if best else '-':62} overlap {ov:3}/{len(by_pat[best]) if best else 0:<4} {'found' if ok else 'MISSED'}{' named' if nm else ''}")

@@ -142,16 +142,24 @@ impl Report<'_> {
                 crate::cluster::guided::MIN_SUPPORT
             ),
             ("tendencies", _) if n == 0 => "0 — no clear structure: no well-known tendency recurs more often than the same words shuffled at random would give, and the other entries do not fall into groups that hold up when the log is resampled".to_string(),
-            ("tendencies", _) => format!(
-                "{n}: {seeded} well-known {} recurring (each in at least {} entries, clearly more than the same words shuffled at random give) and {} {} found in the words of the other entries (kept when {} holds in at least {} of {} resamples)",
-                if seeded == 1 { "tendency" } else { "tendencies" },
-                crate::cluster::guided::MIN_SUPPORT,
-                n - seeded,
-                if n - seeded == 1 { "group" } else { "groups" },
-                if n - seeded == 1 { "it" } else { "each" },
-                crate::cluster::guided::MIN_HELD,
-                crate::cluster::guided::ROUNDS,
-            ),
+            ("tendencies", _) => {
+                let mut s = format!(
+                    "{n}: {seeded} well-known {} recurring (each said clearly in at least {} entries, more often than the same words shuffled at random give)",
+                    if seeded == 1 { "tendency" } else { "tendencies" },
+                    crate::cluster::guided::MIN_SUPPORT,
+                );
+                let free = n - seeded;
+                if free > 0 {
+                    s.push_str(&format!(
+                        " and {free} {} found in the words of the other entries ({} in at least {} of {} resamples)",
+                        if free == 1 { "group" } else { "groups" },
+                        if free == 1 { "it holds" } else { "each holds" },
+                        crate::cluster::guided::MIN_HELD,
+                        crate::cluster::guided::ROUNDS,
+                    ));
+                }
+                s
+            }
             (_, Some(&(k, stab, sil))) if !s.structured => format!(
                 "{n} — no clear structure: the most stable split ({k} groups) had stability {stab:.2} and mean silhouette {sil:.2}, too low to call patterns, so the log is shown as one group"
             ),

@@ -257,7 +257,7 @@ impl Matcher {
                     .position(|&x| x == SEP)
                     .map_or(tokens.len(), |p| i + p);
             }
-            let mut push = |ci: u32, out: &mut Vec<u32>| {
+            let push = |ci: u32, out: &mut Vec<u32>| {
                 if !out[start..].iter().any(|&x| x & 0x00FF_FFFF == ci) {
                     out.push(ci | (field.min(255) << 24));
                 }
