@@ -204,8 +204,17 @@ pub fn cluster(
     // When the log's words alone tell its tendencies apart (as in large logs written to a
     // pattern), they decide for every entry but the strong seeds; and a tendency whose seeds
     // mostly read like another tendency's is not a pattern of its own.
-    let (agreement, own) = seed_agreement(vectors, projection, &seed_rows);
-    let strict = agreement >= WORDS_AGREE;
+    // (The median tendency's agreement: one spurious tendency must not hide that the others
+    // separate cleanly.)
+    let (_, own) = seed_agreement(vectors, projection, &seed_rows);
+    let mut sorted = own.clone();
+    sorted.sort_by(f64::total_cmp);
+    let median = sorted
+        .get(sorted.len().saturating_sub(1) / 2)
+        .copied()
+        .unwrap_or(0.0);
+    let seeds: usize = seed_rows.iter().map(Vec::len).sum();
+    let strict = own.len() >= 3 && seeds >= STRICT_SEEDS && median >= WORDS_AGREE;
     if strict && own.iter().any(|&a| a < OWN_AGREE) {
         tendencies = tendencies
             .into_iter()
@@ -435,6 +444,8 @@ pub fn cluster(
     ))
 }
 
+/// Seeds needed before the log's words are trusted to decide: word statistics need data.
+const STRICT_SEEDS: usize = 200;
 /// Seed agreement from which the words decide (`cluster`).
 const WORDS_AGREE: f64 = 0.95;
 /// ... and below which, then, a tendency's seeds read like other tendencies'.
