@@ -226,14 +226,14 @@ fn summary(w: &mut dyn Write, report: &Report) -> io::Result<()> {
         .chain(report.patterns.unassigned.as_ref())
         .collect();
     if !all.is_empty() {
-        let tendencies = all.iter().any(|p| p.tendency.is_some());
+        let tendencies = all.iter().any(|p| p.id != 0);
         let trends = all.iter().any(|p| trend_of(report, p.id).is_some());
         writeln!(w, "<table class=\"overview\">")?;
         writeln!(
             w,
             "<thead><tr><th class=\"num\">#</th><th>Pattern</th><th class=\"num\">Entries</th><th class=\"num\">Share</th>{}{}</tr></thead>",
             if trends { "<th>Trend</th>" } else { "" },
-            if tendencies { "<th>Tendency</th>" } else { "" }
+            if tendencies { "<th>Found by</th>" } else { "" }
         )?;
         writeln!(w, "<tbody>")?;
         for p in all {
@@ -248,10 +248,7 @@ fn summary(w: &mut dyn Write, report: &Report) -> io::Result<()> {
                 String::new()
             };
             let tendency = if tendencies {
-                format!(
-                    "<td>{}</td>",
-                    p.tendency.as_deref().map(esc).unwrap_or_default()
-                )
+                format!("<td>{}</td>", esc(&super::found_cell(p)))
             } else {
                 String::new()
             };

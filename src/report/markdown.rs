@@ -185,7 +185,7 @@ impl Renderer for Markdown {
         writeln!(w)?;
         super::review::md_review(w, report)?;
         if !report.patterns.patterns.is_empty() {
-            writeln!(w, "| # | Pattern | Entries | Share | Tendency |")?;
+            writeln!(w, "| # | Pattern | Entries | Share | Found by |")?;
             writeln!(w, "|---:|---|---:|---:|---|")?;
             for p in &report.patterns.patterns {
                 writeln!(
@@ -195,7 +195,7 @@ impl Renderer for Markdown {
                     md(&p.label),
                     p.size,
                     pct(p.share),
-                    p.tendency.as_deref().map(md).unwrap_or_default()
+                    md(&super::found_cell(p))
                 )?;
             }
             writeln!(w)?;

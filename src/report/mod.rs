@@ -77,6 +77,22 @@ pub fn confidence_text(p: &crate::patterns::Pattern) -> Option<String> {
         .map(|s| format!("holds in {} of {} resamples", s.held, s.rounds))
 }
 
+/// The summary table's "Found by" cell: how the pattern was found and how often it held, with
+/// its tendency when the label is not already that tendency's name ("shared words, 7/10").
+pub fn found_cell(p: &crate::patterns::Pattern) -> String {
+    if p.id == 0 {
+        return String::new();
+    }
+    let mut s = found_by(p).to_string();
+    if let Some(c) = p.support {
+        s.push_str(&format!(", {}/{}", c.held, c.rounds));
+    }
+    match &p.tendency {
+        Some(t) if *t != p.label => format!("{t} ({s})"),
+        _ => s,
+    }
+}
+
 /// How a pattern was found, for readers: by its tendency's phrases or by shared words.
 pub fn found_by(p: &crate::patterns::Pattern) -> &'static str {
     if p.seeded {
