@@ -58,17 +58,13 @@ pub fn write_assignments(report: &Report, labels: &[u32], w: &mut dyn Write) -> 
                 {
                     matched.clear();
                     if let (Some(cues), Some(Some(t))) = (cues, tendency_of.get(l as usize)) {
-                        for (j, cue) in cues
-                            .matcher
-                            .explain(cues.found.doc(start + at), *t, 3)
-                            .into_iter()
-                            .enumerate()
-                        {
-                            if j > 0 {
-                                matched.push_str("; ");
-                            }
-                            matched.push_str(cue);
-                        }
+                        cues.matcher.explain_into(
+                            cues.found.doc(start + at),
+                            *t,
+                            3,
+                            "; ",
+                            &mut matched,
+                        );
                     }
                     row.clear();
                     date.clear();

@@ -16,6 +16,11 @@ use crate::text::{for_each_word, Language, EMAIL, NUM, URL};
 use rust_stemmers::Stemmer;
 use rustc_hash::FxHashMap;
 
+thread_local! {
+    /// Per thread: the current entry's number and, per cue, the entry it was last found in.
+    static SEEN: std::cell::RefCell<(u32, Vec<u32>)> = const { std::cell::RefCell::new((0, Vec::new())) };
+}
+
 /// A word that is part of no cue.
 pub const NONE: u32 = u32::MAX;
 /// The boundary between two fields of one entry (cues never match across it).
@@ -239,7 +244,23 @@ impl Matcher {
     /// Appends to `out` every cue found in `tokens` (cue id in the low 24 bits, field index
     /// above), each cue once, with the field it was first found in.
     pub fn scan(&self, tokens: &[u32], out: &mut Vec<u32>) {
-        let start = out.len();
+        SEEN.with(|cell| {
+            let (epoch, seen) = &mut *cell.borrow_mut();
+            if seen.len() < self.cues.len() {
+                seen.resize(self.cues.len(), 0);
+            }
+            *epoch = epoch.wrapping_add(1);
+            if *epoch == 0 {
+                seen.iter_mut().for_each(|s| *s = 0);
+                *epoch = 1;
+            }
+            self.scan_with(tokens, out, *epoch, seen);
+        });
+    }
+
+    /// `scan` with a per-thread table of the cues already found for this entry (`seen[cue] ==
+    /// epoch`), so a cue is kept once without searching the entry's list.
+    fn scan_with(&self, tokens: &[u32], out: &mut Vec<u32>, epoch: u32, seen: &mut [u32]) {
         let mut field = 0u32;
         let mut field_end = 0;
         for i in 0..tokens.len() {
@@ -257,8 +278,9 @@ impl Matcher {
                     .position(|&x| x == SEP)
                     .map_or(tokens.len(), |p| i + p);
             }
-            let push = |ci: u32, out: &mut Vec<u32>| {
-                if !out[start..].iter().any(|&x| x & 0x00FF_FFFF == ci) {
+            let mut push = |ci: u32, out: &mut Vec<u32>| {
+                if seen[ci as usize] != epoch {
+                    seen[ci as usize] = epoch;
                     out.push(ci | (field.min(255) << 24));
                 }
             };
@@ -392,6 +414,54 @@ impl Matcher {
         (m, found)
     }
 
+    /// `explain`'s texts written into `out`, joined by `sep`, with no allocation per entry (for
+    /// the million lines of assignments.csv).
+    pub fn explain_into(
+        &self,
+        found: &[u32],
+        tendency: u16,
+        n: usize,
+        sep: &str,
+        out: &mut String,
+    ) {
+        let mut best: [Option<&Cue>; 8] = [None; 8];
+        let n = n.min(best.len());
+        let key = |c: &Cue| (c.weight, c.tokens.len());
+        for &x in found {
+            let c = &self.cues[(x & 0x00FF_FFFF) as usize];
+            if c.tendency != tendency || best[..n].iter().flatten().any(|b| b.text == c.text) {
+                continue;
+            }
+            // Insert in order (stronger, then longer, first; earlier found first on a tie).
+            let mut at = n;
+            for (i, b) in best[..n].iter().enumerate() {
+                match b {
+                    None => {
+                        at = i;
+                        break;
+                    }
+                    Some(b)
+                        if key(c).0 > key(b).0 || (key(c).0 == key(b).0 && key(c).1 > key(b).1) =>
+                    {
+                        at = i;
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+            if at < n {
+                best[at..n].rotate_right(1);
+                best[at] = Some(c);
+            }
+        }
+        for (i, c) in best[..n].iter().flatten().enumerate() {
+            if i > 0 {
+                out.push_str(sep);
+            }
+            out.push_str(&c.text);
+        }
+    }
+
     /// The texts of the cues of `tendency` among `found`, strongest first, at most `n`.
     pub fn explain(&self, found: &[u32], tendency: u16, n: usize) -> Vec<&str> {
         let mut hits: Vec<&Cue> = found
@@ -516,5 +586,13 @@ mod tests {
         let (both, found) = m.match_text("I said yes and never tested it");
         assert_eq!(both.confident(), None, "two tendencies tie");
         assert_eq!(m.explain(&found, 0, 3), vec!["said yes"]);
+        let (_, found) = m.match_text("I said yes, busy as I was, and could not say no");
+        let mut s = String::new();
+        m.explain_into(&found, 0, 2, "; ", &mut s);
+        assert_eq!(s, m.explain(&found, 0, 2).join("; "));
+        assert_eq!(
+            s, "could not say no; said yes",
+            "strongest and longest first"
+        );
     }
 }
