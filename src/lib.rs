@@ -4,10 +4,13 @@
 //! A batch pipeline, one module per stage, each with one entry function and one typed output:
 //!
 //! 1. `ingest`    files → `Ingested` (records + rejects with file, line and reason)
-//! 2. `text`      records → `Corpus` (normalized, stop-word-free, stemmed token streams)
+//! 2. `text`      records → `Corpus` (normalized, stop-word-free, stemmed token streams, and
+//!    each entry's tendency cues)
 //! 3. `vectorize` corpus → `Vectors` (sparse TF-IDF with document-frequency bounds, phrases)
 //! 4. `reduce`    vectors → `Projection` (randomized truncated SVD, fitted on a sample)
-//! 5. `cluster`   projected vectors → `Clustering` (linfa k-means, automatic k, outliers)
+//! 5. `cluster`   projected vectors + tendency cues → `Clustering` (`cluster::guided`: tendencies
+//!    said clearly and repeatedly seed patterns, the rest is clustered with linfa k-means and
+//!    kept when it holds in resamples; `--patterns N` / `--no-lexicon`: k-means alone)
 //! 6. `patterns`  clustering → `Patterns` (class-based TF-IDF labels, examples, lessons)
 //! 7. `timeline`  patterns × dates → `Timeline` (counts per period, polars group-by, and each
 //!    pattern's trend: new, rising, steady, fading, resolved or one-off)

@@ -3,7 +3,10 @@
 //! In: the records and the roles whose text is analyzed, a language and extra stop words.
 //! Out: `Corpus` — per entry the sequence of stem ids (stop words, numbers, URLs and e-mail
 //! addresses removed), the stem table, and per stem the surface word seen most often, so that
-//! labels read "underestimated timeline", not "underestim timelin".
+//! labels read "underestimated timeline", not "underestim timelin". With a tendency `Matcher`,
+//! also `Cues`: the cues found in each entry's full word stream (stop words included, fields
+//! kept apart), its tendency scores, and for logs up to `NULL_MAX` entries what the same words
+//! give when shuffled across the entries.
 //! Invariants: `normalize` is idempotent; stem ids are assigned in sorted stem order and surface
 //! words by (count, word), so the corpus does not depend on row order or thread count.
 

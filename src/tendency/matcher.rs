@@ -100,7 +100,6 @@ pub struct Matcher {
     /// most pairs are ruled out without a hash lookup.
     seconds: Vec<u64>,
     pub n_tendencies: usize,
-    stemmer_language: &'static str,
     algorithm: rust_stemmers::Algorithm,
 }
 
@@ -131,7 +130,6 @@ impl Matcher {
             pairs: FxHashMap::default(),
             seconds: Vec::new(),
             n_tendencies: tendencies.len(),
-            stemmer_language: language.name,
             algorithm: language.algorithm,
         };
         let mut seen: FxHashMap<(u16, Box<[u32]>), usize> = FxHashMap::default();
@@ -229,7 +227,6 @@ impl Matcher {
 
     /// A stemmer for `token` (one per thread: rust-stemmers' is not shared).
     pub fn stemmer(&self) -> Stemmer {
-        let _ = self.stemmer_language;
         Stemmer::create(self.algorithm)
     }
 

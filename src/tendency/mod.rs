@@ -1,10 +1,13 @@
-//! Tendencies: well-known failure tendencies, matched to the patterns recur found.
+//! Tendencies: the well-known failure tendencies, and the names they give the patterns.
 //!
-//! In: the patterns (their distinctive terms as stems, with scores), a stemmer, and optionally a
-//! user file (`--tendencies FILE`, TOML or JSON) that adds to or replaces the built-in list.
-//! Out: `Pattern::tendency` set where a pattern's distinctive terms match one tendency's cue
-//! terms strongly enough. Invariants: matching only names patterns, it never merges or splits
-//! them (two patterns may carry the same tendency); the best match wins, ties by list order.
+//! In: the built-in list (`assets/tendencies.toml`, compiled in) and optionally a user file
+//! (`--tendencies FILE`, TOML or JSON) that adds to or replaces it; after clustering, the
+//! patterns, their origins and each entry's cue matches (`matcher`, run in the text stage).
+//! Out: the list (`builtin`, `load`); `name` sets `Pattern::tendency` (and its id, index and the
+//! examples' matched cues): a seeded pattern is named by its tendency, a free one by the
+//! tendency at least half its members clearly say; without cue matches, `assign` matches a
+//! pattern's distinctive terms against the cues. Invariants: naming never merges or splits
+//! patterns; ties go to list order.
 
 use crate::cluster::{Clustering, Origin};
 use crate::error::{Error, Result};
