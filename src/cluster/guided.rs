@@ -206,7 +206,7 @@ pub fn cluster(
     // mostly read like another tendency's is not a pattern of its own.
     // (The median tendency's agreement: one spurious tendency must not hide that the others
     // separate cleanly.)
-    let (_, own) = seed_agreement(vectors, projection, &seed_rows);
+    let own = seed_agreement(vectors, projection, &seed_rows);
     let mut sorted = own.clone();
     sorted.sort_by(f64::total_cmp);
     let median = sorted
@@ -453,32 +453,30 @@ const OWN_AGREE: f64 = 0.5;
 /// Seeds (at most `AGREEMENT_SEEDS` per tendency) used to measure `seed_agreement`.
 const AGREEMENT_SEEDS: usize = 500;
 
-/// How well the words of the log separate its tendencies: the share of seeds whose nearest
-/// tendency centre (leaving the seed itself out of its own centre) is their own tendency's.
-/// 1 when the projected words alone tell the tendencies apart; low when the log's words group
-/// entries by subject rather than by tendency.
-/// Also returns each tendency's own share.
+/// How well the words of the log separate its tendencies: per tendency, the share of its seeds
+/// whose nearest tendency centre (leaving the seed itself out of its own centre) is their own
+/// tendency's. 1 when the projected words alone tell the tendency apart; low when the log's
+/// words group entries by subject rather than by tendency.
 fn seed_agreement(
     vectors: &Vectors,
     projection: &Projection,
     seed_rows: &[Vec<usize>],
-) -> (f64, Vec<f64>) {
+) -> Vec<f64> {
     if seed_rows.len() < 2 {
-        return (0.0, vec![1.0; seed_rows.len()]);
+        return vec![1.0; seed_rows.len()];
     }
     let xs: Vec<Array2<f64>> = seed_rows
         .iter()
         .map(|rows| projection.transform(vectors, &rows[..rows.len().min(AGREEMENT_SEEDS)]))
         .collect();
     let sums: Vec<Vec<f64>> = xs.iter().map(|x| x.sum_axis(Axis(0)).to_vec()).collect();
-    let (mut right, mut total) = (0usize, 0usize);
     let mut own = vec![1.0; xs.len()];
     for (t, x) in xs.iter().enumerate() {
         let n_t = x.nrows();
         if n_t < 2 {
             continue;
         }
-        let before = right;
+        let mut right = 0usize;
         for row in x.axis_iter(Axis(0)) {
             let cos = |c: &[f64], minus: bool| -> f64 {
                 let v: Vec<f64> = if minus {
@@ -498,16 +496,10 @@ fn seed_agreement(
                 .enumerate()
                 .any(|(u, c)| u != t && cos(c, false) > own);
             right += usize::from(!beaten);
-            total += 1;
         }
-        own[t] = (right - before) as f64 / n_t as f64;
+        own[t] = right as f64 / n_t as f64;
     }
-    let all = if total == 0 {
-        0.0
-    } else {
-        right as f64 / total as f64
-    };
-    (all, own)
+    own
 }
 
 struct ResampleInput<'a> {

@@ -411,6 +411,28 @@ impl Matcher {
         (m, found)
     }
 
+    /// The cues of `tendency` among `found`, strongest first (then longest, then first found),
+    /// at most `n` (≤ 8), chosen without allocating: shared by `explain` and `explain_into`.
+    fn strongest(&self, found: &[u32], tendency: u16, n: usize) -> [Option<&Cue>; 8] {
+        let mut best: [Option<&Cue>; 8] = [None; 8];
+        let n = n.min(best.len());
+        let ahead = |c: &Cue, b: &Cue| {
+            c.weight > b.weight || (c.weight == b.weight && c.tokens.len() > b.tokens.len())
+        };
+        for &x in found {
+            let c = &self.cues[(x & 0x00FF_FFFF) as usize];
+            if c.tendency != tendency {
+                continue;
+            }
+            let at = best[..n].iter().position(|b| b.is_none_or(|b| ahead(c, b)));
+            if let Some(at) = at {
+                best[at..n].rotate_right(1);
+                best[at] = Some(c);
+            }
+        }
+        best
+    }
+
     /// `explain`'s texts written into `out`, joined by `sep`, with no allocation per entry (for
     /// the million lines of assignments.csv).
     pub fn explain_into(
@@ -421,37 +443,12 @@ impl Matcher {
         sep: &str,
         out: &mut String,
     ) {
-        let mut best: [Option<&Cue>; 8] = [None; 8];
-        let n = n.min(best.len());
-        let key = |c: &Cue| (c.weight, c.tokens.len());
-        for &x in found {
-            let c = &self.cues[(x & 0x00FF_FFFF) as usize];
-            if c.tendency != tendency || best[..n].iter().flatten().any(|b| b.text == c.text) {
-                continue;
-            }
-            // Insert in order (stronger, then longer, first; earlier found first on a tie).
-            let mut at = n;
-            for (i, b) in best[..n].iter().enumerate() {
-                match b {
-                    None => {
-                        at = i;
-                        break;
-                    }
-                    Some(b)
-                        if key(c).0 > key(b).0 || (key(c).0 == key(b).0 && key(c).1 > key(b).1) =>
-                    {
-                        at = i;
-                        break;
-                    }
-                    _ => {}
-                }
-            }
-            if at < n {
-                best[at..n].rotate_right(1);
-                best[at] = Some(c);
-            }
-        }
-        for (i, c) in best[..n].iter().flatten().enumerate() {
+        for (i, c) in self
+            .strongest(found, tendency, n)
+            .iter()
+            .flatten()
+            .enumerate()
+        {
             if i > 0 {
                 out.push_str(sep);
             }
@@ -459,28 +456,14 @@ impl Matcher {
         }
     }
 
-    /// The texts of the cues of `tendency` among `found`, strongest first, at most `n`.
+    /// The texts of the cues of `tendency` among `found`, strongest first, at most `n` (≤ 8).
+    /// (A text is one cue of a tendency: `new` merges a tendency's cues with the same words.)
     pub fn explain(&self, found: &[u32], tendency: u16, n: usize) -> Vec<&str> {
-        let mut hits: Vec<&Cue> = found
-            .iter()
-            .map(|&x| &self.cues[(x & 0x00FF_FFFF) as usize])
-            .filter(|c| c.tendency == tendency)
-            .collect();
-        hits.sort_by(|a, b| {
-            b.weight
-                .total_cmp(&a.weight)
-                .then(b.tokens.len().cmp(&a.tokens.len()))
-        });
-        let mut out: Vec<&str> = Vec::new();
-        for c in hits {
-            if !out.contains(&c.text.as_str()) {
-                out.push(&c.text);
-            }
-            if out.len() == n {
-                break;
-            }
-        }
-        out
+        self.strongest(found, tendency, n)
+            .into_iter()
+            .flatten()
+            .map(|c| c.text.as_str())
+            .collect()
     }
 }
 
