@@ -70,6 +70,7 @@ pub struct Staging {
     out: PathBuf,
     dir: PathBuf,
     run: String,
+    /// Set at the commit point (the manifest is in the staging folder): Drop keeps it then.
     published: bool,
     _lock: Lock,
 }
@@ -129,13 +130,17 @@ impl Staging {
             path: self.dir.join(MANIFEST),
             message: e.to_string(),
         })?;
+        // From before the commit point: a SIGINT that finds the manifest written always finds
+        // the publish going on to the end.
+        let _defer = DeferSignals::new();
         super::write_atomic(&self.dir, MANIFEST, |w| {
             w.write_all(&text)?;
             w.write_all(b"\n")
         })?;
-        let _defer = DeferSignals::new();
-        let files = finish(&self.out, &self.dir)?;
+        // Committed: from here the staging folder is never deleted unpublished; if moving the
+        // set fails half-way, the next run completes it.
         self.published = true;
+        let files = finish(&self.out, &self.dir)?;
         Ok(Published {
             run: self.run.clone(),
             files,
