@@ -64,8 +64,8 @@ pub fn shorten(s: &str, max: usize) -> Cow<'_, str> {
     let Some((cut, _)) = cleaned.char_indices().nth(max) else {
         return cleaned;
     };
-    // A text shortened before ends in its own marker: leave it.
-    if is_marked(&cleaned) {
+    // A text shortened before (to this limit) is left as it is.
+    if is_shortened(&cleaned, max) {
         return cleaned;
     }
     let total = cleaned.chars().count();
@@ -82,8 +82,18 @@ pub fn shorten(s: &str, max: usize) -> Cow<'_, str> {
     ))
 }
 
-fn is_marked(s: &str) -> bool {
-    s.ends_with(" characters in all)") && s.contains("… (")
+/// Whether `s` is what `shorten(_, max)` returns for a longer text: at most `max` characters,
+/// then "… (N characters in all)". (A long text merely ending in such a marker is not.)
+fn is_shortened(s: &str, max: usize) -> bool {
+    let Some(at) = s.rfind("… (") else {
+        return false;
+    };
+    let Some(n) = s[at + "… (".len()..].strip_suffix(" characters in all)") else {
+        return false;
+    };
+    !n.is_empty()
+        && n.chars().all(|c| c.is_ascii_digit() || c == ',')
+        && s[..at].chars().count() <= max
 }
 
 /// A CSV cell: the text unchanged up to `CSV_CELL_MAX` characters, otherwise its first
@@ -155,6 +165,9 @@ mod tests {
         assert!(s.ends_with("… (5,000 characters in all)"), "{s}");
         assert_eq!(shorten(&s, 100), s, "shortening twice changes nothing");
         assert_eq!(shorten("short", 100), "short");
+        // A long text that merely ends like a shortened one is still shortened.
+        let sly = format!("{}… (3 characters in all)", "x".repeat(500));
+        assert!(shorten(&sly, 100).chars().count() < 140);
         // No space to cut at: cut inside the word, at a character boundary.
         let cjk = "漢".repeat(500);
         let s = shorten(&cjk, 10);

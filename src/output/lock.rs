@@ -4,8 +4,10 @@
 //! process ends, however it ends: the kernel releases an `flock` with the last descriptor, so a
 //! killed run never leaves a stale lock).
 //! Invariants: the lock file `<out>/.recur.lock` is opened with `O_NOFOLLOW` (a planted symlink is
-//! refused, never followed) and never written to; a second run waits at most the given time,
-//! then fails with `Error::Output` naming the folder.
+//! refused, never followed) and never written to; it is removed when the lock is released (a
+//! run killed with SIGKILL leaves it, harmlessly); a lock counts only on the file the path
+//! still names; a second run waits at most the given time, then fails with `Error::Output`
+//! naming the folder.
 
 use crate::error::{Error, Result};
 use std::fs::{File, OpenOptions};
@@ -15,32 +17,52 @@ use std::time::{Duration, Instant};
 /// The lock file's name inside the output folder.
 pub const LOCK_FILE: &str = ".recur.lock";
 
-/// An exclusive lock on an output folder.
+/// An exclusive lock on an output folder. Dropping it removes the lock file (while still
+/// holding the lock) and releases it.
 #[derive(Debug)]
 pub struct Lock {
+    path: std::path::PathBuf,
     // Held for its descriptor: closing it releases the lock.
     _file: File,
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        // Safe to remove while held: a run that opened this file before the removal finds, once
+        // it has the lock, that the path no longer names the file it locked, and starts over.
+        let _ = std::fs::remove_file(&self.path);
+    }
 }
 
 /// Takes the lock on `out`, waiting up to `wait` for another run to finish; `on_wait` is called
 /// once if the lock is busy at first.
 pub fn acquire(out: &Path, wait: Duration, on_wait: impl FnOnce()) -> Result<Lock> {
     let path = out.join(LOCK_FILE);
-    let file = open_nofollow(&path).map_err(|e| {
-        if e.raw_os_error() == Some(libc::ELOOP) {
-            Error::Output {
-                path: path.clone(),
-                message: "is a symbolic link; recur does not follow links in its output folder (remove it)".into(),
+    let open = || {
+        open_nofollow(&path).map_err(|e| {
+            if e.raw_os_error() == Some(libc::ELOOP) {
+                Error::Output {
+                    path: path.clone(),
+                    message: "is a symbolic link; recur does not follow links in its output folder (remove it)".into(),
+                }
+            } else {
+                Error::io(&path, e)
             }
-        } else {
-            Error::io(&path, e)
-        }
-    })?;
+        })
+    };
+    let mut file = open()?;
     let start = Instant::now();
     let mut on_wait = Some(on_wait);
     loop {
         match try_lock(&file) {
-            Ok(true) => return Ok(Lock { _file: file }),
+            Ok(true) if still_named(&file, &path) => {
+                return Ok(Lock { path, _file: file });
+            }
+            // The holder removed the file as it finished: lock the one the path names now.
+            Ok(true) => {
+                file = open()?;
+                continue;
+            }
             Ok(false) => {}
             Err(e) => return Err(Error::io(&path, e)),
         }
@@ -58,6 +80,21 @@ pub fn acquire(out: &Path, wait: Duration, on_wait: impl FnOnce()) -> Result<Loc
         }
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// Whether `path` still names the file `file` has open (same device and inode).
+#[cfg(unix)]
+fn still_named(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), std::fs::symlink_metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn still_named(_file: &File, path: &Path) -> bool {
+    path.exists()
 }
 
 #[cfg(unix)]
@@ -122,10 +159,31 @@ mod tests {
         assert!(waited);
         assert!(err.to_string().contains("another recur run"), "{err}");
         drop(first);
+        assert!(
+            !dir.path().join(LOCK_FILE).exists(),
+            "released lock leaves no file"
+        );
         acquire(dir.path(), Duration::ZERO, || {
             panic!("free lock must not wait")
         })
         .unwrap();
+    }
+
+    #[test]
+    fn a_waiter_takes_the_lock_after_the_holder_removed_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = acquire(dir.path(), Duration::ZERO, || {}).unwrap();
+        let out = dir.path().to_path_buf();
+        let waiter = std::thread::spawn(move || {
+            let l = acquire(&out, Duration::from_secs(10), || {}).unwrap();
+            // The path names the file this lock holds, so a third run has to wait.
+            let third = acquire(&out, Duration::ZERO, || {});
+            drop(l);
+            third.is_err()
+        });
+        std::thread::sleep(Duration::from_millis(200));
+        drop(first);
+        assert!(waiter.join().unwrap());
     }
 
     #[cfg(unix)]

@@ -515,10 +515,7 @@ mod tests {
         assert!(verify(&out).is_ok());
         let p = stage(&out, &[("report.md", "bb")]);
         assert_eq!(p.files, vec!["report.md"]);
-        assert_eq!(
-            names(&out),
-            vec![".recur.lock", "notes.txt", MANIFEST, "report.md"]
-        );
+        assert_eq!(names(&out), vec!["notes.txt", MANIFEST, "report.md"]);
         assert_eq!(verify(&out).unwrap(), p.run);
         assert_eq!(fs::read_to_string(out.join("notes.txt")).unwrap(), "mine");
     }
