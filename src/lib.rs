@@ -151,7 +151,8 @@ pub fn run(config: &Config) -> Result<Outcome> {
     let mut notes = Vec::new();
     if records.is_empty() {
         notes.push(no_entries_note(&ingested));
-    } else if vectors.n_terms() == 0 {
+    } else if vectors.n_terms() == 0 && records.len() >= report::SMALL_LOG {
+        // (A small log is called small below: there every word is rare.)
         notes.push(no_terms_note(config, records.len()));
     } else if !clustering.selection.structured || clustering.k == 0 {
         notes.push(if records.len() < report::SMALL_LOG && clustering.selection.method == "tendencies" {
@@ -182,7 +183,7 @@ pub fn run(config: &Config) -> Result<Outcome> {
                 seed: config.seed,
             }),
         };
-        Some(chart::render(&input, out, config.charts)?)
+        Some(chart::render(&input, out, config.charts).map_err(|e| staging.public_error(e))?)
     } else {
         None
     };
@@ -205,7 +206,7 @@ pub fn run(config: &Config) -> Result<Outcome> {
         cues: corpus.cues.as_ref(),
         breakdown: Default::default(),
     };
-    write_outputs(config, out, &report, &clustering.labels)?;
+    write_outputs(config, out, &report, &clustering.labels).map_err(|e| staging.public_error(e))?;
     drop(report);
     staging.publish()?;
     timings.lap("render");

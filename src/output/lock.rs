@@ -40,7 +40,7 @@ pub fn acquire(out: &Path, wait: Duration, on_wait: impl FnOnce()) -> Result<Loc
     let path = out.join(LOCK_FILE);
     let open = || {
         open_nofollow(&path).map_err(|e| {
-            if e.raw_os_error() == Some(libc::ELOOP) {
+            if is_link_refused(&e) {
                 Error::Output {
                     path: path.clone(),
                     message: "is a symbolic link; recur does not follow links in its output folder (remove it)".into(),
@@ -80,6 +80,17 @@ pub fn acquire(out: &Path, wait: Duration, on_wait: impl FnOnce()) -> Result<Loc
         }
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// Whether opening failed because the path is a symbolic link (`O_NOFOLLOW`).
+#[cfg(unix)]
+fn is_link_refused(e: &std::io::Error) -> bool {
+    e.raw_os_error() == Some(libc::ELOOP)
+}
+
+#[cfg(not(unix))]
+fn is_link_refused(_: &std::io::Error) -> bool {
+    false
 }
 
 /// Whether `path` still names the file `file` has open (same device and inode).

@@ -106,6 +106,21 @@ impl Staging {
         &self.dir
     }
 
+    /// `e` with a path inside the staging folder shown as the path it will be published at,
+    /// so a message names `out/charts/map.png`, not the staging folder's name.
+    pub fn public_error(&self, e: Error) -> Error {
+        match e {
+            Error::Io { path, cause } => match path.strip_prefix(&self.dir) {
+                Ok(rel) => Error::Io {
+                    path: self.out.join(rel),
+                    cause,
+                },
+                Err(_) => Error::Io { path, cause },
+            },
+            other => other,
+        }
+    }
+
     /// This run's id, as the manifest names it.
     pub fn run(&self) -> &str {
         &self.run

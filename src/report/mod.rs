@@ -157,7 +157,7 @@ impl Report<'_> {
                 "{n} (--patterns asked for {}; the entries fall into only {n} distinct groups)",
                 s.chosen
             ),
-            (_, None) if entries > 0 && self.parameters["terms"].as_u64() == Some(0) => format!(
+            (_, None) if entries >= SMALL_LOG && self.parameters["terms"].as_u64() == Some(0) => format!(
                 "{n} — no terms survive to compare the entries (every word is a stop word, or in too many or too few entries)"
             ),
             ("tendencies", _) if n == 0 && entries < SMALL_LOG => format!(
