@@ -346,7 +346,15 @@ fn signals_during_a_large_run_leave_the_old_set_or_the_new_set() {
             .unwrap();
         let sent = signal_at(&mut child, &out, at, sig);
         let status = child.wait().unwrap();
-        assert!(sent, "{at:?}: the run ended before the signal ({status:?})");
+        // The publish takes about a millisecond; on a loaded machine the poll can miss it, and
+        // the run has then published its set (checked below like the other outcomes).
+        assert!(
+            sent || matches!(at, At::StagingCommitted),
+            "{at:?}: the run ended before the signal ({status:?})"
+        );
+        if !sent {
+            eprintln!("signal {sig} at {at:?}: the publish finished before the signal");
+        }
         let state = verify(&out);
         eprintln!("signal {sig} at {at:?}: {status:?}, folder: {state:?}");
         match state {
