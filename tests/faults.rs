@@ -858,3 +858,45 @@ fn bidi_and_zero_width_characters_never_reach_the_reports() {
     let raw = fs::read_to_string(out.join("patterns.json")).unwrap();
     assert!(!raw.to_lowercase().contains("\\u202e"));
 }
+
+/// Case 5: a 2 MB `--group-by` value is cut like a label in every report.
+#[test]
+fn a_huge_group_by_value_is_cut_in_the_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = csv::Reader::from_path(SAMPLE).unwrap();
+    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    let team = header
+        .iter()
+        .position(|h| h == "team")
+        .expect("sample has a team column");
+    let input = dir.path().join("team.csv");
+    let mut w = csv::Writer::from_path(&input).unwrap();
+    w.write_record(&header).unwrap();
+    for (i, rec) in r.records().enumerate() {
+        let mut row: Vec<String> = rec.unwrap().iter().map(String::from).collect();
+        if i == 3 {
+            row[team] = "T".repeat(2_000_000);
+        }
+        w.write_record(&row).unwrap();
+    }
+    w.flush().unwrap();
+    let out = dir.path().join("out");
+    let o = run(&[
+        "analyze",
+        input.to_str().unwrap(),
+        "--group-by",
+        "team",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    for name in ["report.md", "report.html", "patterns.json"] {
+        let len = fs::metadata(out.join(name)).unwrap().len();
+        assert!(len < 1_000_000, "{name}: {len} bytes");
+    }
+    let md = fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        md.contains("(2,000,000 characters in all)"),
+        "the cut value says its length"
+    );
+}
