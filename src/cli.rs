@@ -47,7 +47,10 @@ pub struct AnalyzeArgs {
         short = 'k',
         long = "patterns",
         default_value = "auto",
-        value_name = "N|auto"
+        value_name = "N|auto",
+        // `-k -1` reaches parse_k and gets its message, not clap's `-- -1` tip (which would
+        // make -1 an input file).
+        allow_negative_numbers = true
     )]
     pub patterns: String,
     /// Random seed (k-means initialization, SVD test matrix, sampling).

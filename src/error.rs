@@ -10,12 +10,12 @@ use std::path::PathBuf;
 /// Everything that stops a run.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// A file could not be opened, read or written.
-    #[error("{path}: {source}")]
+    /// A file could not be opened, read or written. The OS error is part of the message and
+    /// deliberately not a `source`, so a cause-chain printer (`{:#}`) does not repeat it.
+    #[error("{path}: {cause}")]
     Io {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// The input as a whole cannot be used (bad header, unparseable JSON, no text column...).
     #[error("{path}: {message}")]
@@ -29,13 +29,16 @@ pub enum Error {
     /// Writing a report or chart failed.
     #[error("cannot render {what}: {message}")]
     Render { what: String, message: String },
+    /// The output folder cannot be used (not a folder, busy with another run, unsafe entry).
+    #[error("{}: {message}", path.display())]
+    Output { path: PathBuf, message: String },
 }
 
 impl Error {
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {
             path: path.into(),
-            source,
+            cause: source,
         }
     }
 

@@ -34,6 +34,7 @@ pub mod record;
 pub mod reduce;
 pub mod report;
 pub mod sample;
+pub mod sanitize;
 pub mod synth;
 pub mod tendency;
 pub mod text;
@@ -59,8 +60,24 @@ pub struct Outcome {
 /// Rows the SVD is fitted on at most.
 const SVD_SAMPLE: usize = 20_000;
 
-/// Runs the whole analysis and writes every output into `config.out`.
+/// How long a run waits for another run that is writing the same output folder.
+pub const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Runs the whole analysis and writes every output into `config.out`: first into a private
+/// staging folder inside it, then published as one set (`output::staging`).
 pub fn run(config: &Config) -> Result<Outcome> {
+    // First, so an unusable --out (a regular file, busy with another run) fails before the
+    // analysis.
+    let staging = output::staging::Staging::begin(&config.out, LOCK_WAIT, || {
+        if !config.quiet {
+            output::eprint_line(format_args!(
+                "recur: waiting for another run writing to {} (up to {} s)…",
+                config.out.display(),
+                LOCK_WAIT.as_secs()
+            ));
+        }
+    })?;
+    let out = staging.dir();
     let mut timings = timings::Timings::new(config.timings, !config.quiet);
     let ingested = ingest::ingest(&config.ingest)?;
     if let Some(review) = config.review {
@@ -114,6 +131,7 @@ pub fn run(config: &Config) -> Result<Outcome> {
         &config.tendencies,
         &config.language,
     );
+    sanitize::patterns(&mut found);
     timings.lap("label");
     let evaluation = config.ingest.columns.truth.as_ref().map(|_| {
         let (truth, predicted): (Vec<&str>, Vec<u32>) = records
@@ -133,6 +151,9 @@ pub fn run(config: &Config) -> Result<Outcome> {
     let mut notes = Vec::new();
     if records.is_empty() {
         notes.push(no_entries_note(&ingested));
+    } else if vectors.n_terms() == 0 && records.len() >= report::SMALL_LOG {
+        // (A small log is called small below: there every word is rare.)
+        notes.push(no_terms_note(config, records.len()));
     } else if !clustering.selection.structured || clustering.k == 0 {
         notes.push(if records.len() < report::SMALL_LOG && clustering.selection.method == "tendencies" {
             format!(
@@ -162,9 +183,8 @@ pub fn run(config: &Config) -> Result<Outcome> {
                 seed: config.seed,
             }),
         };
-        Some(chart::render(&input, &config.out, config.charts)?)
+        Some(chart::render(&input, out, config.charts).map_err(|e| staging.public_error(e))?)
     } else {
-        chart::clear(&config.out)?;
         None
     };
     // With no entries, which charts were skipped for want of dates or a control column is noise.
@@ -186,8 +206,9 @@ pub fn run(config: &Config) -> Result<Outcome> {
         cues: corpus.cues.as_ref(),
         breakdown: Default::default(),
     };
-    write_outputs(config, &report, &clustering.labels)?;
+    write_outputs(config, out, &report, &clustering.labels).map_err(|e| staging.public_error(e))?;
     drop(report);
+    staging.publish()?;
     timings.lap("render");
     timings.print();
 
@@ -233,8 +254,14 @@ fn parameters(
     })
 }
 
-fn write_outputs(config: &Config, report: &Report, labels: &[u32]) -> Result<()> {
-    let out = &config.out;
+/// Writes the reports and CSV files into `out` (the run's staging folder: files of earlier
+/// runs that this run does not write are removed when it is published).
+fn write_outputs(
+    config: &Config,
+    out: &std::path::Path,
+    report: &Report,
+    labels: &[u32],
+) -> Result<()> {
     let mut renderers: Vec<Box<dyn Renderer>> = Vec::new();
     if config.formats.markdown {
         renderers.push(Box::new(report::Markdown));
@@ -251,13 +278,7 @@ fn write_outputs(config: &Config, report: &Report, labels: &[u32]) -> Result<()>
     output::write_atomic(out, "assignments.csv", |w| {
         report::write_assignments(report, labels, w)
     })?;
-    let rejected = out.join("rejected.csv");
-    if report.ingested.rejects.is_empty() {
-        // A stale file from an earlier run would contradict this one.
-        if rejected.exists() {
-            std::fs::remove_file(&rejected).map_err(|e| Error::io(&rejected, e))?;
-        }
-    } else {
+    if !report.ingested.rejects.is_empty() {
         output::write_atomic(out, "rejected.csv", |w| {
             report::write_rejected(report.ingested, w)
         })?;
@@ -265,21 +286,45 @@ fn write_outputs(config: &Config, report: &Report, labels: &[u32]) -> Result<()>
     Ok(())
 }
 
-/// The note for a log with nothing left to analyze (only a header, or every row rejected).
+/// The note for a log with nothing left to analyze (only a header, every row outside the
+/// `--since`/`--until` window, or every row rejected).
 fn no_entries_note(ingested: &ingest::Ingested) -> String {
-    if ingested.rows_read == 0 {
+    let (read, outside, rejected) = (
+        ingested.rows_read,
+        ingested.rows_out_of_range,
+        ingested.rejects.len() as u64,
+    );
+    if read == 0 {
         "No entries to analyze: the input has a header but no rows.".to_string()
+    } else if outside == read {
+        format!(
+            "No entries to analyze: all {read} rows are dated outside the --since/--until window."
+        )
+    } else if rejected == read {
+        format!("No entries to analyze: all {read} rows were rejected (reasons in rejected.csv).")
     } else {
         format!(
-            "No entries to analyze: all {} rows were rejected (reasons in rejected.csv).",
-            ingested.rows_read
+            "No entries to analyze: of {read} rows, {outside} are dated outside the --since/--until window and {rejected} were rejected (reasons in rejected.csv)."
         )
     }
 }
 
-/// Rejected rows as warnings on stderr: the first 20 in full, then a count; and a warning when
-/// nothing is left to analyze.
+/// The note for entries none of whose words can be compared: every word is a stop word, or
+/// too rare or too common (200 copies of one line), or not a word of the language's alphabet.
+fn no_terms_note(config: &Config, n: usize) -> String {
+    format!(
+        "No terms survive to compare the {n} entries: after removing {} stop words, every remaining word is in more than {:.0}% of the entries or in fewer than {} (identical entries, text in another language or script than --lang {}), so they cannot be told apart.",
+        config.language.name,
+        config.vectorize.max_df() * 100.0,
+        config.vectorize.min_df(n),
+        config.language.name,
+    )
+}
+
+/// Rejected rows as warnings on stderr: the first 20 (each reason shortened to a line), then a
+/// count; and a warning when nothing is left to analyze. A closed stderr is not an error.
 fn warn_rejects(ingested: &ingest::Ingested) {
+    use output::eprint_line as warn;
     const SHOWN: usize = 20;
     for r in ingested.rejects.iter().take(SHOWN) {
         let file = ingested
@@ -290,22 +335,26 @@ fn warn_rejects(ingested: &ingest::Ingested) {
             Some(ingest::Format::Json) => format!("record {}", r.line),
             _ => format!("line {}", r.line),
         };
-        eprintln!("warning: {file}: {place}: {}", r.reason);
+        warn(format_args!(
+            "warning: {}: {place}: {}",
+            sanitize::shorten(file, sanitize::LABEL_MAX),
+            sanitize::shorten(&r.reason, sanitize::WARNING_MAX)
+        ));
     }
     if ingested.rejects.len() > SHOWN {
-        eprintln!(
+        warn(format_args!(
             "warning: … and {} more rejected rows",
             ingested.rejects.len() - SHOWN
-        );
+        ));
     }
     if !ingested.rejects.is_empty() {
-        eprintln!(
+        warn(format_args!(
             "warning: {} of {} rows rejected (written to rejected.csv with their reasons)",
             ingested.rejects.len(),
             ingested.rows_read
-        );
+        ));
     }
     if ingested.records.is_empty() {
-        eprintln!("warning: {}", no_entries_note(ingested));
+        warn(format_args!("warning: {}", no_entries_note(ingested)));
     }
 }

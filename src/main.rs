@@ -1,8 +1,14 @@
 //! The `recur` binary: parse arguments, run, report errors with their cause chain and a
-//! deliberate exit code (0 ok, 1 `--strict` with rejected rows, 2 unusable input or arguments).
+//! deliberate exit code (0 every report written, 1 `--strict` with rejected rows, 2 unusable
+//! input, arguments or output folder, or a report that could not be written).
+//!
+//! A closed or full stdout or stderr (`| head -n 1`, `| true`, `> /dev/full`) is not an error:
+//! messages that cannot be printed are dropped, the reports are still written and the exit code
+//! says whether they were.
 
 use clap::Parser;
 use recur::cli::{Cli, Command};
+use std::io::Write;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -17,7 +23,9 @@ fn main() -> ExitCode {
             match result {
                 Ok((o, out)) => {
                     if !quiet {
-                        println!(
+                        let mut stdout = std::io::stdout().lock();
+                        let _ = writeln!(
+                            stdout,
                             "recur: {} rows read, {} analyzed, {} rejected → {} pattern{} ({} with no clear pattern); report in {}",
                             o.rows_read,
                             o.rows_analyzed,
@@ -26,13 +34,14 @@ fn main() -> ExitCode {
                             if o.patterns == 1 { "" } else { "s" },
                             o.unassigned,
                             out.display()
-                        );
+                        )
+                        .and_then(|()| stdout.flush());
                     }
                     ExitCode::SUCCESS
                 }
                 Err(e) => {
                     let code = e.exit_code();
-                    eprintln!("error: {:#}", anyhow::Error::from(e));
+                    recur::output::eprint_line(format_args!("error: {:#}", anyhow::Error::from(e)));
                     ExitCode::from(code)
                 }
             }

@@ -1,9 +1,15 @@
-//! Output files: atomic writes inside the output folder, spreadsheet-safe CSV cells.
+//! Output files: atomic writes, spreadsheet-safe CSV cells, and (in `staging` and `lock`) how a
+//! run's whole output set is published into `--out`.
 //!
-//! In: the output folder, a file name chosen by recur (never by input data) and a writer
-//! callback. Out: the file, complete or not at all: written to a temporary file in the same
-//! folder, flushed, then renamed over the target.
+//! In: a folder (a run's private staging folder, see `staging`), a file name chosen by recur
+//! (never by input data) and a writer callback. Out: the file, complete or not at all: written
+//! to a temporary file in the same folder, created with `O_EXCL | O_NOFOLLOW` under an
+//! unpredictable name, flushed, then renamed over the target (a rename replaces a symbolic link
+//! at the target, it never follows it).
 //! Invariant: a failed or interrupted run never leaves a half-written report behind.
+
+pub mod lock;
+pub mod staging;
 
 use crate::error::{Error, Result};
 use std::fs::{self, File};
@@ -24,9 +30,9 @@ pub fn write_atomic(
         .file_name()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = parent.join(format!(".{file_name}.tmp-{}", std::process::id()));
+    let (tmp, file) = create_temp(&parent, &file_name).map_err(|e| Error::io(&target, e))?;
     let result = (|| -> std::io::Result<()> {
-        let mut w = BufWriter::new(File::create(&tmp)?);
+        let mut w = BufWriter::new(file);
         fill(&mut w)?;
         w.flush()?;
         // No fsync: the rename makes the file appear whole or not at all to readers; forcing it
@@ -41,9 +47,37 @@ pub fn write_atomic(
     Ok(target)
 }
 
+/// Creates `dir/.NAME.tmp-<random>` exclusively, refusing to follow a symbolic link.
+fn create_temp(dir: &Path, file_name: &str) -> std::io::Result<(PathBuf, File)> {
+    let mut last = None;
+    for _ in 0..8 {
+        let tmp = dir.join(format!(".{file_name}.tmp-{:016x}", rand::random::<u64>()));
+        let mut o = std::fs::OpenOptions::new();
+        o.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            o.custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC);
+        }
+        match o.open(&tmp) {
+            Ok(f) => return Ok((tmp, f)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(e),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::other("no temporary name")))
+}
+
 /// Writes bytes atomically.
 pub fn write_bytes(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf> {
     write_atomic(dir, name, |w| w.write_all(bytes))
+}
+
+/// Writes one line to stderr; a closed or full stderr is not an error (the run goes on and its
+/// reports are still written), so this never panics the way `eprintln!` does.
+pub fn eprint_line(args: std::fmt::Arguments) {
+    let mut e = std::io::stderr().lock();
+    let _ = e.write_fmt(args).and_then(|()| e.write_all(b"\n"));
 }
 
 /// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first) gets a

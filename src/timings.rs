@@ -2,8 +2,8 @@
 //!
 //! In: stage names as the pipeline finishes them. Out: with `--timings`, one line per stage on
 //! stderr (wall time) and the peak resident memory (Linux `VmHWM`); with `progress`, a spinner
-//! on stderr naming the stage under way once it has run for more than a second (only when
-//! stderr is a terminal; never with `-q`).
+//! on stderr, from the run's second second on, naming the stage under way and how long it has
+//! run, redrawn ten times a second (only when stderr is a terminal; never with `-q`).
 //! Invariant: measuring never changes what the pipeline computes; stdout is never touched.
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -39,27 +39,24 @@ impl Spinner {
         let stop = Arc::new(AtomicBool::new(false));
         let (c, s) = (Arc::clone(&current), Arc::clone(&stop));
         let thread = std::thread::spawn(move || {
+            let started = Instant::now();
             let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
             bar.set_style(
-                ProgressStyle::with_template("{spinner} recur: {msg} ({elapsed})")
+                ProgressStyle::with_template("{spinner} recur: {msg}")
                     .unwrap_or_else(|_| ProgressStyle::default_spinner()),
             );
             let mut shown = false;
             while !s.load(Ordering::Relaxed) {
                 std::thread::sleep(Duration::from_millis(100));
+                // Every tick shows the stage under way now, with its own elapsed time, so a
+                // short stage never leaves an earlier stage's name on screen.
                 let (stage, since) = *c.lock().unwrap_or_else(|e| e.into_inner());
-                if since.elapsed() > Duration::from_secs(1) {
+                if started.elapsed() > Duration::from_secs(1) {
                     if !shown {
                         bar.set_draw_target(ProgressDrawTarget::stderr());
                         shown = true;
                     }
-                    bar.set_message(
-                        PIPELINE
-                            .get(stage)
-                            .copied()
-                            .unwrap_or("working")
-                            .to_string(),
-                    );
+                    bar.set_message(stage_message(stage, since.elapsed()));
                     bar.tick();
                 }
             }
@@ -76,6 +73,15 @@ impl Spinner {
         let mut cur = self.current.lock().unwrap_or_else(|e| e.into_inner());
         *cur = (cur.0 + 1, Instant::now());
     }
+}
+
+/// "vectorize (3s)": the stage under way (index into `PIPELINE`) and how long it has run.
+fn stage_message(stage: usize, running: Duration) -> String {
+    format!(
+        "{} ({}s)",
+        PIPELINE.get(stage).copied().unwrap_or("finishing"),
+        running.as_secs()
+    )
 }
 
 impl Drop for Spinner {
@@ -133,17 +139,22 @@ impl Timings {
         if !self.enabled {
             return;
         }
-        eprintln!("timings:");
+        // A closed stderr is not an error (see `output::eprint_line`).
+        use crate::output::eprint_line as line;
+        line(format_args!("timings:"));
         for (name, d) in &self.stages {
-            eprintln!("  {name:<16} {:>9.3} s", d.as_secs_f64());
+            line(format_args!("  {name:<16} {:>9.3} s", d.as_secs_f64()));
         }
-        eprintln!(
+        line(format_args!(
             "  {:<16} {:>9.3} s",
             "total",
             (self.last - self.start).as_secs_f64()
-        );
+        ));
         if let Some(kb) = peak_memory_kb() {
-            eprintln!("  peak memory      {:>9.1} MB", kb as f64 / 1024.0);
+            line(format_args!(
+                "  peak memory      {:>9.1} MB",
+                kb as f64 / 1024.0
+            ));
         }
     }
 }
@@ -169,5 +180,25 @@ mod tests {
         t.lap("cluster");
         let names: Vec<_> = t.stages.iter().map(|s| s.0).collect();
         assert_eq!(names, vec!["read", "cluster"]);
+    }
+
+    #[test]
+    fn spinner_names_the_stage_after_the_last_lap() {
+        // After lap("read") the stage under way is the next one, whatever the earlier took.
+        assert_eq!(
+            stage_message(1, Duration::from_millis(300)),
+            "normalize+stem (0s)"
+        );
+        assert_eq!(stage_message(2, Duration::from_secs(3)), "vectorize (3s)");
+        assert_eq!(
+            stage_message(PIPELINE.len(), Duration::ZERO),
+            "finishing (0s)"
+        );
+        let s = Spinner::start();
+        for _ in 0..3 {
+            s.next_stage();
+        }
+        assert_eq!(s.current.lock().unwrap().0, 3);
+        assert_eq!(PIPELINE[3], "reduce");
     }
 }

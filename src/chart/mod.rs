@@ -14,7 +14,7 @@
 //! Invariants: the same input draws byte-identical files (no clocks, no hash-map order); pattern
 //! colours are the same in every chart and in the HTML (`palette`); a chart that cannot be drawn
 //! (no dates, no control column) is skipped with a note, and its file from an earlier run is
-//! removed so the folder never mixes runs.
+//! removed when the run's set is published (`output::staging`), so the folder never mixes runs.
 
 mod control;
 mod map;
@@ -136,8 +136,9 @@ pub const CHART_NAMES: [&str; 5] = ["quarterly", "patterns", "trends", "control"
 /// At most this many patterns get their own bar, panel or label; the rest are summed up.
 pub(crate) const MAX_SHOWN: usize = 24;
 
-/// Draws every chart, writes the requested files into `<out>/charts/`, and removes chart files
-/// of earlier runs that this run did not write.
+/// Draws every chart and writes the requested files into `<out>/charts/` (`out` is the run's
+/// staging folder; chart files of earlier runs that this run does not write are removed when
+/// the set is published, see `output::staging`).
 pub fn render(input: &ChartInput, out: &Path, formats: ChartFormats) -> Result<ChartFiles> {
     register_fonts();
     let mut files = ChartFiles::default();
@@ -208,31 +209,7 @@ pub fn render(input: &ChartInput, out: &Path, formats: ChartFormats) -> Result<C
     if let Some(tr) = &trends {
         files.pattern_trends = tr.per_pattern()?;
     }
-    remove_stale(out, &files)?;
     Ok(files)
-}
-
-/// Removes every chart file recur writes (for runs that draw no charts at all).
-pub fn clear(out: &Path) -> Result<()> {
-    remove_stale(out, &ChartFiles::default())
-}
-
-fn remove_stale(out: &Path, kept: &ChartFiles) -> Result<()> {
-    let written: Vec<&str> = kept
-        .charts
-        .iter()
-        .flat_map(|c| c.files.iter().map(String::as_str))
-        .collect();
-    for name in CHART_NAMES {
-        for ext in ["svg", "png"] {
-            let rel = format!("charts/{name}.{ext}");
-            let path = out.join(&rel);
-            if !written.contains(&rel.as_str()) && path.exists() {
-                std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
-            }
-        }
-    }
-    Ok(())
 }
 
 /// One chart, drawn: its SVG (always, for the HTML report) and PNG (when asked).

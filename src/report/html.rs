@@ -17,7 +17,8 @@ pub struct Html;
 /// Entries listed per pattern before "… and N more".
 pub const MAX_ENTRIES: usize = 50;
 
-/// Escapes text for HTML element content and quoted attribute values.
+/// Escapes text for HTML element content and quoted attribute values, and drops the characters
+/// `sanitize::is_hidden` names.
 pub fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -27,6 +28,9 @@ pub fn esc(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            // Bidi overrides, zero-width and control characters would reorder or hide text.
+            c if crate::sanitize::is_hidden(c) => {}
+            '\u{2028}' | '\u{2029}' => out.push(' '),
             c => out.push(c),
         }
     }
@@ -86,6 +90,11 @@ fn entry_text(r: &Record) -> &str {
         .into_iter()
         .find(|t| !t.trim().is_empty())
         .map_or("", |s| &**s)
+}
+
+/// An entry's id as the page shows it (ids are meant to be short; a long one is cut).
+fn short_id(id: &str) -> std::borrow::Cow<'_, str> {
+    crate::sanitize::shorten(id, crate::sanitize::LABEL_MAX)
 }
 
 /// A count with thousands separators ("12,345").
@@ -340,7 +349,7 @@ fn source(report: &Report, r: &Record) -> String {
         parts.push(d.to_string());
     }
     if !r.id.is_empty() {
-        parts.push(esc(&r.id));
+        parts.push(esc(&short_id(&r.id)));
     }
     parts.push(format!("{} row {}", esc(report.file_name(r.file)), r.row));
     parts.join(" · ")
@@ -452,7 +461,7 @@ fn entries(w: &mut dyn Write, report: &Report, p: &Pattern) -> io::Result<()> {
         let name = if r.id.is_empty() {
             format!("{} row {}", esc(report.file_name(r.file)), r.row)
         } else {
-            esc(&r.id)
+            esc(&short_id(&r.id))
         };
         let control_cell = if control {
             format!("<td>{}</td>", control_name(r.control))
@@ -462,7 +471,10 @@ fn entries(w: &mut dyn Write, report: &Report, p: &Pattern) -> io::Result<()> {
         writeln!(
             w,
             "<tr><td class=\"num\">{date}</td><td class=\"id\">{name}</td><td class=\"text\">{}</td>{control_cell}</tr>",
-            esc(entry_text(r))
+            esc(&crate::sanitize::shorten(
+                entry_text(r),
+                crate::sanitize::REPORT_TEXT_MAX
+            ))
         )?;
     }
     writeln!(w, "</tbody>")?;

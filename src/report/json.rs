@@ -57,7 +57,7 @@ pub fn pattern_json(report: &Report, p: &Pattern) -> Map<String, Value> {
             json!({
                 "file": report.file_name(rec.file),
                 "row": rec.row,
-                "id": rec.id,
+                "id": crate::sanitize::shorten(&rec.id, crate::sanitize::LABEL_MAX),
                 "date": rec.date.map(|d| d.to_string()),
                 "text": e.text,
                 "similarity": round4(f64::from(e.similarity)),
@@ -103,13 +103,18 @@ impl Renderer for Json {
             .date_range()
             .map(|(a, b)| json!({"first": a.to_string(), "last": b.to_string()}));
         let sel = report.selection;
-        let selection = json!({
+        let mut selection = json!({
             "method": sel.method,
             "structured": sel.structured,
             "evaluated_on": sel.evaluated_on,
-            "chosen": sel.chosen,
+            // With --patterns N, what the clustering produced (k-means can leave groups empty,
+            // and there cannot be more groups than distinct entries); N is `requested`.
+            "chosen": if sel.method == "fixed" { report.patterns.patterns.len() } else { sel.chosen },
             "candidates": sel.scores.iter().map(|(k, stab, sil)| json!({"patterns": k, "stability": round4(*stab), "silhouette": round4(*sil)})).collect::<Vec<_>>(),
         });
+        if sel.method == "fixed" {
+            selection["requested"] = json!(sel.chosen);
+        }
         let patterns: Vec<Value> = report
             .patterns
             .patterns

@@ -7,12 +7,15 @@ use std::io::{self, Write};
 
 pub struct Markdown;
 
-/// Escapes user text for Markdown (inline, one line).
+/// Escapes user text for Markdown (inline, one line), dropping the characters
+/// `sanitize::is_hidden` names.
 pub fn md(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
-            '\n' | '\r' | '\t' => out.push(' '),
+            '\n' | '\r' | '\t' | '\u{2028}' | '\u{2029}' => out.push(' '),
+            // Bidi overrides, zero-width and control characters would reorder or hide text.
+            c if crate::sanitize::is_hidden(c) => {}
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),

@@ -152,7 +152,14 @@ impl Report<'_> {
         let seeded = self.patterns.patterns.iter().filter(|p| p.seeded).count();
         let entries = self.records.len();
         match (s.method, at) {
-            ("fixed", _) => format!("{n} (set with --patterns)"),
+            ("fixed", _) if n == s.chosen => format!("{n} (set with --patterns)"),
+            ("fixed", _) => format!(
+                "{n} (--patterns asked for {}; the entries fall into only {n} distinct groups)",
+                s.chosen
+            ),
+            (_, None) if entries >= SMALL_LOG && self.parameters["terms"].as_u64() == Some(0) => format!(
+                "{n} — no terms survive to compare the entries (every word is a stop word, or in too many or too few entries)"
+            ),
             ("tendencies", _) if n == 0 && entries < SMALL_LOG => format!(
                 "0 — too few entries to see a pattern (need ~{SMALL_LOG}): no tendency appears in {} or more of the {entries} entries",
                 crate::cluster::guided::MIN_SUPPORT

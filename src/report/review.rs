@@ -445,7 +445,7 @@ fn md_groups(w: &mut dyn Write, report: &Report, b: &Breakdown) -> io::Result<()
         return Ok(());
     };
     writeln!(w, "## By {}\n", md(column))?;
-    let names: Vec<String> = b.group_names.iter().map(|n| md(n)).collect();
+    let names: Vec<String> = b.group_names.iter().map(|n| md(&group_name(n))).collect();
     writeln!(w, "| # | Pattern | {} |", names.join(" | "))?;
     writeln!(w, "|---:|---|{}", "---:|".repeat(names.len()))?;
     for (id, counts) in &b.patterns {
@@ -522,7 +522,7 @@ pub fn md_pattern(w: &mut dyn Write, report: &Report, p: &Pattern) -> io::Result
             parts.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
             let parts: Vec<String> = parts
                 .iter()
-                .map(|(c, n)| format!("{} {c}", md(n)))
+                .map(|(c, n)| format!("{} {c}", md(&group_name(n))))
                 .collect();
             writeln!(w, "**By {}:** {}\n", md(&column), parts.join(", "))?;
         }
@@ -604,7 +604,7 @@ pub fn extend_pattern(report: &Report, p: &Pattern, m: &mut Map<String, Value>) 
         let groups: Map<String, Value> = counts
             .groups
             .iter()
-            .map(|(n, c)| (n.clone(), json!(c)))
+            .map(|(n, c)| (group_name(n).into_owned(), json!(c)))
             .collect();
         m.insert("groups".into(), Value::Object(groups));
     }
@@ -671,6 +671,11 @@ pub fn timeline_json(report: &Report) -> Value {
 /// The top-level `control` object: counts over all analyzed entries.
 pub fn control_json(report: &Report) -> Value {
     control_obj(&report.breakdown().total.control)
+}
+
+/// A `--group-by` value as the reports show it (cleaned and cut to a label's length).
+fn group_name(n: &str) -> std::borrow::Cow<'_, str> {
+    crate::sanitize::shorten(n, crate::sanitize::LABEL_MAX)
 }
 
 /// The top-level `group_by` value: the grouping column, or `null`.

@@ -1,9 +1,12 @@
 //! `assignments.csv` (one line per analyzed entry, input order) and `rejected.csv` (one line per
-//! rejected row with its reason and original fields). Every cell goes through `safe_cell`.
+//! rejected row with its reason and original fields). Every cell goes through `safe_cell`, and
+//! text cells keep at most `sanitize::CSV_CELL_MAX` characters (then "… [cut: N characters in
+//! all]").
 
 use super::Report;
 use crate::ingest::Ingested;
 use crate::output::safe_cell;
+use crate::sanitize::cap_cell;
 use rayon::prelude::*;
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -78,7 +81,7 @@ pub fn write_assignments(report: &Report, labels: &[u32], w: &mut dyn Write) -> 
                     out.write_record([
                         file,
                         &row,
-                        safe_cell(&rec.id).as_ref(),
+                        safe_cell(&cap_cell(&rec.id)).as_ref(),
                         &date,
                         &label,
                         names.get(l as usize).map_or("", String::as_str),
@@ -112,7 +115,7 @@ pub fn write_rejected(ingested: &Ingested, w: &mut dyn Write) -> io::Result<()> 
         let mut row = vec![
             safe_cell(file).into_owned(),
             r.line.to_string(),
-            safe_cell(&r.reason).into_owned(),
+            safe_cell(&cap_cell(&r.reason)).into_owned(),
         ];
         for h in &ingested.reject_headers {
             let v = r
@@ -120,7 +123,7 @@ pub fn write_rejected(ingested: &Ingested, w: &mut dyn Write) -> io::Result<()> 
                 .iter()
                 .find(|(k, _)| k == h)
                 .map_or("", |(_, v)| v.as_str());
-            row.push(safe_cell(v).into_owned());
+            row.push(safe_cell(&cap_cell(v)).into_owned());
         }
         out.write_record(&row).map_err(csv_err)?;
     }
