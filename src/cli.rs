@@ -7,7 +7,7 @@
 use crate::cluster::{ClusterParams, KChoice};
 use crate::config::{Config, ReportFormats};
 use crate::error::{Error, Result};
-use crate::ingest::{ColumnOptions, Format, IngestConfig, Source};
+use crate::ingest::{ColumnOptions, Format, IngestConfig, Precision, Source};
 use crate::record::Role;
 use crate::reduce::ReduceParams;
 use crate::text::Language;
@@ -163,6 +163,19 @@ fn parse_roles(s: &str, flag: &str) -> Result<Vec<Role>> {
     Ok(roles)
 }
 
+/// The coarsest date the timeline's periods can hold: a quarter date fits a calendar or
+/// fiscal quarter that starts with a calendar quarter, a year-only date only a calendar year.
+fn coarsest_date(period: &PeriodParams) -> Precision {
+    let aligned = (period.fiscal_year_start - 1) % 3 == 0;
+    match period.kind {
+        PeriodKind::Month => Precision::Month,
+        PeriodKind::Quarter if aligned => Precision::Quarter,
+        PeriodKind::Year if period.fiscal_year_start == 1 => Precision::Year,
+        PeriodKind::Year if aligned => Precision::Quarter,
+        _ => Precision::Month,
+    }
+}
+
 fn parse_day(s: &str, flag: &str) -> Result<chrono::NaiveDate> {
     crate::ingest::parse_date(s, None).map_err(|e| Error::Param(format!("{flag}: {e}")))
 }
@@ -202,6 +215,9 @@ impl AnalyzeArgs {
             let role = Role::parse(role)
                 .ok_or_else(|| Error::Param(format!("--column: unknown role \"{role}\" (roles: date, context, root_cause, lesson, behavioral_change, control, team, id)")))?;
             overrides.push((role, header.trim().to_string()));
+        }
+        if let Some(f) = &self.date_format {
+            crate::ingest::check_date_format(f).map_err(Error::Param)?;
         }
         let text_roles = parse_roles(&self.text, "--text")?;
         if text_roles.contains(&Role::Date) || text_roles.contains(&Role::Control) {
@@ -286,6 +302,8 @@ impl AnalyzeArgs {
                 until,
                 text_roles: text_roles.clone(),
                 blameless: self.blameless,
+                coarsest_date: coarsest_date(&period),
+                latest_date: None,
             },
             out: self.out,
             language,

@@ -308,4 +308,31 @@ fn warn_rejects(ingested: &ingest::Ingested) {
     if ingested.records.is_empty() {
         eprintln!("warning: {}", no_entries_note(ingested));
     }
+    for w in &ingested.warnings {
+        eprintln!("warning: {w}");
+    }
+    if ingested.rows_undated > 0 {
+        let examples: Vec<String> = ingested
+            .undated_examples
+            .iter()
+            .map(|(f, line, reason)| {
+                let file = ingested.files.get(*f as usize);
+                let place = match file.map(|f| f.format) {
+                    Some(ingest::Format::Json) => "record",
+                    _ => "line",
+                };
+                format!(
+                    "{} {place} {line}: {reason}",
+                    file.map_or("?", |f| f.name.as_str())
+                )
+            })
+            .collect();
+        eprintln!(
+            "warning: {} entr{} without a usable date: analyzed, but left out of the timeline ({}{})",
+            ingested.rows_undated,
+            if ingested.rows_undated == 1 { "y" } else { "ies" },
+            examples.join("; "),
+            if ingested.rows_undated as usize > examples.len() { "; …" } else { "" }
+        );
+    }
 }

@@ -198,6 +198,7 @@ fn hand_built(n1: usize) -> (Ingested, Patterns) {
             ],
             has_dates: true,
             group_column: None,
+            ..Default::default()
         }],
         records,
         rows_read: n as u64,

@@ -22,7 +22,7 @@ mod json;
 
 pub use chunked::ReadSizes;
 pub use columns::{key as header_key, map_columns, ColumnMap, ColumnOptions};
-pub use dates::parse_date;
+pub use dates::{check_format as check_date_format, parse_date, read_date, DateCell, Precision};
 
 use crate::error::{Error, Result};
 use crate::record::{Control, Record, Reject, Role};
@@ -33,8 +33,9 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Input file formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
+    #[default]
     Csv,
     Json,
     Jsonl,
@@ -109,6 +110,11 @@ pub struct IngestConfig {
     pub text_roles: Vec<Role>,
     /// Leave people columns out of the rejects' fields.
     pub blameless: bool,
+    /// The coarsest date the timeline can place (a year-only date cannot go in a quarter): a
+    /// coarser date leaves its entry undated.
+    pub coarsest_date: Precision,
+    /// Dates after this are implausible (the entry is kept, undated); `None`: a year after today.
+    pub latest_date: Option<NaiveDate>,
 }
 
 /// One parsed JSON row before it becomes a record.
@@ -130,7 +136,7 @@ impl RawRow {
 }
 
 /// What ingest learned about one file.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct FileSummary {
     pub name: String,
     pub format: Format,
@@ -141,6 +147,12 @@ pub struct FileSummary {
     pub columns: Vec<(Role, String)>,
     pub has_dates: bool,
     pub group_column: Option<String>,
+    /// Entries analyzed without a place in the timeline (empty, unreadable or implausible date).
+    pub rows_undated: u64,
+    /// Rows dropped because a later row (here or in a later file) has the same id.
+    pub rows_duplicate: u64,
+    /// Why each role's column was chosen, in `columns` order.
+    pub column_reasons: Vec<(Role, String)>,
 }
 
 /// Ingest's output.
@@ -151,6 +163,12 @@ pub struct Ingested {
     pub rejects: Vec<Reject>,
     pub rows_read: u64,
     pub rows_out_of_range: u64,
+    /// Entries analyzed but left out of the timeline (see `FileSummary::rows_undated`).
+    pub rows_undated: u64,
+    /// The first few undated entries: (file, line or record, reason).
+    pub undated_examples: Vec<(u32, u64, String)>,
+    /// What ingest decided or repaired that the user should hear about (date order, encoding).
+    pub warnings: Vec<String>,
     /// Headers of the rejected rows' fields, union over files in first-seen order.
     pub reject_headers: Vec<String>,
 }
@@ -256,14 +274,14 @@ fn ingest_one<R: Read + Send>(
             })?;
             let map = columns_for(cfg, name, &headers)?;
             let convert = Convert::new(cfg, file, &headers, &map);
-            let mut acc = FileAcc::new(cfg, file, &headers, &map);
+            let mut acc = FileAcc::new(cfg, file, &headers, &map, out.records.len());
             records
                 .for_each_part(
                     |part: &mut Part, line, item| convert.csv_row(part, line, item),
                     |part| acc.absorb(part, out),
                 )
                 .map_err(io)?;
-            acc.finish(name, format, out)
+            acc.finish(cfg, name, format, out)
         }
         Format::Json | Format::Jsonl => {
             let bytes = input.into_bytes().map_err(io)?;
@@ -276,7 +294,7 @@ fn ingest_one<R: Read + Send>(
             let (headers, rows) = parsed.map_err(|m| Error::input(name, m))?;
             let map = columns_for(cfg, name, &headers)?;
             let convert = Convert::new(cfg, file, &headers, &map);
-            let mut acc = FileAcc::new(cfg, file, &headers, &map);
+            let mut acc = FileAcc::new(cfg, file, &headers, &map, out.records.len());
             // Rows are independent: convert batches in parallel, keep input order.
             let parts: Vec<Part> = rows
                 .into_par_iter()
@@ -288,7 +306,7 @@ fn ingest_one<R: Read + Send>(
             for part in parts {
                 acc.absorb(part, out);
             }
-            acc.finish(name, format, out)
+            acc.finish(cfg, name, format, out)
         }
     };
     out.files.push(summary);
@@ -321,7 +339,26 @@ struct Part {
     /// Control cells seen in this part, trimmed, and what they mean: a column of a few
     /// spellings is parsed a few times, not once per row.
     controls: Vec<(String, Control)>,
+    /// Records (by index in `records`) whose date has no day/month order of its own yet.
+    ambiguous: Vec<Pending>,
+    /// Rows whose numeric date proved day-first / month-first, and the first such line of each.
+    votes: dates::Votes,
+    undated: u64,
+    undated_examples: Vec<(u64, String)>,
 }
+
+/// A record whose `a/b/y` date waits for its column's day/month order.
+#[derive(Debug, Clone)]
+struct Pending {
+    index: usize,
+    line: u64,
+    day_first: Option<NaiveDate>,
+    month_first: Option<NaiveDate>,
+    cell: Box<str>,
+}
+
+/// Undated entries named in the warning.
+const UNDATED_SHOWN: usize = 5;
 
 impl chunked::Part for Part {
     fn for_bytes(bytes: usize) -> Part {
@@ -344,6 +381,17 @@ struct Draft {
 }
 
 impl Part {
+    fn undated(&mut self, line: u64, reason: String) {
+        self.undated += 1;
+        if self.undated_examples.len() < UNDATED_SHOWN {
+            self.undated_examples.push((line, reason));
+        }
+    }
+
+    fn vote(&mut self, order: dates::Order, line: u64) {
+        self.votes.add(order, line);
+    }
+
     /// `Control::parse`, remembered.
     fn control(&mut self, cell: &str) -> Control {
         let cell = cell.trim();
@@ -388,6 +436,7 @@ struct Convert<'a> {
     map: &'a ColumnMap,
     /// The first text role (the root cause by default): what an entry is about.
     text_role: Role,
+    dating: dates::Dating,
 }
 
 impl<'a> Convert<'a> {
@@ -403,6 +452,7 @@ impl<'a> Convert<'a> {
             headers,
             map,
             text_role: cfg.text_roles.first().copied().unwrap_or(Role::RootCause),
+            dating: dates::Dating::new(cfg),
         }
     }
 
@@ -467,10 +517,33 @@ impl<'a> Convert<'a> {
             return Err(format!("empty text ({})", self.text_role.name()));
         }
         if let Some(i) = map.get(Role::Date) {
-            let d = parse_date(field(i).unwrap_or(""), cfg.date_format.as_deref())?;
-            rec.date = Some(d);
-            if cfg.since.is_some_and(|s| d < s) || cfg.until.is_some_and(|u| d > u) {
-                return Ok(None);
+            let cell = field(i).unwrap_or("");
+            let (read, order) = read_date(cell, cfg.date_format.as_deref());
+            if let Some(o) = order {
+                part.vote(o, line);
+            }
+            match read {
+                DateCell::Date(d, p) => match self.dating.place(d, p, cell) {
+                    Ok(d) => {
+                        if !self.dating.in_window(d) {
+                            return Ok(None);
+                        }
+                        rec.date = Some(d);
+                    }
+                    Err(reason) => part.undated(line, reason),
+                },
+                DateCell::Ambiguous {
+                    day_first,
+                    month_first,
+                } => part.ambiguous.push(Pending {
+                    index: part.records.len(),
+                    line,
+                    day_first,
+                    month_first,
+                    cell: cell.trim().into(),
+                }),
+                DateCell::Empty => part.undated(line, "empty date".to_string()),
+                DateCell::Unreadable(reason) => part.undated(line, reason),
             }
         }
         Ok(Some(rec))
@@ -487,6 +560,13 @@ struct FileAcc<'a> {
     rows_read: u64,
     rejected: u64,
     out_of_range: u64,
+    /// Index in `Ingested::records` of this file's first record.
+    start: usize,
+    /// Pending `a/b/y` dates, `index` now counted in `Ingested::records`.
+    ambiguous: Vec<Pending>,
+    votes: dates::Votes,
+    undated: u64,
+    undated_examples: Vec<(u64, String)>,
 }
 
 impl<'a> FileAcc<'a> {
@@ -495,6 +575,7 @@ impl<'a> FileAcc<'a> {
         file: u32,
         headers: &'a [String],
         map: &'a ColumnMap,
+        start: usize,
     ) -> FileAcc<'a> {
         FileAcc {
             file,
@@ -506,11 +587,27 @@ impl<'a> FileAcc<'a> {
             rows_read: 0,
             rejected: 0,
             out_of_range: 0,
+            start,
+            ambiguous: Vec::new(),
+            votes: dates::Votes::default(),
+            undated: 0,
+            undated_examples: Vec::new(),
         }
     }
 
     fn absorb(&mut self, part: Part, out: &mut Ingested) {
         let base = self.rows_read;
+        let first = out.records.len();
+        self.ambiguous
+            .extend(part.ambiguous.into_iter().map(|mut p| {
+                p.index += first;
+                p
+            }));
+        self.votes.merge(&part.votes);
+        self.undated += part.undated;
+        let room = UNDATED_SHOWN.saturating_sub(self.undated_examples.len());
+        self.undated_examples
+            .extend(part.undated_examples.into_iter().take(room));
         out.records.extend(part.records.into_iter().map(|mut r| {
             r.row += base;
             r
@@ -550,10 +647,69 @@ impl<'a> FileAcc<'a> {
         self.out_of_range += part.out_of_range;
     }
 
-    fn finish(self, name: &str, format: Format, out: &mut Ingested) -> FileSummary {
+    /// Settles the column's day/month order for the dates that needed it, then adds the file's
+    /// totals to `out`.
+    fn finish(
+        mut self,
+        cfg: &IngestConfig,
+        name: &str,
+        format: Format,
+        out: &mut Ingested,
+    ) -> FileSummary {
+        let headers = self.headers;
+        let date_header = self.map.get(Role::Date).map_or("", |i| headers[i].as_str());
+        if !self.ambiguous.is_empty() || self.votes.day_first + self.votes.month_first > 0 {
+            let (order, why) = self.votes.decide();
+            out.warnings
+                .push(format!("{name}: dates in \"{date_header}\" {why}"));
+            let dating = dates::Dating::new(cfg);
+            let mut outside = vec![false; 0];
+            for p in std::mem::take(&mut self.ambiguous) {
+                let chosen = match order {
+                    dates::Order::DayFirst => p.day_first,
+                    dates::Order::MonthFirst => p.month_first,
+                };
+                let placed = chosen
+                    .ok_or_else(|| format!("unreadable date \"{}\" in this column's order", p.cell))
+                    .and_then(|d| dating.place(d, Precision::Day, &p.cell));
+                match placed {
+                    Ok(d) if dating.in_window(d) => out.records[p.index].date = Some(d),
+                    Ok(_) => {
+                        if outside.is_empty() {
+                            outside = vec![false; out.records.len() - self.start];
+                        }
+                        outside[p.index - self.start] = true;
+                    }
+                    Err(reason) => {
+                        self.undated += 1;
+                        if self.undated_examples.len() < UNDATED_SHOWN {
+                            self.undated_examples.push((p.line, reason));
+                        }
+                    }
+                }
+            }
+            if !outside.is_empty() {
+                let gone = outside.iter().filter(|&&o| o).count() as u64;
+                let mut i = 0;
+                let tail: Vec<Record> = out.records.drain(self.start..).collect();
+                out.records.extend(tail.into_iter().filter(|_| {
+                    i += 1;
+                    !outside[i - 1]
+                }));
+                self.out_of_range += gone;
+            }
+        }
+        self.undated_examples.sort_by_key(|(line, _)| *line);
+        self.undated_examples.truncate(UNDATED_SHOWN);
+        for (line, reason) in &self.undated_examples {
+            if out.undated_examples.len() < UNDATED_SHOWN {
+                out.undated_examples
+                    .push((self.file, *line, reason.clone()));
+            }
+        }
+        out.rows_undated += self.undated;
         out.rows_read += self.rows_read;
         out.rows_out_of_range += self.out_of_range;
-        let headers = self.headers;
         FileSummary {
             name: name.to_string(),
             format,
@@ -568,6 +724,8 @@ impl<'a> FileAcc<'a> {
                 .collect(),
             has_dates: self.map.get(Role::Date).is_some(),
             group_column: self.map.group.map(|i| headers[i].clone()),
+            rows_undated: self.undated,
+            ..Default::default()
         }
     }
 }
@@ -601,12 +759,16 @@ mod tests {
         };
         let got = ingest(&cfg).unwrap();
         assert_eq!(got.rows_read, 4);
-        assert_eq!(got.records.len(), 1);
-        assert_eq!(got.rejects.len(), 2);
+        assert_eq!(got.records.len(), 2);
+        assert_eq!(got.rejects.len(), 1);
         assert_eq!(got.rows_out_of_range, 1);
-        assert_eq!(got.rejects[0].line, 3);
-        assert!(got.rejects[0].reason.contains("unreadable date"));
-        assert!(got.rejects[1].reason.contains("empty text"));
+        assert_eq!(got.rows_undated, 1);
+        // An unreadable date costs the entry its place in the timeline, not its analysis.
+        assert_eq!(got.records[1].date, None);
+        assert_eq!(&*got.records[1].root_cause, "Bad date");
+        assert_eq!(got.undated_examples[0].1, 3);
+        assert!(got.undated_examples[0].2.contains("unreadable date"));
+        assert!(got.rejects[0].reason.contains("empty text"));
         assert_eq!(got.records[0].row, 1);
         assert_eq!(&*got.records[0].lesson, "Buffer");
     }
@@ -638,12 +800,12 @@ mod tests {
         };
         assert_eq!(
             lines(&want),
-            (vec![(1, 2), (3, 5), (8, 11)], vec![4, 7, 8, 10])
+            (vec![(1, 2), (2, 4), (3, 5), (8, 11)], vec![7, 8, 10])
         );
         assert_eq!(&*want.records[0].root_cause, "Estimate too low");
-        assert_eq!(&*want.records[1].root_cause, "multi\nline; \"quoted\"");
-        assert_eq!(want.records[1].control, Control::Partial);
-        assert_eq!(&*want.records[2].root_cause, "un\"quoted");
+        assert_eq!(&*want.records[2].root_cause, "multi\nline; \"quoted\"");
+        assert_eq!(want.records[2].control, Control::Partial);
+        assert_eq!(&*want.records[3].root_cause, "un\"quoted");
         for block in [0, 1, 2, 3, 7, 16, 64, usize::MAX] {
             for chunk in [0, 1, 2, 5, 13, 40, usize::MAX] {
                 let got = ingest_bytes(&cfg, "log.csv", &text, ReadSizes { block, chunk }).unwrap();

@@ -95,6 +95,7 @@ impl Renderer for Json {
                     "rows_read": f.rows_read,
                     "rows_rejected": f.rows_rejected,
                     "rows_out_of_range": f.rows_out_of_range,
+                    "rows_undated": f.rows_undated,
                     "columns": cols,
                 })
             })
@@ -141,6 +142,7 @@ impl Renderer for Json {
                 "rows_analyzed": report.rows_analyzed(),
                 "rows_rejected": ing.rejects.len(),
                 "rows_out_of_range": ing.rows_out_of_range,
+                "rows_undated": ing.rows_undated,
                 "date_range": range,
                 "per_file": per_file,
             },
