@@ -285,13 +285,17 @@ fn ingest_one<R: Read + Send>(
         }
         Format::Json | Format::Jsonl => {
             let bytes = input.into_bytes().map_err(io)?;
-            let parsed = if format == Format::Json {
-                json::parse_array(&bytes)
-            } else {
-                json::parse_lines(&bytes)
+            let parsed = match (format, cfg.format.or(by_name)) {
+                (Format::Json, _) => json::parse_array(&bytes).map(|(h, r)| (h, r, true)),
+                (Format::Jsonl, Some(Format::Jsonl)) => {
+                    json::parse_lines(&bytes).map(|(h, r)| (h, r, false))
+                }
+                // Sniffed from a leading `{`: a pretty-printed envelope or JSON Lines.
+                _ => json::parse_object_or_lines(&bytes),
             };
             drop(bytes);
-            let (headers, rows) = parsed.map_err(|m| Error::input(name, m))?;
+            let (headers, rows, document) = parsed.map_err(|m| Error::input(name, m))?;
+            let format = if document { Format::Json } else { format };
             let map = columns_for(cfg, name, &headers)?;
             let convert = Convert::new(cfg, file, &headers, &map);
             let mut acc = FileAcc::new(cfg, file, &headers, &map, out.records.len());
