@@ -57,8 +57,16 @@ pub struct AnalyzeArgs {
     #[arg(long = "lang", default_value = "english", value_name = "LANGUAGE")]
     pub lang: String,
     /// Use HEADER for ROLE (date, context, root_cause, lesson, behavioral_change, control, team, id); repeatable.
+    /// In JSON, HEADER is a dotted path such as fields.customfield_10050.
     #[arg(long = "column", value_name = "ROLE=HEADER")]
     pub column: Vec<String>,
+    /// Read an incident tool's export by its layout: jira, jira-json, pagerduty, incident-io,
+    /// dispatch, firehydrant, rootly, opsgenie, servicenow, github, google-sre.
+    #[arg(long, value_name = "TOOL")]
+    pub preset: Option<String>,
+    /// Keep every row even when several share an id (by default the last one counts).
+    #[arg(long = "keep-duplicates")]
+    pub keep_duplicates: bool,
     /// Treat rejected rows as a failure (exit code 1).
     #[arg(long)]
     pub strict: bool,
@@ -216,6 +224,15 @@ impl AnalyzeArgs {
                 .ok_or_else(|| Error::Param(format!("--column: unknown role \"{role}\" (roles: date, context, root_cause, lesson, behavioral_change, control, team, id)")))?;
             overrides.push((role, header.trim().to_string()));
         }
+        let preset = match &self.preset {
+            None => None,
+            Some(name) => Some(crate::ingest::find_preset(name).ok_or_else(|| {
+                Error::Param(format!(
+                    "--preset: unknown tool \"{name}\" (presets: {})",
+                    crate::ingest::preset_names()
+                ))
+            })?),
+        };
         if let Some(f) = &self.date_format {
             crate::ingest::check_date_format(f).map_err(Error::Param)?;
         }
@@ -296,8 +313,13 @@ impl AnalyzeArgs {
                     overrides,
                     group_by: self.group_by.clone(),
                     truth: self.truth.clone(),
+                    preset,
                 },
-                date_format: self.date_format.clone(),
+                date_format: self
+                    .date_format
+                    .clone()
+                    .or_else(|| preset.and_then(|p| p.date_format.map(String::from))),
+                keep_duplicates: self.keep_duplicates,
                 since,
                 until,
                 text_roles: text_roles.clone(),

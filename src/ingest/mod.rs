@@ -17,12 +17,17 @@
 mod chunked;
 mod columns;
 mod dates;
+mod dedup;
 mod delimited;
 mod json;
+mod markup;
+mod presets;
 
 pub use chunked::ReadSizes;
 pub use columns::{key as header_key, map_columns, ColumnMap, ColumnOptions};
 pub use dates::{check_format as check_date_format, parse_date, read_date, DateCell, Precision};
+pub use markup::strip as strip_markup;
+pub use presets::{find as find_preset, names as preset_names, Preset, PRESETS};
 
 use crate::error::{Error, Result};
 use crate::record::{Control, Record, Reject, Role};
@@ -113,6 +118,8 @@ pub struct IngestConfig {
     /// The coarsest date the timeline can place (a year-only date cannot go in a quarter): a
     /// coarser date leaves its entry undated.
     pub coarsest_date: Precision,
+    /// Count every row even when ids repeat (`--keep-duplicates`).
+    pub keep_duplicates: bool,
     /// Dates after this are implausible (the entry is kept, undated); `None`: a year after today.
     pub latest_date: Option<NaiveDate>,
 }
@@ -163,6 +170,8 @@ pub struct Ingested {
     pub rejects: Vec<Reject>,
     pub rows_read: u64,
     pub rows_out_of_range: u64,
+    /// Rows dropped because a later row has the same id (see `dedup`).
+    pub rows_duplicate: u64,
     /// Entries analyzed but left out of the timeline (see `FileSummary::rows_undated`).
     pub rows_undated: u64,
     /// The first few undated entries: (file, line or record, reason).
@@ -215,7 +224,15 @@ pub fn ingest_with(cfg: &IngestConfig, sizes: ReadSizes) -> Result<Ingested> {
             }
         }
     }
+    finish(cfg, &mut out);
     Ok(out)
+}
+
+/// What is decided over all files: duplicates.
+fn finish(cfg: &IngestConfig, out: &mut Ingested) {
+    if !cfg.keep_duplicates {
+        dedup::drop_duplicates(out);
+    }
 }
 
 /// Ingests bytes held in memory as the only input, named `name` (whose extension, as a file's,
@@ -238,6 +255,7 @@ pub fn ingest_bytes(
         sizes,
         &mut out,
     )?;
+    finish(cfg, &mut out);
     Ok(out)
 }
 
@@ -499,9 +517,21 @@ impl<'a> Convert<'a> {
         field: impl Fn(usize) -> Option<&'f str>,
     ) -> std::result::Result<Option<Record>, String> {
         let (cfg, map) = (self.cfg, self.map);
-        let get = |i: Option<usize>| {
-            i.and_then(&field)
-                .map_or_else(Box::default, |s| Box::from(s.trim()))
+        let get = |i: Option<usize>| -> Box<str> {
+            let Some(i) = i else {
+                return Box::default();
+            };
+            let one = field(i).map_or("", str::trim);
+            match map.repeats.get(&i) {
+                None => Box::from(one),
+                // A repeated header: every value, joined.
+                Some(others) => std::iter::once(one)
+                    .chain(others.iter().map(|&j| field(j).map_or("", str::trim)))
+                    .filter(|v| !v.is_empty())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+                    .into(),
+            }
         };
         let mut rec = Record {
             file: self.file,
@@ -509,10 +539,11 @@ impl<'a> Convert<'a> {
             line,
             id: get(map.get(Role::Id)),
             date: None,
-            context: get(map.get(Role::Context)),
-            root_cause: get(map.get(Role::RootCause)),
-            lesson: get(map.get(Role::Lesson)),
-            behavioral_change: get(map.get(Role::BehavioralChange)),
+            // Markup is removed before analysis: the words, not `<br>` or `{noformat}`.
+            context: markup::clean(get(map.get(Role::Context))),
+            root_cause: markup::clean(get(map.get(Role::RootCause))),
+            lesson: markup::clean(get(map.get(Role::Lesson))),
+            behavioral_change: markup::clean(get(map.get(Role::BehavioralChange))),
             control: part.control(map.get(Role::Control).and_then(&field).unwrap_or("")),
             group: get(map.group),
             truth: get(map.truth),
@@ -726,10 +757,16 @@ impl<'a> FileAcc<'a> {
                 .iter()
                 .map(|(role, &i)| (*role, headers[i].clone()))
                 .collect(),
+            column_reasons: self
+                .map
+                .reasons
+                .iter()
+                .map(|(role, why)| (*role, why.clone()))
+                .collect(),
             has_dates: self.map.get(Role::Date).is_some(),
             group_column: self.map.group.map(|i| headers[i].clone()),
             rows_undated: self.undated,
-            ..Default::default()
+            rows_duplicate: 0,
         }
     }
 }
