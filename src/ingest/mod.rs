@@ -19,6 +19,7 @@ mod columns;
 mod dates;
 mod dedup;
 mod delimited;
+mod encoding;
 mod json;
 mod markup;
 mod presets;
@@ -273,6 +274,33 @@ fn ingest_one<R: Read + Send>(
 ) -> Result<()> {
     let io = |e| Error::io(io_path, e);
     let mut input = Input::new(src);
+    input.fill(64).map_err(io)?;
+    if let Some(order) = encoding::sniff_utf16(&input.buf) {
+        // Excel's "Unicode text": decoded whole, then read as any UTF-8 input.
+        let bytes = input.into_bytes().map_err(io)?;
+        let utf8 = encoding::decode_utf16(&bytes, order);
+        drop(bytes);
+        out.warnings
+            .push(format!("{name}: read as {} text", order.name()));
+        let input = Input::new(std::io::Cursor::new(utf8));
+        return ingest_input(cfg, file, name, io_path, by_name, input, sizes, out);
+    }
+    ingest_input(cfg, file, name, io_path, by_name, input, sizes, out)
+}
+
+/// `ingest_one` once the input is known to be UTF-8 (or single-byte) text.
+#[allow(clippy::too_many_arguments)]
+fn ingest_input<R: Read + Send>(
+    cfg: &IngestConfig,
+    file: u32,
+    name: &str,
+    io_path: &Path,
+    by_name: Option<Format>,
+    mut input: Input<R>,
+    sizes: ReadSizes,
+    out: &mut Ingested,
+) -> Result<()> {
+    let io = |e| Error::io(io_path, e);
     let format = match cfg.format.or(by_name) {
         Some(f) => f,
         None => {
@@ -302,7 +330,13 @@ fn ingest_one<R: Read + Send>(
             acc.finish(cfg, name, format, out)
         }
         Format::Json | Format::Jsonl => {
-            let bytes = input.into_bytes().map_err(io)?;
+            let mut bytes = input.into_bytes().map_err(io)?;
+            if std::str::from_utf8(&bytes).is_err() {
+                bytes = encoding::cp1252(&bytes).into_bytes();
+                out.warnings.push(format!(
+                    "{name}: not UTF-8; read as Windows-1252 (Latin-1) text — save it as UTF-8 to be sure of every character"
+                ));
+            }
             let parsed = match (format, cfg.format.or(by_name)) {
                 (Format::Json, _) => json::parse_array(&bytes).map(|(h, r)| (h, r, true)),
                 (Format::Jsonl, Some(Format::Jsonl)) => {
@@ -367,6 +401,27 @@ struct Part {
     votes: dates::Votes,
     undated: u64,
     undated_examples: Vec<(u64, String)>,
+    /// Rows read as Windows-1252 because they are not UTF-8.
+    transcoded: Tally,
+}
+
+/// A count and the first line counted.
+#[derive(Debug, Clone, Copy, Default)]
+struct Tally {
+    count: u64,
+    first: Option<u64>,
+}
+
+impl Tally {
+    fn add(&mut self, line: u64) {
+        self.count += 1;
+        self.first.get_or_insert(line);
+    }
+
+    fn merge(&mut self, later: Tally) {
+        self.count += later.count;
+        self.first = self.first.or(later.first);
+    }
 }
 
 /// A record whose `a/b/y` date waits for its column's day/month order.
@@ -489,6 +544,16 @@ impl<'a> Convert<'a> {
         };
         let verdict = match delimited::check_record(rec, self.headers) {
             Ok(text) => self.judge(part, line, |i| rec.range(i).and_then(|r| text.get(r))),
+            Err(_)
+                if rec.len() == self.headers.len()
+                    && std::str::from_utf8(rec.as_slice()).is_err() =>
+            {
+                // Not UTF-8: a Windows-1252 / Latin-1 file (every byte has a reading there).
+                let fields: Vec<String> = rec.iter().map(encoding::cp1252).collect();
+                part.transcoded.add(line);
+                let verdict = self.judge(part, line, |i| fields.get(i).map(String::as_str));
+                return part.take(line, verdict, || fields);
+            }
             Err(reason) => Err(reason),
         };
         part.take(line, verdict, || delimited::lossy_fields(rec));
@@ -602,6 +667,9 @@ struct FileAcc<'a> {
     votes: dates::Votes,
     undated: u64,
     undated_examples: Vec<(u64, String)>,
+    transcoded: Tally,
+    /// `--blameless`: a reject whose fields cannot be matched to headers keeps no raw text.
+    blameless: bool,
 }
 
 impl<'a> FileAcc<'a> {
@@ -627,6 +695,8 @@ impl<'a> FileAcc<'a> {
             votes: dates::Votes::default(),
             undated: 0,
             undated_examples: Vec::new(),
+            transcoded: Tally::default(),
+            blameless: cfg.blameless,
         }
     }
 
@@ -639,6 +709,7 @@ impl<'a> FileAcc<'a> {
                 p
             }));
         self.votes.merge(&part.votes);
+        self.transcoded.merge(part.transcoded);
         self.undated += part.undated;
         let room = UNDATED_SHOWN.saturating_sub(self.undated_examples.len());
         self.undated_examples
@@ -662,6 +733,9 @@ impl<'a> FileAcc<'a> {
                     .filter(|(i, _)| self.keep[*i])
                     .map(|(i, v)| (headers[i].clone(), v))
                     .collect()
+            } else if self.blameless {
+                // Unaligned raw text may hold names that no header marks as people's.
+                vec![("raw".to_string(), "(withheld by --blameless)".to_string())]
             } else {
                 // Unaligned (short row, broken JSON line): keep the raw text in one column.
                 vec![("raw".to_string(), fields.join(","))]
@@ -733,6 +807,13 @@ impl<'a> FileAcc<'a> {
                 }));
                 self.out_of_range += gone;
             }
+        }
+        if let Some(first) = self.transcoded.first {
+            out.warnings.push(format!(
+                "{name}: {} row{} not UTF-8 and read as Windows-1252 (Latin-1) text, the first on line {first}; save the file as UTF-8 to be sure of every character",
+                self.transcoded.count,
+                if self.transcoded.count == 1 { " is" } else { "s are" }
+            ));
         }
         self.undated_examples.sort_by_key(|(line, _)| *line);
         self.undated_examples.truncate(UNDATED_SHOWN);
@@ -841,7 +922,7 @@ mod tests {
         };
         assert_eq!(
             lines(&want),
-            (vec![(1, 2), (2, 4), (3, 5), (8, 11)], vec![7, 8, 10])
+            (vec![(1, 2), (2, 4), (3, 5), (5, 8), (8, 11)], vec![7, 10])
         );
         assert_eq!(&*want.records[0].root_cause, "Estimate too low");
         assert_eq!(&*want.records[2].root_cause, "multi\nline; \"quoted\"");
