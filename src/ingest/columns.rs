@@ -144,6 +144,8 @@ fn synonyms(role: Role) -> &'static [&'static str] {
             "participantsteam",
             "ownerteam",
             "owningteam",
+            "affectedteam",
+            "affectedteams",
             "servicesummary",
             "servicename",
             "servicesname",
@@ -358,7 +360,7 @@ pub fn map_columns(headers: &[String], opts: &ColumnOptions) -> Result<ColumnMap
         syns.iter().enumerate().find_map(|(rank, syn)| {
             (0..headers.len())
                 .find(|&i| !used[i] && answers(&keys[i], syn))
-                .map(|i| (i, rank, *syn))
+                .map(|i| (i, rank))
         })
     };
     if let Some(preset) = opts.preset {
@@ -369,7 +371,7 @@ pub fn map_columns(headers: &[String], opts: &ColumnOptions) -> Result<ColumnMap
             if map.roles.contains_key(&role) {
                 continue;
             }
-            if let Some((i, _, _)) = pick(syns, &used) {
+            if let Some((i, _)) = pick(syns, &used) {
                 map.roles.insert(role, i);
                 map.reasons
                     .insert(role, format!("--preset {}", preset.name));
@@ -381,11 +383,11 @@ pub fn map_columns(headers: &[String], opts: &ColumnOptions) -> Result<ColumnMap
         if map.roles.contains_key(&role) {
             continue;
         }
-        if let Some((i, rank, syn)) = pick(synonyms(role), &used) {
+        if let Some((i, rank)) = pick(synonyms(role), &used) {
             map.roles.insert(role, i);
             used[i] = true;
             let why = if role != Role::RootCause {
-                format!("recognised as a {} column", role.name().replace('_', " "))
+                format!("header recognised as {}", role.name())
             } else if rank
                 <= synonyms(role)
                     .iter()
@@ -394,7 +396,10 @@ pub fn map_columns(headers: &[String], opts: &ColumnOptions) -> Result<ColumnMap
             {
                 "recognised as a root-cause column".to_string()
             } else {
-                format!("no root-cause column; the {syn} text is the next best")
+                format!(
+                    "no root-cause column; \"{}\" is the next best text",
+                    headers[i]
+                )
             };
             map.reasons.insert(role, why);
         }

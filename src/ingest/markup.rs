@@ -491,15 +491,16 @@ fn emphasis(t: &str) -> Cow<'_, str> {
             }
             let before = i.checked_sub(1).map(|k| chars[k]);
             let after = chars.get(j).copied();
-            let word = |c: Option<char>| {
-                c.is_some_and(|c| c.is_alphanumeric() || c == '"' || c == '(' || c == ')')
-            };
+            // Opening: after a space, punctuation or the start and before something solid;
+            // closing: the mirror. Between two letters (`max_connections`) or two spaces
+            // (`5 * 3`) it is text.
+            let solid = |c: Option<char>| c.is_some_and(|c| !c.is_whitespace());
             let edge = |c: Option<char>| {
                 c.is_none_or(|c| c.is_whitespace() || ",.;:!?)(\"'[]-/".contains(c))
             };
             let run = j - i;
             let marker = (c != '~' || run == 2)
-                && ((edge(before) && word(after)) || (word(before) && edge(after)));
+                && ((edge(before) && solid(after)) || (solid(before) && edge(after)));
             if marker {
                 i = j;
                 continue;
@@ -548,6 +549,8 @@ mod tests {
             s("h2. Root cause\n{noformat}\nconnection pool exhausted\n{noformat}\n* *bold* and _em_ text\n{quote}reviewed{quote}"),
             "Root cause\nconnection pool exhausted\nbold and em text\nreviewed"
         );
+        assert_eq!(s("* *Fix:* _Raised the pool._"), "Fix: Raised the pool.");
+        assert_eq!(s("**Pool exhausted under load.**"), "Pool exhausted under load.");
         assert_eq!(
             s("See [the runbook|https://wiki/x] and [~jsmith], {{max_pool}} !graph.png|thumbnail!"),
             "See the runbook and , max_pool"
@@ -568,7 +571,7 @@ mod tests {
     #[test]
     fn plain_text_is_untouched() {
         for t in [
-            "max_connections was set to 5 * 3",
+            "max_connections was set to 5 * 3 in file_name.txt",
             "I estimated from the happy path",
             "C++ build broke; cost ~5 min",
             "node-1 and node-2",

@@ -927,7 +927,9 @@ mod tests {
         assert_eq!(&*want.records[0].root_cause, "Estimate too low");
         assert_eq!(&*want.records[2].root_cause, "multi\nline; \"quoted\"");
         assert_eq!(want.records[2].control, Control::Partial);
-        assert_eq!(&*want.records[3].root_cause, "un\"quoted");
+        // Line 8's byte 0xFF is not UTF-8: read as Windows-1252, not rejected.
+        assert_eq!(&*want.records[3].root_cause, "ÿ");
+        assert_eq!(&*want.records[4].root_cause, "un\"quoted");
         for block in [0, 1, 2, 3, 7, 16, 64, usize::MAX] {
             for chunk in [0, 1, 2, 5, 13, 40, usize::MAX] {
                 let got = ingest_bytes(&cfg, "log.csv", &text, ReadSizes { block, chunk }).unwrap();
