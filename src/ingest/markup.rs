@@ -550,7 +550,10 @@ mod tests {
             "Root cause\nconnection pool exhausted\nbold and em text\nreviewed"
         );
         assert_eq!(s("* *Fix:* _Raised the pool._"), "Fix: Raised the pool.");
-        assert_eq!(s("**Pool exhausted under load.**"), "Pool exhausted under load.");
+        assert_eq!(
+            s("**Pool exhausted under load.**"),
+            "Pool exhausted under load."
+        );
         assert_eq!(
             s("See [the runbook|https://wiki/x] and [~jsmith], {{max_pool}} !graph.png|thumbnail!"),
             "See the runbook and , max_pool"
