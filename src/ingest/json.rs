@@ -568,7 +568,7 @@ mod tests {
         let leaf = prop_oneof![
             Just(Value::Null),
             any::<bool>().prop_map(Value::Bool),
-            any::<i64>().prop_map(|n| Value::from(n)),
+            any::<i64>().prop_map(Value::from),
             "[a-z_ .]{0,8}".prop_map(Value::String),
         ];
         leaf.prop_recursive(6, 64, 6, |inner| {

@@ -412,10 +412,7 @@ fn links(t: &str) -> Cow<'_, str> {
     }
     let mut out = String::with_capacity(t.len());
     let mut rest = t;
-    loop {
-        let Some(at) = rest.find(['[', '!']) else {
-            break;
-        };
+    while let Some(at) = rest.find(['[', '!']) {
         out.push_str(&rest[..at]);
         let tail = &rest[at..];
         if let Some(after) = tail.strip_prefix('!') {
