@@ -6,17 +6,19 @@
 //! tables, bullets) and Markdown (code fences, headings, quotes, `**bold**`, `_em_`, `` `code` ``,
 //! `[label](url)`, images, tables, rules); lines trimmed, blank lines dropped.
 //! Invariants: `clean` is idempotent (it runs its pass until nothing changes, and a pass never
-//! lengthens the text); text with no markup character comes back as the same allocation (the
-//! common case costs one scan of the bytes); tags that are not formatting (`<script>`,
+//! lengthens the text); text with no markup character and no marked line start comes back as
+//! the same allocation, line breaks and all (the common case costs one scan of the bytes); tags that are not formatting (`<script>`,
 //! `<img>`) and `<`, `*`, `_` used as plain text (`a < b`, `5 * 3`, `max_connections`) are
 //! kept. Never panics: every slice is taken at a character boundary.
 
 use std::borrow::Cow;
 
-/// Bytes that may start markup; text without any of them is returned as it is.
+/// Bytes that may start markup anywhere in a line; text without any of them (and without a
+/// line marker at its start, see `marked_start`) is returned as it is. Letters are not here:
+/// English text has an `h` in nearly every sentence.
 const TRIGGER: [bool; 256] = {
     let mut t = [false; 256];
-    let bytes = b"<&{}*_[]`#|~!>\n\r\th=-+";
+    let bytes = b"<&{}*_[]`|~!";
     let mut i = 0;
     while i < bytes.len() {
         t[bytes[i] as usize] = true;
@@ -126,11 +128,12 @@ pub fn clean(text: Box<str>) -> Box<str> {
 
 /// `clean` on a borrowed cell.
 pub fn strip(text: &str) -> Cow<'_, str> {
-    if !text.bytes().any(|b| TRIGGER[b as usize]) {
+    if !text.bytes().any(|b| TRIGGER[b as usize]) && !text.split('\n').any(marked_start) {
         return Cow::Borrowed(text);
     }
     let mut cur = pass(text);
-    if cur == text {
+    if cur == text || cur == layout(text) {
+        // No markup after all: the text keeps its own line breaks and spacing.
         return Cow::Borrowed(text);
     }
     // A pass can reveal markup (an entity that decodes to a tag): repeat until nothing changes.
@@ -142,6 +145,18 @@ pub fn strip(text: &str) -> Cow<'_, str> {
         cur = next;
     }
     Cow::Owned(cur)
+}
+
+/// Whether a line starts like a heading, bullet, quote or rule (`h2. `, `bq. `, `# `, `- `,
+/// `+ `, `> `, `---`).
+fn marked_start(text: &str) -> bool {
+    let b = text.trim_start().as_bytes();
+    match b.first() {
+        Some(b'#' | b'-' | b'+' | b'>') => true,
+        Some(b'h') => b.len() >= 3 && (b'1'..=b'6').contains(&b[1]) && b[2] == b'.',
+        Some(b'b') => b.starts_with(b"bq."),
+        _ => false,
+    }
 }
 
 /// One reduction of every kind of markup.
@@ -170,6 +185,15 @@ fn pass(text: &str) -> String {
         let t = links(&t);
         let t = emphasis(&t);
         push_line(&mut out, t.trim());
+    }
+    out
+}
+
+/// What `pass` does to the layout alone: lines trimmed, spaces collapsed, blank lines dropped.
+fn layout(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        push_line(&mut out, line.trim());
     }
     out
 }
@@ -566,6 +590,9 @@ mod tests {
             "Root cause\nCert expired, see docs.\nERR tls\nquoted\nitem code"
         );
         assert_eq!(s("| a | b |\n|---|:-:|\n| 1 | 2 |"), "a b\n1 2");
+        assert_eq!(s("# Root cause"), "Root cause");
+        assert_eq!(s("h1. Pool"), "Pool");
+        assert_eq!(s("- pool"), "pool");
     }
 
     #[test]
@@ -575,6 +602,8 @@ mod tests {
             "I estimated from the happy path",
             "C++ build broke; cost ~5 min",
             "node-1 and node-2",
+            "he has 3 hosts; h2 is fine",
+            "two lines\r\n  indented, kept as written",
         ] {
             assert_eq!(s(t), t);
         }

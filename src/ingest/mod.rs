@@ -3,9 +3,11 @@
 //! In: `IngestConfig` (paths or standard input, column overrides, date format, date window).
 //! Out: `Ingested` — every analyzable row as a `Record` in input order, every other row as a
 //! `Reject` with file, line (or record) and reason, plus per-file summaries.
-//! Invariant: for every file, rows read = records + rejects + rows outside the date window.
-//! Whole-file problems (unreadable file, no header, no root-cause column, invalid JSON array)
-//! are errors; row problems never are. The output does not depend on `ReadSizes` nor on the
+//! Invariant: rows read = records + rejects + rows outside the date window + duplicates (rows
+//! whose id a later row repeats, see `dedup`; per file without them). An entry's date never
+//! rejects it: an empty, unreadable, implausible or too coarse date leaves it undated
+//! (`rows_undated`). Whole-file problems (unreadable file, no header, no root-cause column,
+//! invalid JSON) are errors; row problems never are. The output does not depend on `ReadSizes` nor on the
 //! number of threads.
 //!
 //! How: CSV is streamed (`chunked`: read a block at a time, record boundaries found and rows
