@@ -13,19 +13,16 @@
 
 use std::borrow::Cow;
 
-/// Bytes that may start markup anywhere in a line; text without any of them (and without a
-/// line marker at its start, see `marked_start`) is returned as it is. Letters are not here:
-/// English text has an `h` in nearly every sentence.
-const TRIGGER: [bool; 256] = {
-    let mut t = [false; 256];
-    let bytes = b"<&{}*_[]`|~!";
-    let mut i = 0;
-    while i < bytes.len() {
-        t[bytes[i] as usize] = true;
-        i += 1;
-    }
-    t
-};
+/// Whether `bytes` hold a byte that may start markup anywhere in a line (`< & { * _ [ ` | ~ !`).
+/// Letters are not among them: English text has an `h` in nearly every sentence. SIMD
+/// searches (`memchr`): this runs on every text cell of every log.
+fn has_trigger(bytes: &[u8]) -> bool {
+    use memchr::{memchr, memchr3};
+    memchr3(b'<', b'&', b'{', bytes).is_some()
+        || memchr3(b'*', b'_', b'[', bytes).is_some()
+        || memchr3(b'`', b'|', b'~', bytes).is_some()
+        || memchr(b'!', bytes).is_some()
+}
 
 /// Formatting tags that exports write around text (removed; block tags become line breaks).
 const TAGS: &[&str] = &[
@@ -128,7 +125,7 @@ pub fn clean(text: Box<str>) -> Box<str> {
 
 /// `clean` on a borrowed cell.
 pub fn strip(text: &str) -> Cow<'_, str> {
-    if !text.bytes().any(|b| TRIGGER[b as usize]) && !text.split('\n').any(marked_start) {
+    if !has_trigger(text.as_bytes()) && !text.split('\n').any(marked_start) {
         return Cow::Borrowed(text);
     }
     let mut cur = pass(text);
