@@ -254,6 +254,7 @@ mod tests {
                 columns: vec![(Role::Control, "control".into())],
                 has_dates: false,
                 group_column: Some("team".into()),
+                ..Default::default()
             }],
             ..Default::default()
         };

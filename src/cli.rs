@@ -7,7 +7,7 @@
 use crate::cluster::{ClusterParams, KChoice};
 use crate::config::{Config, ReportFormats};
 use crate::error::{Error, Result};
-use crate::ingest::{ColumnOptions, Format, IngestConfig, Source};
+use crate::ingest::{ColumnOptions, Format, IngestConfig, Precision, Source};
 use crate::record::Role;
 use crate::reduce::ReduceParams;
 use crate::text::Language;
@@ -60,8 +60,16 @@ pub struct AnalyzeArgs {
     #[arg(long = "lang", default_value = "english", value_name = "LANGUAGE")]
     pub lang: String,
     /// Use HEADER for ROLE (date, context, root_cause, lesson, behavioral_change, control, team, id); repeatable.
+    /// In JSON, HEADER is a dotted path such as fields.customfield_10050.
     #[arg(long = "column", value_name = "ROLE=HEADER")]
     pub column: Vec<String>,
+    /// Read an incident tool's export by its layout: jira, jira-json, pagerduty, incident-io,
+    /// dispatch, firehydrant, rootly, opsgenie, servicenow, github, google-sre.
+    #[arg(long, value_name = "TOOL")]
+    pub preset: Option<String>,
+    /// Keep every row even when several share an id (by default the last one counts).
+    #[arg(long = "keep-duplicates")]
+    pub keep_duplicates: bool,
     /// Treat rejected rows as a failure (exit code 1).
     #[arg(long)]
     pub strict: bool,
@@ -166,6 +174,19 @@ fn parse_roles(s: &str, flag: &str) -> Result<Vec<Role>> {
     Ok(roles)
 }
 
+/// The coarsest date the timeline's periods can hold: a quarter date fits a calendar or
+/// fiscal quarter that starts with a calendar quarter, a year-only date only a calendar year.
+fn coarsest_date(period: &PeriodParams) -> Precision {
+    let aligned = (period.fiscal_year_start - 1) % 3 == 0;
+    match period.kind {
+        PeriodKind::Month => Precision::Month,
+        PeriodKind::Quarter if aligned => Precision::Quarter,
+        PeriodKind::Year if period.fiscal_year_start == 1 => Precision::Year,
+        PeriodKind::Year if aligned => Precision::Quarter,
+        _ => Precision::Month,
+    }
+}
+
 fn parse_day(s: &str, flag: &str) -> Result<chrono::NaiveDate> {
     crate::ingest::parse_date(s, None).map_err(|e| Error::Param(format!("{flag}: {e}")))
 }
@@ -205,6 +226,18 @@ impl AnalyzeArgs {
             let role = Role::parse(role)
                 .ok_or_else(|| Error::Param(format!("--column: unknown role \"{role}\" (roles: date, context, root_cause, lesson, behavioral_change, control, team, id)")))?;
             overrides.push((role, header.trim().to_string()));
+        }
+        let preset = match &self.preset {
+            None => None,
+            Some(name) => Some(crate::ingest::find_preset(name).ok_or_else(|| {
+                Error::Param(format!(
+                    "--preset: unknown tool \"{name}\" (presets: {})",
+                    crate::ingest::preset_names()
+                ))
+            })?),
+        };
+        if let Some(f) = &self.date_format {
+            crate::ingest::check_date_format(f).map_err(Error::Param)?;
         }
         let text_roles = parse_roles(&self.text, "--text")?;
         if text_roles.contains(&Role::Date) || text_roles.contains(&Role::Control) {
@@ -283,12 +316,19 @@ impl AnalyzeArgs {
                     overrides,
                     group_by: self.group_by.clone(),
                     truth: self.truth.clone(),
+                    preset,
                 },
-                date_format: self.date_format.clone(),
+                date_format: self
+                    .date_format
+                    .clone()
+                    .or_else(|| preset.and_then(|p| p.date_format.map(String::from))),
+                keep_duplicates: self.keep_duplicates,
                 since,
                 until,
                 text_roles: text_roles.clone(),
                 blameless: self.blameless,
+                coarsest_date: coarsest_date(&period),
+                latest_date: None,
             },
             out: self.out,
             language,

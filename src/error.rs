@@ -26,6 +26,13 @@ pub enum Error {
     /// `--strict` and at least one row was rejected.
     #[error("{rejected} row(s) rejected and --strict is set (see {report})")]
     Strict { rejected: u64, report: String },
+    /// Every row of the input was rejected: nothing could be analyzed (exit code 2).
+    #[error("all {rows} rows were rejected, so nothing could be analyzed; first reasons: {reasons} (every reason in {report})")]
+    AllRejected {
+        rows: u64,
+        reasons: String,
+        report: String,
+    },
     /// Writing a report or chart failed.
     #[error("cannot render {what}: {message}")]
     Render { what: String, message: String },

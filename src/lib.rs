@@ -86,6 +86,7 @@ pub fn run(config: &Config) -> Result<Outcome> {
     }
     timings.lap("read");
     if !config.quiet {
+        say_columns(&ingested);
         warn_rejects(&ingested);
     }
     let records = &ingested.records;
@@ -219,10 +220,19 @@ pub fn run(config: &Config) -> Result<Outcome> {
         patterns: found.patterns.len(),
         unassigned: found.unassigned.as_ref().map_or(0, |p| p.size),
     };
-    let strict = (config.strict && !ingested.rejects.is_empty()).then(|| Error::Strict {
-        rejected: ingested.rejects.len() as u64,
-        report: config.out.join("rejected.csv").display().to_string(),
-    });
+    let strict = if all_rejected(&ingested) {
+        // Unusable input: exit 2, after rejected.csv says why for every row.
+        Some(Error::AllRejected {
+            rows: ingested.rows_read,
+            reasons: first_reasons(&ingested),
+            report: config.out.join("rejected.csv").display().to_string(),
+        })
+    } else {
+        (config.strict && !ingested.rejects.is_empty()).then(|| Error::Strict {
+            rejected: ingested.rejects.len() as u64,
+            report: config.out.join("rejected.csv").display().to_string(),
+        })
+    };
     // Freeing a million records and their token streams takes a noticeable part of a second;
     // nothing waits for it, so it happens on a thread of its own.
     std::thread::spawn(move || drop((ingested, corpus, vectors, clustering, found, timeline)));
@@ -284,6 +294,53 @@ fn write_outputs(
         })?;
     }
     Ok(())
+}
+
+/// Whether every row read was rejected (a header-only log is not: it is a valid empty log).
+fn all_rejected(ingested: &ingest::Ingested) -> bool {
+    ingested.rows_read > 0 && ingested.rejects.len() as u64 == ingested.rows_read
+}
+
+/// The first three rejects as `file line N: reason`.
+fn first_reasons(ingested: &ingest::Ingested) -> String {
+    ingested
+        .rejects
+        .iter()
+        .take(3)
+        .map(|r| {
+            let f = ingested.files.get(r.file as usize);
+            let place = match f.map(|f| f.format) {
+                Some(ingest::Format::Json) => "record",
+                _ => "line",
+            };
+            format!(
+                "{} {place} {}: {}",
+                f.map_or("?", |f| f.name.as_str()),
+                r.line,
+                r.reason
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Which column serves each role in each file, and why (stderr).
+fn say_columns(ingested: &ingest::Ingested) {
+    for f in &ingested.files {
+        let parts: Vec<String> = f
+            .columns
+            .iter()
+            .map(|(role, header)| {
+                let why = f
+                    .column_reasons
+                    .iter()
+                    .find(|(r, _)| r == role)
+                    .map_or("", |(_, w)| w.as_str());
+                format!("{} = \"{header}\" ({why})", role.name())
+            })
+            .collect();
+        output::eprint_line(format_args!("recur: {}: {}", f.name, parts.join("; ")));
+    }
 }
 
 /// The note for a log with nothing left to analyze (only a header, every row outside the
@@ -356,5 +413,32 @@ fn warn_rejects(ingested: &ingest::Ingested) {
     }
     if ingested.records.is_empty() {
         warn(format_args!("warning: {}", no_entries_note(ingested)));
+    }
+    for w in &ingested.warnings {
+        warn(format_args!("warning: {w}"));
+    }
+    if ingested.rows_undated > 0 {
+        let examples: Vec<String> = ingested
+            .undated_examples
+            .iter()
+            .map(|(f, line, reason)| {
+                let file = ingested.files.get(*f as usize);
+                let place = match file.map(|f| f.format) {
+                    Some(ingest::Format::Json) => "record",
+                    _ => "line",
+                };
+                format!(
+                    "{} {place} {line}: {reason}",
+                    file.map_or("?", |f| f.name.as_str())
+                )
+            })
+            .collect();
+        warn(format_args!(
+            "warning: {} entr{} without a usable date: analyzed, but left out of the timeline ({}{})",
+            ingested.rows_undated,
+            if ingested.rows_undated == 1 { "y" } else { "ies" },
+            examples.join("; "),
+            if ingested.rows_undated as usize > examples.len() { "; …" } else { "" }
+        ));
     }
 }

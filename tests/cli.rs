@@ -130,8 +130,8 @@ fn bom_crlf_and_multiline_field() {
     let run = fixture_ok(
         "bom_crlf.csv",
         8,
-        6,
-        2,
+        7,
+        1,
         &[("date", "date"), ("root_cause", "root_cause")],
     );
     // The quoted field spans lines 2-3; the rows after it keep their true line numbers.
@@ -141,15 +141,15 @@ fn bom_crlf_and_multiline_field() {
         ["file", "line", "reason", "date", "root_cause", "lesson"]
     );
     let lines: Vec<&str> = rows.iter().map(|r| r[1].as_str()).collect();
-    assert_eq!(lines, ["5", "7"]);
-    assert!(rows[0][2].contains("unreadable date"), "{:?}", rows[0]);
-    assert_eq!(rows[0][3], "2025-06-31");
-    assert!(rows[1][2].contains("empty text"), "{:?}", rows[1]);
-    assert_eq!(rows[1][5], "Nothing written");
+    assert_eq!(lines, ["7"]);
+    assert!(rows[0][2].contains("empty text"), "{:?}", rows[0]);
+    assert_eq!(rows[0][5], "Nothing written");
+    // Line 5's impossible date (2025-06-31) leaves the entry analyzed, undated.
+    assert_eq!(run.json()["input"]["rows_undated"], 1);
     let data_rows: Vec<String> = run.assignments().iter().map(|a| a["row"].clone()).collect();
-    assert_eq!(data_rows, ["1", "2", "4", "6", "7", "8"]);
+    assert_eq!(data_rows, ["1", "2", "3", "4", "6", "7", "8"]);
     assert!(
-        run.stderr.contains("bom_crlf.csv: line 5:"),
+        run.stderr.contains("bom_crlf.csv line 5: unreadable date"),
         "{}",
         run.stderr
     );
@@ -289,7 +289,7 @@ fn several_files_together() {
     let run = analyze(&["comma.csv", "log.jsonl", "bad_dates.csv"]);
     run.assert_code(0);
     let json = run.json();
-    assert_eq!(counts(&json), (15 + 9 + 9, 15 + 8 + 7, 1 + 2, 0));
+    assert_eq!(counts(&json), (15 + 9 + 9, 15 + 8 + 9, 1, 0));
     let per_file: Vec<(String, u64)> = json["input"]["per_file"]
         .as_array()
         .unwrap()
@@ -318,8 +318,8 @@ fn several_files_together() {
     expected.extend((1..=15).map(|r| ("comma.csv", r.to_string())));
     // log.jsonl: data rows are non-blank lines; the 5th (line 6) is the broken one.
     expected.extend([1, 2, 3, 4, 6, 7, 8, 9].map(|r| ("log.jsonl", r.to_string())));
-    // bad_dates.csv: rows 2 and 4 have bad dates.
-    expected.extend([1, 3, 5, 6, 7, 8, 9].map(|r| ("bad_dates.csv", r.to_string())));
+    // bad_dates.csv: rows 2 and 4 have odd dates, which cost no entry.
+    expected.extend((1..=9).map(|r| ("bad_dates.csv", r.to_string())));
     let expected: Vec<(&str, &str)> = expected.iter().map(|(f, r)| (*f, r.as_str())).collect();
     assert_eq!(files, expected);
     assert_eq!(a[15]["id"], "L-1");
@@ -328,14 +328,7 @@ fn several_files_together() {
         .iter()
         .map(|r| (r[0].as_str(), r[1].as_str()))
         .collect();
-    assert_eq!(
-        places,
-        [
-            ("log.jsonl", "6"),
-            ("bad_dates.csv", "3"),
-            ("bad_dates.csv", "5")
-        ]
-    );
+    assert_eq!(places, [("log.jsonl", "6")]);
 }
 
 // ---------------------------------------------------------------- whole-file errors
@@ -488,13 +481,16 @@ fn header_only_file() {
 fn every_row_rejected() {
     let tmp = tempfile::tempdir().unwrap();
     let p = tmp.path().join("all-bad.csv");
-    std::fs::write(
-        &p,
-        "date,root_cause\n2025-02-30,late estimate\n2025-01-01,\n",
-    )
-    .unwrap();
+    std::fs::write(&p, "date,root_cause\n2025-02-03,  \n2025-01-01,\n").unwrap();
     let run = analyze(&[p.to_str().unwrap()]);
-    run.assert_code(0);
+    // Unusable input: exit 2 with the first reasons, after rejected.csv is written.
+    run.assert_code(2);
+    assert!(
+        run.stderr.contains("all 2 rows were rejected")
+            && run.stderr.contains("all-bad.csv line 2: empty text"),
+        "{}",
+        run.stderr
+    );
     assert!(
         run.stderr.contains("all-bad.csv: line 2:"),
         "{}",
@@ -513,30 +509,30 @@ fn every_row_rejected() {
         json["notes"][0],
         "No entries to analyze: all 2 rows were rejected (reasons in rejected.csv)."
     );
-    analyze(&[p.to_str().unwrap(), "--strict"]).assert_code(1);
+    analyze(&[p.to_str().unwrap(), "--strict"]).assert_code(2);
 }
 
 // ---------------------------------------------------------------- rejected rows
 
 #[test]
-fn bad_dates_are_rejected_with_line_numbers() {
-    let run = fixture_ok("bad_dates.csv", 9, 7, 2, &[("date", "date")]);
-    for line in [3, 5] {
-        let needle = format!("warning: bad_dates.csv: line {line}:");
-        assert!(run.stderr.contains(&needle), "{needle} in {}", run.stderr);
-    }
-    let (h, rows) = run.csv("rejected.csv");
-    assert_eq!(h, ["file", "line", "reason", "date", "root_cause"]);
-    assert_eq!(rows.len(), 2);
-    assert_eq!(rows[0][..2], ["bad_dates.csv", "3"]);
-    assert_eq!(rows[0][3], "2025-02-30");
-    assert_eq!(
-        rows[0][4],
-        "I did not tell the client about the delay until the deadline"
+fn bad_dates_cost_no_entry_and_are_named_with_line_numbers() {
+    let run = fixture_ok("bad_dates.csv", 9, 9, 0, &[("date", "date")]);
+    // 2025-02-30 (line 3) has no reading: analyzed, undated, named; 31/03/2025 (line 5) is read
+    // day-first, and the run says so.
+    assert!(
+        run.stderr
+            .contains("bad_dates.csv line 3: unreadable date \"2025-02-30\""),
+        "{}",
+        run.stderr
     );
-    assert_eq!(rows[1][..2], ["bad_dates.csv", "5"]);
-    assert_eq!(rows[1][3], "31/03/2025");
-    assert!(rows.iter().all(|r| r[2].contains("date")), "{rows:?}");
+    assert!(
+        run.stderr.contains("read as day/month/year"),
+        "{}",
+        run.stderr
+    );
+    let json = run.json();
+    assert_eq!(json["input"]["rows_undated"], 1);
+    assert_eq!(json["timeline"]["undated"], 1, "{}", json["timeline"]);
 }
 
 #[test]
@@ -569,7 +565,7 @@ fn short_row_is_rejected_not_lost() {
 
 #[test]
 fn strict_fails_with_rejects_but_writes_outputs() {
-    let run = analyze(&["bad_dates.csv", "--strict"]);
+    let run = analyze(&["empty_cause.csv", "--strict"]);
     run.assert_code(1);
     assert!(run.stderr.contains("--strict"), "{}", run.stderr);
     for f in [
@@ -588,7 +584,7 @@ fn stale_rejected_csv_is_removed() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     recur()
-        .args(["analyze", "bad_dates.csv", "-q", "-o"])
+        .args(["analyze", "empty_cause.csv", "-q", "-o"])
         .arg(&out)
         .assert()
         .success();
@@ -637,7 +633,7 @@ fn regression_lone_cr_counts_as_a_line_break() {
     let p = tmp.path().join("mac.csv");
     std::fs::write(
         &p,
-        "date,root_cause\n2025-01-01,late estimate\r2025-02-30,bad date\n2025-01-02,ok\r\n2025-02-31,x\r",
+        "date,root_cause\n2025-01-01,late estimate\r2025-01-03,\n2025-01-02,ok\r\n2025-01-04, \r",
     )
     .unwrap();
     let run = analyze(&[p.to_str().unwrap()]);
@@ -785,8 +781,12 @@ fn formula_cells_are_neutralized() {
     );
     let (_, rows) = run.csv("rejected.csv");
     assert_eq!(rows.len(), 1);
-    assert_eq!(rows[0][1], "10");
-    assert_eq!(rows[0][3..], ["'-2+3", "2025-02-30", "'=1+1"]);
+    assert_eq!(rows[0][1], "11");
+    assert_eq!(rows[0][3..], ["'=2+2", "2025-02-03", ""]);
+    assert_eq!(
+        ids[8], "'-2+3",
+        "an undated entry is analyzed, its id neutralized"
+    );
     for f in ["assignments.csv", "rejected.csv"] {
         let (header, rows) = run.csv(f);
         for cell in header.iter().chain(rows.iter().flatten()) {
@@ -933,7 +933,7 @@ fn row_order_does_not_change_the_grouping() {
 fn outputs_stay_inside_the_output_folder() {
     let work = tempfile::tempdir().unwrap();
     std::fs::copy(
-        data_dir().join("bad_dates.csv"),
+        data_dir().join("empty_cause.csv"),
         work.path().join("log.csv"),
     )
     .unwrap();

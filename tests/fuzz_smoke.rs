@@ -126,7 +126,7 @@ fn check_ingest(path: &Path, format: Format, bytes: &[u8]) {
     let ctx = || format!("{format:?}: {:?}", String::from_utf8_lossy(bytes));
     assert_eq!(
         got.rows_read,
-        (got.records.len() + got.rejects.len()) as u64 + got.rows_out_of_range,
+        (got.records.len() + got.rejects.len()) as u64 + got.rows_out_of_range + got.rows_duplicate,
         "{}",
         ctx()
     );

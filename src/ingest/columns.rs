@@ -1,9 +1,15 @@
 //! Column roles: which header of a file holds the date, the root cause, the lesson...
 //!
-//! In: a file's headers and the user's `--column ROLE=HEADER` overrides. Out: `ColumnMap`, the
-//! index of the header chosen for each role (plus the group-by, truth and people columns).
-//! Invariant: a header serves at most one role; an override always wins over detection; the
-//! root-cause role is always mapped or `map_columns` fails with the headers it saw.
+//! In: a file's headers (CSV names or flattened JSON paths), the user's `--column ROLE=HEADER`
+//! overrides and `--preset`. Out: `ColumnMap`, the index of the header chosen for each role and
+//! why, the group-by, truth and people columns, and the other indices of a repeated header.
+//! Recognition is root-cause first: a root-cause column (`Root cause`, `Custom field (Root
+//! Cause)`, `u_root_cause`, a custom field named so...) beats resolution notes, which beat the
+//! description, which beats the title. A dotted path is also matched without its container
+//! segments (`fields.summary` as `summary`, not `service.summary`).
+//! Invariant: a header serves at most one role; an override always wins, then the preset, then
+//! recognition; the root-cause role is always mapped or `map_columns` fails with the headers it
+//! saw. All of this happens once per file, never per row.
 
 use crate::record::Role;
 use std::collections::BTreeMap;
@@ -27,10 +33,18 @@ fn synonyms(role: Role) -> &'static [&'static str] {
             "reason",
             "rootcauseanalysis",
             "rca",
-            // Incident exports with no cause field: their description is the best text there is.
+            ROOT_CAUSE_ANYWHERE,
+            // Incident exports with no cause field: how it was resolved, then the description,
+            // are the best text there is.
+            "resolutionmessage",
+            "resolutionnotes",
+            "closenotes",
             "description",
+            "body",
             "summary",
+            "shortdescription",
             "title",
+            "message",
             "whathappened",
         ],
         Role::Date => &[
@@ -52,6 +66,8 @@ fn synonyms(role: Role) -> &'static [&'static str] {
             "timestamp",
             "datetime",
             "time",
+            "syscreatedon",
+            "createdon",
         ],
         Role::Context => &[
             "context",
@@ -117,8 +133,22 @@ fn synonyms(role: Role) -> &'static [&'static str] {
             "squad",
             "group",
             "component",
+            "components",
+            "componentsname",
             "department",
             "area",
+            "assignmentgroup",
+            "teamname",
+            "teamsname",
+            "teamssummary",
+            "participantsteam",
+            "ownerteam",
+            "owningteam",
+            "affectedteam",
+            "affectedteams",
+            "servicesummary",
+            "servicename",
+            "servicesname",
         ],
         Role::Id => &[
             "id",
@@ -129,6 +159,7 @@ fn synonyms(role: Role) -> &'static [&'static str] {
             "reference",
             "ticket",
             "number",
+            "incidentnumber",
             "entryid",
         ],
     }
@@ -153,7 +184,79 @@ const PEOPLE: &[&str] = &[
     "username",
     "email",
     "submitter",
+    "authors",
+    "creator",
+    "comment",
+    "comments",
+    "commenter",
+    "callerid",
+    "caller",
+    "openedby",
+    "resolvedby",
+    "closedby",
+    "assignedto",
+    "participants",
+    "assignees",
+    "watchers",
+    "login",
+    "displayname",
 ];
+
+/// The synonym that stands for any header containing "rootcause" (`Custom field (Root Cause)`,
+/// `u_root_cause`, `extraProperties.Root Cause`).
+const ROOT_CAUSE_ANYWHERE: &str = "*rootcause";
+
+/// Leading path segments that only hold the record (`fields.summary` is the summary).
+const CONTAINERS: &[&str] = &[
+    "fields",
+    "attributes",
+    "data",
+    "incident",
+    "issue",
+    "record",
+    "properties",
+];
+
+/// A header's keys: its whole key, and the key of its dotted path without container segments.
+fn keys_of(header: &str) -> (String, String) {
+    let full = key(header);
+    let mut rest = header.trim();
+    while let Some((first, tail)) = rest.split_once('.') {
+        if CONTAINERS.iter().any(|c| first.eq_ignore_ascii_case(c)) && !tail.is_empty() {
+            rest = tail;
+        } else {
+            break;
+        }
+    }
+    (full, key(rest))
+}
+
+/// Whether a header (its keys) answers to synonym `syn`.
+fn answers(keys: &(String, String), syn: &str) -> bool {
+    match syn.strip_prefix('*') {
+        Some(part) => keys.0.contains(part),
+        None => keys.0 == syn || keys.1 == syn,
+    }
+}
+
+/// Whether a header names people: its key, or its first path segment's, is a people word.
+fn is_people(header: &str, keys: &(String, String), extra: &[&str]) -> bool {
+    let first = {
+        let (_, stripped) = (0, header.trim());
+        let mut rest = stripped;
+        while let Some((f, tail)) = rest.split_once('.') {
+            if CONTAINERS.iter().any(|c| f.eq_ignore_ascii_case(c)) && !tail.is_empty() {
+                rest = tail;
+            } else {
+                break;
+            }
+        }
+        key(rest.split('.').next().unwrap_or(""))
+    };
+    [keys.0.as_str(), keys.1.as_str(), first.as_str()]
+        .iter()
+        .any(|k| PEOPLE.contains(k) || extra.contains(k))
+}
 
 /// Header comparison key: letters and digits only, lowercase.
 pub fn key(header: &str) -> String {
@@ -169,9 +272,14 @@ pub fn key(header: &str) -> String {
 #[derive(Debug, Clone, Default)]
 pub struct ColumnMap {
     pub roles: BTreeMap<Role, usize>,
+    /// Why each role's column was chosen.
+    pub reasons: BTreeMap<Role, String>,
     pub group: Option<usize>,
     pub truth: Option<usize>,
     pub people: Vec<usize>,
+    /// A chosen header that occurs more than once (Jira repeats `Labels`, `Component/s`): its
+    /// other indices, whose values are joined to the chosen one's.
+    pub repeats: BTreeMap<usize, Vec<usize>>,
 }
 
 impl ColumnMap {
@@ -186,6 +294,8 @@ pub struct ColumnOptions {
     pub overrides: Vec<(Role, String)>,
     pub group_by: Option<String>,
     pub truth: Option<String>,
+    /// `--preset`: the tool whose export layout is tried first.
+    pub preset: Option<&'static super::presets::Preset>,
 }
 
 fn find(headers: &[String], wanted: &str) -> Option<usize> {
@@ -216,6 +326,7 @@ pub fn map_columns(headers: &[String], opts: &ColumnOptions) -> Result<ColumnMap
             )
         })?;
         map.roles.insert(*role, i);
+        map.reasons.insert(*role, "--column".to_string());
         used[i] = true;
     }
     for (name, slot) in [("--truth", &opts.truth), ("--group-by", &opts.group_by)] {
@@ -232,7 +343,7 @@ pub fn map_columns(headers: &[String], opts: &ColumnOptions) -> Result<ColumnMap
             }
         }
     }
-    let keys: Vec<String> = headers.iter().map(|h| key(h)).collect();
+    let keys: Vec<(String, String)> = headers.iter().map(|h| keys_of(h)).collect();
     // Root cause first: it is the one role that must be found, and its fallbacks
     // (description, summary) would otherwise be claimed as context.
     let order = [
@@ -245,24 +356,76 @@ pub fn map_columns(headers: &[String], opts: &ColumnOptions) -> Result<ColumnMap
         Role::Id,
         Role::Context,
     ];
+    let pick = |syns: &'static [&'static str], used: &[bool]| {
+        syns.iter().enumerate().find_map(|(rank, syn)| {
+            (0..headers.len())
+                .find(|&i| !used[i] && answers(&keys[i], syn))
+                .map(|i| (i, rank))
+        })
+    };
+    if let Some(preset) = opts.preset {
+        for role in order {
+            let Some((_, syns)) = preset.roles.iter().find(|(r, _)| *r == role) else {
+                continue;
+            };
+            if map.roles.contains_key(&role) {
+                continue;
+            }
+            if let Some((i, _)) = pick(syns, &used) {
+                map.roles.insert(role, i);
+                map.reasons
+                    .insert(role, format!("--preset {}", preset.name));
+                used[i] = true;
+            }
+        }
+    }
     for role in order {
         if map.roles.contains_key(&role) {
             continue;
         }
-        let hit = synonyms(role)
-            .iter()
-            .find_map(|syn| (0..headers.len()).find(|&i| !used[i] && keys[i] == *syn));
-        if let Some(i) = hit {
+        if let Some((i, rank)) = pick(synonyms(role), &used) {
             map.roles.insert(role, i);
             used[i] = true;
+            let why = if role != Role::RootCause {
+                format!("header recognised as {}", role.name())
+            } else if rank
+                <= synonyms(role)
+                    .iter()
+                    .position(|s| *s == ROOT_CAUSE_ANYWHERE)
+                    .unwrap_or(0)
+            {
+                "recognised as a root-cause column".to_string()
+            } else {
+                format!(
+                    "no root-cause column; \"{}\" is the next best text",
+                    headers[i]
+                )
+            };
+            map.reasons.insert(role, why);
         }
     }
     if map.group.is_none() {
         map.group = map.get(Role::Team);
     }
+    let extra = opts.preset.map_or(&[][..], |p| p.people);
     map.people = (0..headers.len())
-        .filter(|&i| PEOPLE.contains(&keys[i].as_str()))
+        .filter(|&i| is_people(&headers[i], &keys[i], extra))
         .collect();
+    let chosen: Vec<usize> = map
+        .roles
+        .values()
+        .copied()
+        .chain(map.group)
+        .chain(map.truth)
+        .collect();
+    for i in chosen {
+        let others: Vec<usize> = (0..headers.len())
+            .filter(|&j| j != i && headers[j] == headers[i])
+            .collect();
+        if !others.is_empty() {
+            map.repeats.insert(i, others);
+        }
+    }
     if !map.roles.contains_key(&Role::RootCause) {
         return Err(format!(
             "no root-cause text column found (columns seen: {}); name one with --column root_cause=\"HEADER\"",

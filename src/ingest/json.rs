@@ -1,36 +1,230 @@
-//! JSON arrays of flat objects and JSON Lines → raw rows.
+//! JSON documents and JSON Lines → raw rows, as APIs and export buttons write them.
 //!
-//! In: a file's bytes. Out: headers (every key seen, in first-seen order) and one `RawRow` per
-//! array element or non-blank line, fields aligned to the headers (missing keys are empty).
-//! `RawRow::line` is the record number (1-based) for arrays and the line number for JSON Lines.
-//! Invariant: a JSON Lines line that is not valid JSON becomes a problem row, never a lost one;
-//! an array that is not valid JSON is an error for the whole file, with line and column.
+//! In: a file's bytes: a JSON array of records, an API envelope holding one (`issues`,
+//! `incidents`, `items`, `data`, `result`, ... — see `ENVELOPES`), JSON:API resources
+//! (`data[].attributes`), or JSON Lines; compact or pretty-printed alike.
+//! Out: headers (every flattened path seen, in first-seen order) and one `RawRow` per record,
+//! fields aligned to the headers (missing paths are empty). `RawRow::line` is the record number
+//! (1-based) for documents and the line number for JSON Lines.
+//! Flattening (see `flatten`): nested objects become dotted paths (`fields.summary`,
+//! `service.summary`); lists of scalars are joined with "; "; lists of name/value objects
+//! (custom fields) become fields named by each entry's name; other lists of objects are joined
+//! per path (`labels.name` = "bug; p1"); `{display_value, value, link}` reference objects
+//! collapse to their display value; Atlassian document format (ADF) collapses to its text; a
+//! Jira `names` map adds each custom field once more under its display name.
+//! Invariant: no value, however nested, rejects a record; a JSON Lines line that is not valid
+//! JSON becomes a problem row, never a lost one; a document that is not valid JSON is an error
+//! for the whole file, with line and column; flattening never panics and never recurses deeper
+//! than `MAX_DEPTH`.
 
 use super::RawRow;
 use serde_json::{Map, Value};
 
-/// A scalar becomes its text; a list of scalars is joined with "; " (incident exports keep
-/// contributing factors as lists); `null` is empty; a nested object is a problem.
-fn cell(key: &str, v: &Value) -> Result<String, String> {
-    Ok(match v {
+/// Top-level keys that hold the records, in order of preference.
+const ENVELOPES: &[&str] = &[
+    "issues",
+    "incidents",
+    "items",
+    "data",
+    "result",
+    "results",
+    "records",
+    "values",
+    "alerts",
+    "entries",
+    "rows",
+    "objects",
+    "nodes",
+];
+
+/// Nesting beyond this is kept as JSON text rather than flattened further.
+const MAX_DEPTH: usize = 16;
+
+/// The text of a scalar (`null` is empty).
+fn scalar(v: &Value) -> Option<String> {
+    Some(match v {
         Value::Null => String::new(),
         Value::String(s) => s.clone(),
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => n.to_string(),
-        Value::Array(items) => {
-            let mut parts = Vec::with_capacity(items.len());
-            for item in items {
-                match item {
-                    Value::Array(_) | Value::Object(_) => {
-                        return Err(format!("field \"{key}\" holds nested lists or objects"))
-                    }
-                    other => parts.push(cell(key, other)?),
+        _ => return None,
+    })
+}
+
+/// Atlassian document format (Jira Cloud API v3 rich text) → its text, paragraphs on lines.
+fn adf_text(v: &Value, out: &mut String, depth: usize) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    match v {
+        Value::Object(o) => {
+            if let Some(Value::String(t)) = o.get("text") {
+                out.push_str(t);
+            }
+            if let Some(Value::Array(items)) = o.get("content") {
+                for item in items {
+                    adf_text(item, out, depth + 1);
                 }
             }
-            parts.join("; ")
+            if matches!(
+                o.get("type").and_then(Value::as_str),
+                Some("paragraph" | "heading" | "listItem" | "codeBlock" | "hardBreak")
+            ) && !out.ends_with('\n')
+            {
+                out.push('\n');
+            }
         }
-        Value::Object(_) => return Err(format!("field \"{key}\" holds a nested object")),
-    })
+        Value::Array(items) => {
+            for item in items {
+                adf_text(item, out, depth + 1);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn join_path(prefix: &str, key: &str) -> String {
+    if prefix.is_empty() {
+        key.to_string()
+    } else {
+        format!("{prefix}.{key}")
+    }
+}
+
+/// Adds `value` under `path`, joining with "; " when the path is already there.
+fn push(out: &mut Vec<(String, String)>, path: String, value: String) {
+    if let Some((_, v)) = out.iter_mut().find(|(p, _)| *p == path) {
+        if !value.is_empty() {
+            if !v.is_empty() {
+                v.push_str("; ");
+            }
+            v.push_str(&value);
+        }
+    } else {
+        out.push((path, value));
+    }
+}
+
+/// The name of a name/value entry (a custom field) and its value, when `pairs` (one list
+/// element, flattened) is one.
+fn name_value(pairs: &[(String, String)]) -> Option<(String, String)> {
+    let name = [
+        "custom_field.name",
+        "field.name",
+        "name",
+        "label",
+        "key",
+        "title",
+    ]
+    .iter()
+    .find_map(|k| pairs.iter().find(|(p, v)| p == k && !v.trim().is_empty()))?;
+    let mut values = Vec::new();
+    let mut any = false;
+    for (p, v) in pairs {
+        let first = p.split('.').next().unwrap_or("");
+        let last = p.rsplit('.').next().unwrap_or("");
+        if first.starts_with("value")
+            && last != "id"
+            && !last.ends_with("_id")
+            && last != "sort_key"
+        {
+            any = true;
+            if !v.is_empty() {
+                values.push(v.as_str());
+            }
+        }
+    }
+    any.then(|| (name.1.trim().to_string(), values.join("; ")))
+}
+
+/// One value flattened into (path, text) pairs; see the module header.
+pub fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, String)>, depth: usize) {
+    if let Some(s) = scalar(v) {
+        return push(out, prefix.to_string(), s);
+    }
+    if depth >= MAX_DEPTH {
+        return push(out, prefix.to_string(), v.to_string());
+    }
+    match v {
+        Value::Object(o) => {
+            if o.get("type").and_then(Value::as_str) == Some("doc") && o.contains_key("content") {
+                let mut text = String::new();
+                adf_text(v, &mut text, depth);
+                return push(out, prefix.to_string(), text.trim_end().to_string());
+            }
+            // ServiceNow reference fields ({display_value, value, link}).
+            if !o.is_empty()
+                && o.keys()
+                    .all(|k| matches!(k.as_str(), "display_value" | "value" | "link"))
+                && (o.contains_key("display_value") || o.contains_key("value"))
+            {
+                let shown = o
+                    .get("display_value")
+                    .and_then(scalar)
+                    .filter(|s| !s.is_empty())
+                    .or_else(|| o.get("value").and_then(scalar));
+                if let Some(s) = shown {
+                    return push(out, prefix.to_string(), s);
+                }
+            }
+            if o.is_empty() {
+                return push(out, prefix.to_string(), String::new());
+            }
+            for (k, item) in o {
+                flatten(&join_path(prefix, k), item, out, depth + 1);
+            }
+        }
+        Value::Array(items) => {
+            if items.is_empty() {
+                return push(out, prefix.to_string(), String::new());
+            }
+            for item in items {
+                match item {
+                    Value::Object(_) => {
+                        let mut pairs = Vec::new();
+                        flatten("", item, &mut pairs, depth + 1);
+                        if let Some((name, value)) = name_value(&pairs) {
+                            push(out, name, value);
+                        } else {
+                            for (p, val) in pairs {
+                                push(out, join_path(prefix, &p), val);
+                            }
+                        }
+                    }
+                    Value::Array(_) => flatten(prefix, item, out, depth + 1),
+                    other => push(out, prefix.to_string(), scalar(other).unwrap_or_default()),
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A record object as (path, text) pairs: JSON:API resources are read from their `attributes`
+/// (with their `id`), everything else as it is.
+fn record_pairs(obj: &Map<String, Value>) -> Vec<(String, String)> {
+    let mut out = Vec::with_capacity(obj.len());
+    if let (Some(Value::Object(attrs)), true) = (
+        obj.get("attributes"),
+        obj.contains_key("type") || obj.contains_key("id"),
+    ) {
+        if let Some(id) = obj.get("id").and_then(scalar) {
+            out.push(("id".to_string(), id));
+        }
+        for (k, v) in attrs {
+            flatten(k, v, &mut out, 1);
+        }
+        for (k, v) in obj {
+            if !matches!(k.as_str(), "id" | "attributes") {
+                flatten(k, v, &mut out, 1);
+            }
+        }
+        return out;
+    }
+    for (k, v) in obj {
+        flatten(k, v, &mut out, 1);
+    }
+    out
 }
 
 /// A parsed object: (header index, cell) pairs, or (reason, raw text) when unusable.
@@ -60,26 +254,35 @@ impl Collector {
         self.headers.len() - 1
     }
 
-    fn object(&mut self, line: u64, obj: &Map<String, Value>) {
-        let mut fields = Vec::with_capacity(obj.len());
-        let mut problem = None;
-        for (k, v) in obj {
-            let i = self.slot(k);
-            match cell(k, v) {
-                Ok(s) => fields.push((i, s)),
-                Err(e) => {
-                    problem.get_or_insert(e);
-                    fields.push((i, v.to_string()));
+    fn object(&mut self, line: u64, obj: &Map<String, Value>, names: Option<&Map<String, Value>>) {
+        let mut pairs = record_pairs(obj);
+        if let Some(names) = names {
+            // Jira `expand=names`: `fields.customfield_10050` is also "Root Cause".
+            let mut extra = Vec::new();
+            for (p, v) in &pairs {
+                let Some(rest) = p.strip_prefix("fields.") else {
+                    continue;
+                };
+                let (id, tail) = rest.split_once('.').map_or((rest, ""), |(a, b)| (a, b));
+                if let Some(Value::String(name)) =
+                    names.get(id).filter(|_| id.starts_with("customfield_"))
+                {
+                    let path = if tail.is_empty() {
+                        name.clone()
+                    } else {
+                        format!("{name}.{tail}")
+                    };
+                    if !pairs.iter().any(|(q, _)| *q == path) {
+                        extra.push((path, v.clone()));
+                    }
                 }
             }
-        }
-        match problem {
-            None => self.pending.push((line, Ok(fields))),
-            Some(p) => {
-                let raw = Value::Object(obj.clone()).to_string();
-                self.pending.push((line, Err((p, raw))));
+            for (p, v) in extra {
+                push(&mut pairs, p, v);
             }
         }
+        let fields = pairs.into_iter().map(|(k, v)| (self.slot(&k), v)).collect();
+        self.pending.push((line, Ok(fields)));
     }
 
     fn problem(&mut self, line: u64, reason: String, raw: String) {
@@ -106,7 +309,42 @@ impl Collector {
     }
 }
 
-/// A JSON array of objects.
+/// Where a document keeps its records: the array itself, or the envelope key holding them
+/// (one level down too, as in `{"data": {"incidents": [...]}}`).
+fn records_of(value: &Value) -> Result<&Vec<Value>, String> {
+    match value {
+        Value::Array(items) => Ok(items),
+        Value::Object(o) => {
+            let holds = |v: &Value| match v {
+                Value::Array(items) => items.is_empty() || items.iter().any(Value::is_object),
+                _ => false,
+            };
+            if let Some(k) = ENVELOPES.iter().find(|k| o.get(**k).is_some_and(holds)) {
+                return Ok(o[*k].as_array().expect("checked by holds"));
+            }
+            // The one key holding a list of objects.
+            let arrays: Vec<&String> = o.iter().filter(|(_, v)| holds(v)).map(|(k, _)| k).collect();
+            if let [k] = arrays.as_slice() {
+                return Ok(o[k.as_str()].as_array().expect("checked by holds"));
+            }
+            for k in ENVELOPES {
+                if let Some(inner @ Value::Object(_)) = o.get(*k) {
+                    if let Ok(items) = records_of(inner) {
+                        return Ok(items);
+                    }
+                }
+            }
+            let keys: Vec<String> = o.keys().take(12).map(|k| format!("\"{k}\"")).collect();
+            Err(format!(
+                "expected a JSON array of records, or an object holding one under a key such as \"issues\", \"incidents\", \"items\", \"data\" or \"result\" (top-level keys seen: {})",
+                keys.join(", ")
+            ))
+        }
+        _ => Err("expected a JSON array of records or an object holding one".to_string()),
+    }
+}
+
+/// A JSON document: an array of records or an envelope holding one.
 pub fn parse_array(bytes: &[u8]) -> Result<(Vec<String>, Vec<RawRow>), String> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let value: Value = serde_json::from_slice(bytes).map_err(|e| {
@@ -116,14 +354,21 @@ pub fn parse_array(bytes: &[u8]) -> Result<(Vec<String>, Vec<RawRow>), String> {
             e.column()
         )
     })?;
-    let Value::Array(items) = value else {
-        return Err("expected a JSON array of objects (or use a .jsonl file)".to_string());
+    document(&value)
+}
+
+/// The rows of a parsed document.
+fn document(value: &Value) -> Result<(Vec<String>, Vec<RawRow>), String> {
+    let items = records_of(value)?;
+    let names = match value {
+        Value::Object(o) => o.get("names").and_then(Value::as_object),
+        _ => None,
     };
     let mut c = Collector::new();
     for (i, item) in items.iter().enumerate() {
         let record = i as u64 + 1;
         match item {
-            Value::Object(obj) => c.object(record, obj),
+            Value::Object(obj) => c.object(record, obj, names),
             other => c.problem(
                 record,
                 format!("record {record} is not an object"),
@@ -132,6 +377,27 @@ pub fn parse_array(bytes: &[u8]) -> Result<(Vec<String>, Vec<RawRow>), String> {
         }
     }
     Ok(c.finish())
+}
+
+/// Input that starts with `{`: one (pretty-printed) envelope object, or JSON Lines. `true` in
+/// the answer when it was a document.
+pub fn parse_object_or_lines(bytes: &[u8]) -> Result<(Vec<String>, Vec<RawRow>, bool), String> {
+    let trimmed = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Ok(value @ Value::Object(_)) = serde_json::from_slice::<Value>(trimmed) {
+        // One line holding one object is a JSON Lines record unless a known envelope key
+        // holds the records; more lines make it a pretty-printed document.
+        let one_line = trimmed.trim_ascii().iter().all(|&b| b != b'\n');
+        let enveloped = value.as_object().is_some_and(|o| {
+            ENVELOPES
+                .iter()
+                .any(|k| o.get(*k).is_some_and(Value::is_array))
+        });
+        if (enveloped || !one_line) && records_of(&value).is_ok() {
+            let (h, rows) = document(&value)?;
+            return Ok((h, rows, true));
+        }
+    }
+    parse_lines(bytes).map(|(h, rows)| (h, rows, false))
 }
 
 /// JSON Lines: one object per line; blank lines are skipped.
@@ -146,7 +412,7 @@ pub fn parse_lines(bytes: &[u8]) -> Result<(Vec<String>, Vec<RawRow>), String> {
         }
         let text = String::from_utf8_lossy(raw).into_owned();
         match serde_json::from_slice::<Value>(raw) {
-            Ok(Value::Object(obj)) => c.object(line, &obj),
+            Ok(Value::Object(obj)) => c.object(line, &obj, None),
             Ok(_) => c.problem(line, "line is not a JSON object".to_string(), text),
             Err(e) => c.problem(
                 line,
@@ -186,17 +452,146 @@ mod tests {
     }
 
     #[test]
-    fn jsonl_bad_line_is_a_problem_row() {
+    fn jsonl_bad_line_is_a_problem_row_and_nesting_is_not() {
         let (h, rows) =
             parse_lines(b"{\"cause\":\"x\"}\n\n{broken\n{\"cause\":{\"deep\":1}}\r\n").unwrap();
-        assert_eq!(h, vec!["cause"]);
+        assert_eq!(h, vec!["cause", "cause.deep"]);
         assert_eq!(rows.len(), 3);
         assert_eq!(rows[1].line, 3);
         assert!(rows[1].problem.as_deref().unwrap().contains("invalid JSON"));
-        assert!(rows[2]
-            .problem
-            .as_deref()
-            .unwrap()
-            .contains("nested object"));
+        assert!(rows[2].problem.is_none());
+        assert_eq!(rows[2].fields, vec!["", "1"]);
+    }
+
+    fn field<'a>(h: &[String], row: &'a RawRow, name: &str) -> &'a str {
+        let i = h
+            .iter()
+            .position(|x| x == name)
+            .unwrap_or_else(|| panic!("{name} not in {h:?}"));
+        &row.fields[i]
+    }
+
+    #[test]
+    fn envelopes_are_found() {
+        for key in [
+            "issues",
+            "incidents",
+            "items",
+            "data",
+            "result",
+            "records",
+            "values",
+        ] {
+            let doc = format!(r#"{{"total": 1, "{key}": [{{"cause": "late"}}], "more": false}}"#);
+            let (h, rows) = parse_array(doc.as_bytes()).unwrap();
+            assert_eq!(h, vec!["cause"], "{key}");
+            assert_eq!(rows.len(), 1);
+        }
+        let (h, rows) =
+            parse_array(br#"{"meta": {}, "data": {"incidents": [{"a": 1}, {"a": 2}]}}"#).unwrap();
+        assert_eq!((h.len(), rows.len()), (1, 2));
+        let (_, rows) = parse_array(br#"{"whatever": [{"a": 1}], "count": 1}"#).unwrap();
+        assert_eq!(rows.len(), 1);
+        let err = parse_array(br#"{"a": 1, "b": "x"}"#).unwrap_err();
+        assert!(err.contains("\"a\", \"b\""), "{err}");
+    }
+
+    #[test]
+    fn nested_values_become_paths_and_custom_fields_become_fields() {
+        let doc = br#"{"incidents": [{
+            "id": "01H", "name": "Checkout down",
+            "severity": {"id": "s1", "name": "Major"},
+            "service": {"summary": "checkout-api", "type": "service_reference"},
+            "labels": [{"name": "bug"}, {"name": "p1"}],
+            "tags": ["db", "pool"],
+            "custom_field_entries": [
+                {"custom_field": {"id": "c1", "name": "Root cause", "field_type": "text"},
+                 "values": [{"value_text": "Pool exhausted"}]},
+                {"custom_field": {"id": "c2", "name": "Area", "field_type": "single_select"},
+                 "values": [{"value_option": {"id": "o1", "value": "Payments", "sort_key": 10}}]}
+            ],
+            "assignment_group": {"display_value": "Network", "link": "https://x", "value": "abc"},
+            "body": {"type": "doc", "version": 1, "content": [
+                {"type": "paragraph", "content": [{"type": "text", "text": "Line one"}]},
+                {"type": "paragraph", "content": [{"type": "text", "text": "Line two"}]}]}
+        }]}"#;
+        let (h, rows) = parse_array(doc).unwrap();
+        let r = &rows[0];
+        assert!(r.problem.is_none());
+        assert_eq!(field(&h, r, "severity.name"), "Major");
+        assert_eq!(field(&h, r, "service.summary"), "checkout-api");
+        assert_eq!(field(&h, r, "labels.name"), "bug; p1");
+        assert_eq!(field(&h, r, "tags"), "db; pool");
+        assert_eq!(field(&h, r, "Root cause"), "Pool exhausted");
+        assert_eq!(field(&h, r, "Area"), "Payments");
+        assert_eq!(field(&h, r, "assignment_group"), "Network");
+        assert_eq!(field(&h, r, "body"), "Line one\nLine two");
+    }
+
+    #[test]
+    fn json_api_attributes_and_jira_names() {
+        let doc = br#"{"data": [{"id": "7", "type": "incidents",
+            "attributes": {"title": "DNS", "summary": "TTL too long", "severity": {"data": {"attributes": {"name": "SEV1"}}}},
+            "relationships": {}}]}"#;
+        let (h, rows) = parse_array(doc).unwrap();
+        assert_eq!(field(&h, &rows[0], "id"), "7");
+        assert_eq!(field(&h, &rows[0], "summary"), "TTL too long");
+        assert_eq!(field(&h, &rows[0], "severity.data.attributes.name"), "SEV1");
+        let jira = br#"{"names": {"customfield_10050": "Root Cause"}, "issues": [
+            {"key": "OPS-1", "fields": {"summary": "s", "customfield_10050": "Pool sizing"}}]}"#;
+        let (h, rows) = parse_array(jira).unwrap();
+        assert_eq!(
+            field(&h, &rows[0], "fields.customfield_10050"),
+            "Pool sizing"
+        );
+        assert_eq!(field(&h, &rows[0], "Root Cause"), "Pool sizing");
+    }
+
+    #[test]
+    fn pretty_printed_envelopes_are_documents_and_lines_stay_lines() {
+        let (_, rows, doc) =
+            parse_object_or_lines(b"{\n  \"items\": [\n    {\"a\": 1},\n    {\"a\": 2}\n  ]\n}\n")
+                .unwrap();
+        assert!(doc);
+        assert_eq!(rows.len(), 2);
+        let (_, rows, doc) =
+            parse_object_or_lines(b"{\"a\": 1, \"tags\": [{\"n\": 1}]}\n{\"a\": 2}\n").unwrap();
+        assert!(!doc);
+        assert_eq!(rows.len(), 2);
+        let (_, rows, doc) = parse_object_or_lines(b"{\"a\": 1, \"tags\": [{\"n\": 1}]}").unwrap();
+        assert!(!doc);
+        assert_eq!(rows.len(), 1);
+    }
+
+    fn arb_json() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            "[a-z_ .]{0,8}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(6, 64, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+                proptest::collection::btree_map("[a-z_]{1,6}", inner, 0..5)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn flattening_never_panics_and_every_record_is_a_row(items in proptest::collection::vec(arb_json(), 0..6)) {
+            let doc = Value::Array(items.clone());
+            let (h, rows) = document(&doc).unwrap();
+            proptest::prop_assert_eq!(rows.len(), items.len());
+            for (row, item) in rows.iter().zip(&items) {
+                if item.is_object() {
+                    proptest::prop_assert!(row.problem.is_none());
+                    proptest::prop_assert_eq!(row.fields.len(), h.len());
+                }
+            }
+        }
     }
 }

@@ -3,9 +3,11 @@
 //! In: `IngestConfig` (paths or standard input, column overrides, date format, date window).
 //! Out: `Ingested` — every analyzable row as a `Record` in input order, every other row as a
 //! `Reject` with file, line (or record) and reason, plus per-file summaries.
-//! Invariant: for every file, rows read = records + rejects + rows outside the date window.
-//! Whole-file problems (unreadable file, no header, no root-cause column, invalid JSON array)
-//! are errors; row problems never are. The output does not depend on `ReadSizes` nor on the
+//! Invariant: rows read = records + rejects + rows outside the date window + duplicates (rows
+//! whose id a later row repeats, see `dedup`; per file without them). An entry's date never
+//! rejects it: an empty, unreadable, implausible or too coarse date leaves it undated
+//! (`rows_undated`). Whole-file problems (unreadable file, no header, no root-cause column,
+//! invalid JSON) are errors; row problems never are. The output does not depend on `ReadSizes` nor on the
 //! number of threads.
 //!
 //! How: CSV is streamed (`chunked`: read a block at a time, record boundaries found and rows
@@ -17,12 +19,18 @@
 mod chunked;
 mod columns;
 mod dates;
+mod dedup;
 mod delimited;
+mod encoding;
 mod json;
+mod markup;
+mod presets;
 
 pub use chunked::ReadSizes;
 pub use columns::{key as header_key, map_columns, ColumnMap, ColumnOptions};
-pub use dates::parse_date;
+pub use dates::{check_format as check_date_format, parse_date, read_date, DateCell, Precision};
+pub use markup::strip as strip_markup;
+pub use presets::{find as find_preset, names as preset_names, Preset, PRESETS};
 
 use crate::error::{Error, Result};
 use crate::record::{Control, Record, Reject, Role};
@@ -33,8 +41,9 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Input file formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
+    #[default]
     Csv,
     Json,
     Jsonl,
@@ -109,6 +118,13 @@ pub struct IngestConfig {
     pub text_roles: Vec<Role>,
     /// Leave people columns out of the rejects' fields.
     pub blameless: bool,
+    /// The coarsest date the timeline can place (a year-only date cannot go in a quarter): a
+    /// coarser date leaves its entry undated.
+    pub coarsest_date: Precision,
+    /// Count every row even when ids repeat (`--keep-duplicates`).
+    pub keep_duplicates: bool,
+    /// Dates after this are implausible (the entry is kept, undated); `None`: a year after today.
+    pub latest_date: Option<NaiveDate>,
 }
 
 /// One parsed JSON row before it becomes a record.
@@ -130,7 +146,7 @@ impl RawRow {
 }
 
 /// What ingest learned about one file.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct FileSummary {
     pub name: String,
     pub format: Format,
@@ -141,6 +157,12 @@ pub struct FileSummary {
     pub columns: Vec<(Role, String)>,
     pub has_dates: bool,
     pub group_column: Option<String>,
+    /// Entries analyzed without a place in the timeline (empty, unreadable or implausible date).
+    pub rows_undated: u64,
+    /// Rows dropped because a later row (here or in a later file) has the same id.
+    pub rows_duplicate: u64,
+    /// Why each role's column was chosen, in `columns` order.
+    pub column_reasons: Vec<(Role, String)>,
 }
 
 /// Ingest's output.
@@ -151,6 +173,14 @@ pub struct Ingested {
     pub rejects: Vec<Reject>,
     pub rows_read: u64,
     pub rows_out_of_range: u64,
+    /// Rows dropped because a later row has the same id (see `dedup`).
+    pub rows_duplicate: u64,
+    /// Entries analyzed but left out of the timeline (see `FileSummary::rows_undated`).
+    pub rows_undated: u64,
+    /// The first few undated entries: (file, line or record, reason).
+    pub undated_examples: Vec<(u32, u64, String)>,
+    /// What ingest decided or repaired that the user should hear about (date order, encoding).
+    pub warnings: Vec<String>,
     /// Headers of the rejected rows' fields, union over files in first-seen order.
     pub reject_headers: Vec<String>,
 }
@@ -197,7 +227,15 @@ pub fn ingest_with(cfg: &IngestConfig, sizes: ReadSizes) -> Result<Ingested> {
             }
         }
     }
+    finish(cfg, &mut out);
     Ok(out)
+}
+
+/// What is decided over all files: duplicates.
+fn finish(cfg: &IngestConfig, out: &mut Ingested) {
+    if !cfg.keep_duplicates {
+        dedup::drop_duplicates(out);
+    }
 }
 
 /// Ingests bytes held in memory as the only input, named `name` (whose extension, as a file's,
@@ -220,6 +258,7 @@ pub fn ingest_bytes(
         sizes,
         &mut out,
     )?;
+    finish(cfg, &mut out);
     Ok(out)
 }
 
@@ -237,6 +276,33 @@ fn ingest_one<R: Read + Send>(
 ) -> Result<()> {
     let io = |e| Error::io(io_path, e);
     let mut input = Input::new(src);
+    input.fill(64).map_err(io)?;
+    if let Some(order) = encoding::sniff_utf16(&input.buf) {
+        // Excel's "Unicode text": decoded whole, then read as any UTF-8 input.
+        let bytes = input.into_bytes().map_err(io)?;
+        let utf8 = encoding::decode_utf16(&bytes, order);
+        drop(bytes);
+        out.warnings
+            .push(format!("{name}: read as {} text", order.name()));
+        let input = Input::new(std::io::Cursor::new(utf8));
+        return ingest_input(cfg, file, name, io_path, by_name, input, sizes, out);
+    }
+    ingest_input(cfg, file, name, io_path, by_name, input, sizes, out)
+}
+
+/// `ingest_one` once the input is known to be UTF-8 (or single-byte) text.
+#[allow(clippy::too_many_arguments)]
+fn ingest_input<R: Read + Send>(
+    cfg: &IngestConfig,
+    file: u32,
+    name: &str,
+    io_path: &Path,
+    by_name: Option<Format>,
+    mut input: Input<R>,
+    sizes: ReadSizes,
+    out: &mut Ingested,
+) -> Result<()> {
+    let io = |e| Error::io(io_path, e);
     let format = match cfg.format.or(by_name) {
         Some(f) => f,
         None => {
@@ -256,27 +322,37 @@ fn ingest_one<R: Read + Send>(
             })?;
             let map = columns_for(cfg, name, &headers)?;
             let convert = Convert::new(cfg, file, &headers, &map);
-            let mut acc = FileAcc::new(cfg, file, &headers, &map);
+            let mut acc = FileAcc::new(cfg, file, &headers, &map, out.records.len());
             records
                 .for_each_part(
                     |part: &mut Part, line, item| convert.csv_row(part, line, item),
                     |part| acc.absorb(part, out),
                 )
                 .map_err(io)?;
-            acc.finish(name, format, out)
+            acc.finish(cfg, name, format, out)
         }
         Format::Json | Format::Jsonl => {
-            let bytes = input.into_bytes().map_err(io)?;
-            let parsed = if format == Format::Json {
-                json::parse_array(&bytes)
-            } else {
-                json::parse_lines(&bytes)
+            let mut bytes = input.into_bytes().map_err(io)?;
+            if std::str::from_utf8(&bytes).is_err() {
+                bytes = encoding::cp1252(&bytes).into_bytes();
+                out.warnings.push(format!(
+                    "{name}: not UTF-8; read as Windows-1252 (Latin-1) text — save it as UTF-8 to be sure of every character"
+                ));
+            }
+            let parsed = match (format, cfg.format.or(by_name)) {
+                (Format::Json, _) => json::parse_array(&bytes).map(|(h, r)| (h, r, true)),
+                (Format::Jsonl, Some(Format::Jsonl)) => {
+                    json::parse_lines(&bytes).map(|(h, r)| (h, r, false))
+                }
+                // Sniffed from a leading `{`: a pretty-printed envelope or JSON Lines.
+                _ => json::parse_object_or_lines(&bytes),
             };
             drop(bytes);
-            let (headers, rows) = parsed.map_err(|m| Error::input(name, m))?;
+            let (headers, rows, document) = parsed.map_err(|m| Error::input(name, m))?;
+            let format = if document { Format::Json } else { format };
             let map = columns_for(cfg, name, &headers)?;
             let convert = Convert::new(cfg, file, &headers, &map);
-            let mut acc = FileAcc::new(cfg, file, &headers, &map);
+            let mut acc = FileAcc::new(cfg, file, &headers, &map, out.records.len());
             // Rows are independent: convert batches in parallel, keep input order.
             let parts: Vec<Part> = rows
                 .into_par_iter()
@@ -288,7 +364,7 @@ fn ingest_one<R: Read + Send>(
             for part in parts {
                 acc.absorb(part, out);
             }
-            acc.finish(name, format, out)
+            acc.finish(cfg, name, format, out)
         }
     };
     out.files.push(summary);
@@ -321,7 +397,47 @@ struct Part {
     /// Control cells seen in this part, trimmed, and what they mean: a column of a few
     /// spellings is parsed a few times, not once per row.
     controls: Vec<(String, Control)>,
+    /// Records (by index in `records`) whose date has no day/month order of its own yet.
+    ambiguous: Vec<Pending>,
+    /// Rows whose numeric date proved day-first / month-first, and the first such line of each.
+    votes: dates::Votes,
+    undated: u64,
+    undated_examples: Vec<(u64, String)>,
+    /// Rows read as Windows-1252 because they are not UTF-8.
+    transcoded: Tally,
 }
+
+/// A count and the first line counted.
+#[derive(Debug, Clone, Copy, Default)]
+struct Tally {
+    count: u64,
+    first: Option<u64>,
+}
+
+impl Tally {
+    fn add(&mut self, line: u64) {
+        self.count += 1;
+        self.first.get_or_insert(line);
+    }
+
+    fn merge(&mut self, later: Tally) {
+        self.count += later.count;
+        self.first = self.first.or(later.first);
+    }
+}
+
+/// A record whose `a/b/y` date waits for its column's day/month order.
+#[derive(Debug, Clone)]
+struct Pending {
+    index: usize,
+    line: u64,
+    day_first: Option<NaiveDate>,
+    month_first: Option<NaiveDate>,
+    cell: Box<str>,
+}
+
+/// Undated entries named in the warning.
+const UNDATED_SHOWN: usize = 5;
 
 impl chunked::Part for Part {
     fn for_bytes(bytes: usize) -> Part {
@@ -344,6 +460,17 @@ struct Draft {
 }
 
 impl Part {
+    fn undated(&mut self, line: u64, reason: String) {
+        self.undated += 1;
+        if self.undated_examples.len() < UNDATED_SHOWN {
+            self.undated_examples.push((line, reason));
+        }
+    }
+
+    fn vote(&mut self, order: dates::Order, line: u64) {
+        self.votes.add(order, line);
+    }
+
     /// `Control::parse`, remembered.
     fn control(&mut self, cell: &str) -> Control {
         let cell = cell.trim();
@@ -388,6 +515,7 @@ struct Convert<'a> {
     map: &'a ColumnMap,
     /// The first text role (the root cause by default): what an entry is about.
     text_role: Role,
+    dating: dates::Dating,
 }
 
 impl<'a> Convert<'a> {
@@ -403,6 +531,7 @@ impl<'a> Convert<'a> {
             headers,
             map,
             text_role: cfg.text_roles.first().copied().unwrap_or(Role::RootCause),
+            dating: dates::Dating::new(cfg),
         }
     }
 
@@ -417,6 +546,16 @@ impl<'a> Convert<'a> {
         };
         let verdict = match delimited::check_record(rec, self.headers) {
             Ok(text) => self.judge(part, line, |i| rec.range(i).and_then(|r| text.get(r))),
+            Err(_)
+                if rec.len() == self.headers.len()
+                    && std::str::from_utf8(rec.as_slice()).is_err() =>
+            {
+                // Not UTF-8: a Windows-1252 / Latin-1 file (every byte has a reading there).
+                let fields: Vec<String> = rec.iter().map(encoding::cp1252).collect();
+                part.transcoded.add(line);
+                let verdict = self.judge(part, line, |i| fields.get(i).map(String::as_str));
+                return part.take(line, verdict, || fields);
+            }
             Err(reason) => Err(reason),
         };
         part.take(line, verdict, || delimited::lossy_fields(rec));
@@ -445,9 +584,21 @@ impl<'a> Convert<'a> {
         field: impl Fn(usize) -> Option<&'f str>,
     ) -> std::result::Result<Option<Record>, String> {
         let (cfg, map) = (self.cfg, self.map);
-        let get = |i: Option<usize>| {
-            i.and_then(&field)
-                .map_or_else(Box::default, |s| Box::from(s.trim()))
+        let get = |i: Option<usize>| -> Box<str> {
+            let Some(i) = i else {
+                return Box::default();
+            };
+            let one = field(i).map_or("", str::trim);
+            match map.repeats.get(&i) {
+                None => Box::from(one),
+                // A repeated header: every value, joined.
+                Some(others) => std::iter::once(one)
+                    .chain(others.iter().map(|&j| field(j).map_or("", str::trim)))
+                    .filter(|v| !v.is_empty())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+                    .into(),
+            }
         };
         let mut rec = Record {
             file: self.file,
@@ -455,10 +606,11 @@ impl<'a> Convert<'a> {
             line,
             id: get(map.get(Role::Id)),
             date: None,
-            context: get(map.get(Role::Context)),
-            root_cause: get(map.get(Role::RootCause)),
-            lesson: get(map.get(Role::Lesson)),
-            behavioral_change: get(map.get(Role::BehavioralChange)),
+            // Markup is removed before analysis: the words, not `<br>` or `{noformat}`.
+            context: markup::clean(get(map.get(Role::Context))),
+            root_cause: markup::clean(get(map.get(Role::RootCause))),
+            lesson: markup::clean(get(map.get(Role::Lesson))),
+            behavioral_change: markup::clean(get(map.get(Role::BehavioralChange))),
             control: part.control(map.get(Role::Control).and_then(&field).unwrap_or("")),
             group: get(map.group),
             truth: get(map.truth),
@@ -467,10 +619,33 @@ impl<'a> Convert<'a> {
             return Err(format!("empty text ({})", self.text_role.name()));
         }
         if let Some(i) = map.get(Role::Date) {
-            let d = parse_date(field(i).unwrap_or(""), cfg.date_format.as_deref())?;
-            rec.date = Some(d);
-            if cfg.since.is_some_and(|s| d < s) || cfg.until.is_some_and(|u| d > u) {
-                return Ok(None);
+            let cell = field(i).unwrap_or("");
+            let (read, order) = read_date(cell, cfg.date_format.as_deref());
+            if let Some(o) = order {
+                part.vote(o, line);
+            }
+            match read {
+                DateCell::Date(d, p) => match self.dating.place(d, p, cell) {
+                    Ok(d) => {
+                        if !self.dating.in_window(d) {
+                            return Ok(None);
+                        }
+                        rec.date = Some(d);
+                    }
+                    Err(reason) => part.undated(line, reason),
+                },
+                DateCell::Ambiguous {
+                    day_first,
+                    month_first,
+                } => part.ambiguous.push(Pending {
+                    index: part.records.len(),
+                    line,
+                    day_first,
+                    month_first,
+                    cell: cell.trim().into(),
+                }),
+                DateCell::Empty => part.undated(line, "empty date".to_string()),
+                DateCell::Unreadable(reason) => part.undated(line, reason),
             }
         }
         Ok(Some(rec))
@@ -487,6 +662,16 @@ struct FileAcc<'a> {
     rows_read: u64,
     rejected: u64,
     out_of_range: u64,
+    /// Index in `Ingested::records` of this file's first record.
+    start: usize,
+    /// Pending `a/b/y` dates, `index` now counted in `Ingested::records`.
+    ambiguous: Vec<Pending>,
+    votes: dates::Votes,
+    undated: u64,
+    undated_examples: Vec<(u64, String)>,
+    transcoded: Tally,
+    /// `--blameless`: a reject whose fields cannot be matched to headers keeps no raw text.
+    blameless: bool,
 }
 
 impl<'a> FileAcc<'a> {
@@ -495,6 +680,7 @@ impl<'a> FileAcc<'a> {
         file: u32,
         headers: &'a [String],
         map: &'a ColumnMap,
+        start: usize,
     ) -> FileAcc<'a> {
         FileAcc {
             file,
@@ -506,11 +692,30 @@ impl<'a> FileAcc<'a> {
             rows_read: 0,
             rejected: 0,
             out_of_range: 0,
+            start,
+            ambiguous: Vec::new(),
+            votes: dates::Votes::default(),
+            undated: 0,
+            undated_examples: Vec::new(),
+            transcoded: Tally::default(),
+            blameless: cfg.blameless,
         }
     }
 
     fn absorb(&mut self, part: Part, out: &mut Ingested) {
         let base = self.rows_read;
+        let first = out.records.len();
+        self.ambiguous
+            .extend(part.ambiguous.into_iter().map(|mut p| {
+                p.index += first;
+                p
+            }));
+        self.votes.merge(&part.votes);
+        self.transcoded.merge(part.transcoded);
+        self.undated += part.undated;
+        let room = UNDATED_SHOWN.saturating_sub(self.undated_examples.len());
+        self.undated_examples
+            .extend(part.undated_examples.into_iter().take(room));
         out.records.extend(part.records.into_iter().map(|mut r| {
             r.row += base;
             r
@@ -530,6 +735,9 @@ impl<'a> FileAcc<'a> {
                     .filter(|(i, _)| self.keep[*i])
                     .map(|(i, v)| (headers[i].clone(), v))
                     .collect()
+            } else if self.blameless {
+                // Unaligned raw text may hold names that no header marks as people's.
+                vec![("raw".to_string(), "(withheld by --blameless)".to_string())]
             } else {
                 // Unaligned (short row, broken JSON line): keep the raw text in one column.
                 vec![("raw".to_string(), fields.join(","))]
@@ -550,10 +758,76 @@ impl<'a> FileAcc<'a> {
         self.out_of_range += part.out_of_range;
     }
 
-    fn finish(self, name: &str, format: Format, out: &mut Ingested) -> FileSummary {
+    /// Settles the column's day/month order for the dates that needed it, then adds the file's
+    /// totals to `out`.
+    fn finish(
+        mut self,
+        cfg: &IngestConfig,
+        name: &str,
+        format: Format,
+        out: &mut Ingested,
+    ) -> FileSummary {
+        let headers = self.headers;
+        let date_header = self.map.get(Role::Date).map_or("", |i| headers[i].as_str());
+        if !self.ambiguous.is_empty() || self.votes.day_first + self.votes.month_first > 0 {
+            let (order, why) = self.votes.decide();
+            out.warnings
+                .push(format!("{name}: dates in \"{date_header}\" {why}"));
+            let dating = dates::Dating::new(cfg);
+            let mut outside = vec![false; 0];
+            for p in std::mem::take(&mut self.ambiguous) {
+                let chosen = match order {
+                    dates::Order::DayFirst => p.day_first,
+                    dates::Order::MonthFirst => p.month_first,
+                };
+                let placed = chosen
+                    .ok_or_else(|| format!("unreadable date \"{}\" in this column's order", p.cell))
+                    .and_then(|d| dating.place(d, Precision::Day, &p.cell));
+                match placed {
+                    Ok(d) if dating.in_window(d) => out.records[p.index].date = Some(d),
+                    Ok(_) => {
+                        if outside.is_empty() {
+                            outside = vec![false; out.records.len() - self.start];
+                        }
+                        outside[p.index - self.start] = true;
+                    }
+                    Err(reason) => {
+                        self.undated += 1;
+                        if self.undated_examples.len() < UNDATED_SHOWN {
+                            self.undated_examples.push((p.line, reason));
+                        }
+                    }
+                }
+            }
+            if !outside.is_empty() {
+                let gone = outside.iter().filter(|&&o| o).count() as u64;
+                let mut i = 0;
+                let tail: Vec<Record> = out.records.drain(self.start..).collect();
+                out.records.extend(tail.into_iter().filter(|_| {
+                    i += 1;
+                    !outside[i - 1]
+                }));
+                self.out_of_range += gone;
+            }
+        }
+        if let Some(first) = self.transcoded.first {
+            out.warnings.push(format!(
+                "{name}: {} row{} not UTF-8 and read as Windows-1252 (Latin-1) text, the first on line {first}; save the file as UTF-8 to be sure of every character",
+                self.transcoded.count,
+                if self.transcoded.count == 1 { " is" } else { "s are" }
+            ));
+        }
+        self.undated_examples.sort_by_key(|(line, _)| *line);
+        self.undated_examples.truncate(UNDATED_SHOWN);
+        for (line, reason) in &self.undated_examples {
+            if out.undated_examples.len() < UNDATED_SHOWN {
+                out.undated_examples
+                    .push((self.file, *line, reason.clone()));
+            }
+        }
+        out.rows_undated += self.undated;
         out.rows_read += self.rows_read;
         out.rows_out_of_range += self.out_of_range;
-        let headers = self.headers;
         FileSummary {
             name: name.to_string(),
             format,
@@ -566,8 +840,16 @@ impl<'a> FileAcc<'a> {
                 .iter()
                 .map(|(role, &i)| (*role, headers[i].clone()))
                 .collect(),
+            column_reasons: self
+                .map
+                .reasons
+                .iter()
+                .map(|(role, why)| (*role, why.clone()))
+                .collect(),
             has_dates: self.map.get(Role::Date).is_some(),
             group_column: self.map.group.map(|i| headers[i].clone()),
+            rows_undated: self.undated,
+            rows_duplicate: 0,
         }
     }
 }
@@ -601,12 +883,16 @@ mod tests {
         };
         let got = ingest(&cfg).unwrap();
         assert_eq!(got.rows_read, 4);
-        assert_eq!(got.records.len(), 1);
-        assert_eq!(got.rejects.len(), 2);
+        assert_eq!(got.records.len(), 2);
+        assert_eq!(got.rejects.len(), 1);
         assert_eq!(got.rows_out_of_range, 1);
-        assert_eq!(got.rejects[0].line, 3);
-        assert!(got.rejects[0].reason.contains("unreadable date"));
-        assert!(got.rejects[1].reason.contains("empty text"));
+        assert_eq!(got.rows_undated, 1);
+        // An unreadable date costs the entry its place in the timeline, not its analysis.
+        assert_eq!(got.records[1].date, None);
+        assert_eq!(&*got.records[1].root_cause, "Bad date");
+        assert_eq!(got.undated_examples[0].1, 3);
+        assert!(got.undated_examples[0].2.contains("unreadable date"));
+        assert!(got.rejects[0].reason.contains("empty text"));
         assert_eq!(got.records[0].row, 1);
         assert_eq!(&*got.records[0].lesson, "Buffer");
     }
@@ -638,12 +924,14 @@ mod tests {
         };
         assert_eq!(
             lines(&want),
-            (vec![(1, 2), (3, 5), (8, 11)], vec![4, 7, 8, 10])
+            (vec![(1, 2), (2, 4), (3, 5), (5, 8), (8, 11)], vec![7, 10])
         );
         assert_eq!(&*want.records[0].root_cause, "Estimate too low");
-        assert_eq!(&*want.records[1].root_cause, "multi\nline; \"quoted\"");
-        assert_eq!(want.records[1].control, Control::Partial);
-        assert_eq!(&*want.records[2].root_cause, "un\"quoted");
+        assert_eq!(&*want.records[2].root_cause, "multi\nline; \"quoted\"");
+        assert_eq!(want.records[2].control, Control::Partial);
+        // Line 8's byte 0xFF is not UTF-8: read as Windows-1252, not rejected.
+        assert_eq!(&*want.records[3].root_cause, "ÿ");
+        assert_eq!(&*want.records[4].root_cause, "un\"quoted");
         for block in [0, 1, 2, 3, 7, 16, 64, usize::MAX] {
             for chunk in [0, 1, 2, 5, 13, 40, usize::MAX] {
                 let got = ingest_bytes(&cfg, "log.csv", &text, ReadSizes { block, chunk }).unwrap();

@@ -95,7 +95,14 @@ impl Renderer for Json {
                     "rows_read": f.rows_read,
                     "rows_rejected": f.rows_rejected,
                     "rows_out_of_range": f.rows_out_of_range,
+                    "rows_undated": f.rows_undated,
+                    "rows_duplicate": f.rows_duplicate,
                     "columns": cols,
+                    "column_reasons": f
+                        .column_reasons
+                        .iter()
+                        .map(|(role, why)| (role.name().to_string(), json!(why)))
+                        .collect::<Map<String, Value>>(),
                 })
             })
             .collect();
@@ -146,6 +153,8 @@ impl Renderer for Json {
                 "rows_analyzed": report.rows_analyzed(),
                 "rows_rejected": ing.rejects.len(),
                 "rows_out_of_range": ing.rows_out_of_range,
+                "rows_undated": ing.rows_undated,
+                "rows_duplicate": ing.rows_duplicate,
                 "date_range": range,
                 "per_file": per_file,
             },
