@@ -1,4 +1,6 @@
-//! `report.html`: one self-contained page — summary, charts, then one section per pattern.
+//! `report.html`: one self-contained page laid out for a review meeting — "this quarter" first,
+//! then the summary, the review period, trends, growth, control and group tables (the same
+//! blocks `report.md` writes, from `review.rs`), the charts, and one section per pattern.
 //!
 //! Self-contained: CSS and SVG are inline, there are no scripts, and a Content-Security-Policy
 //! forbids loading anything, so the file opens from disk in any browser and never calls out.
@@ -77,7 +79,17 @@ table.entries td.id { white-space: nowrap; }
 .more { color: var(--muted); font-style: italic; }
 .back { font-size: 0.9rem; }
 footer { color: var(--muted); font-size: 0.85rem; border-top: 1px solid var(--line); padding-top: 16px; margin-top: 24px; }
-@media print { a { color: inherit; } }
+.wide { overflow-x: auto; margin: 0 0 16px; }
+.wide table { width: auto; min-width: 60%; }
+.wide td { white-space: nowrap; }
+.wide td:nth-child(2), #control td:last-child { white-space: normal; }
+#control td:last-child { min-width: 320px; }
+code { font: 0.95rem ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; letter-spacing: 1px; white-space: pre; }
+.this-period section { background: #eef6fb; border: 1px solid #b6d7ea; border-radius: 8px; padding: 16px 22px 6px; margin: 16px 0 24px; }
+.this-period ul { padding-left: 20px; }
+.this-period li { margin: 0 0 6px; }
+.lines p { margin: 0 0 6px; }
+@media print { a { color: inherit; } .wide { overflow: visible; } }
 "#;
 
 /// The text an entry is listed by: its root cause, else its context (`--text context`).
@@ -204,6 +216,7 @@ fn summary(w: &mut dyn Write, report: &Report) -> io::Result<()> {
             e.entries, e.truth_classes, e.adjusted_rand_index, e.normalized_mutual_information, e.v_measure
         )?;
     }
+    super::doc::facts_html(w, &super::review::summary_facts(report))?;
     writeln!(w, "</dl>")?;
     // Chart notes are shown with the charts.
     let chart_notes: &[String] = report.charts.map_or(&[], |c| &c.notes);
@@ -354,9 +367,6 @@ fn pattern_section(w: &mut dyn Write, report: &Report, p: &Pattern) -> io::Resul
         entries_n(p.size),
         pct(p.share)
     );
-    if let Some(t) = trend_of(report, p.id) {
-        meta.push_str(&format!(" · trend: <strong>{t}</strong>"));
-    }
     if let Some(t) = &p.tendency {
         meta.push_str(&format!(
             " · well-known tendency: <strong>{}</strong>",
@@ -370,6 +380,12 @@ fn pattern_section(w: &mut dyn Write, report: &Report, p: &Pattern) -> io::Resul
         }
     }
     writeln!(w, "<p class=\"meta\">{meta}</p>")?;
+    let lines = super::review::pattern_lines(report, p);
+    if !lines.is_empty() {
+        writeln!(w, "<div class=\"lines\">")?;
+        super::doc::to_html(w, &lines)?;
+        writeln!(w, "</div>")?;
+    }
     if p.id == 0 {
         writeln!(
             w,
@@ -520,7 +536,15 @@ impl Renderer for Html {
             }
         )?;
         writeln!(w, "</header>")?;
+        let this_period = super::review::this_period(report);
+        if !this_period.is_empty() {
+            writeln!(w, "<div class=\"this-period\">")?;
+            super::doc::to_html(w, &this_period)?;
+            writeln!(w, "</div>")?;
+        }
         summary(w, report)?;
+        super::doc::to_html(w, &super::review::review(report))?;
+        super::doc::to_html(w, &super::review::sections(report))?;
         charts(w, report)?;
         for p in &report.patterns.patterns {
             pattern_section(w, report, p)?;
