@@ -291,7 +291,7 @@ mod tests {
             rows: vec![vec![vec![t("1")], vec![u("a|b")]]],
         });
         assert_eq!(
-            md_of(&[table.clone()]),
+            md_of(std::slice::from_ref(&table)),
             "| # | Pattern |\n|---:|---|\n| 1 | a\\|b |\n\n"
         );
         let html = html_of(&[table]);
