@@ -187,6 +187,21 @@ pub fn facts_html(w: &mut dyn Write, facts: &[Fact]) -> io::Result<()> {
     Ok(())
 }
 
+/// `(anchor, heading as HTML)` of every level-2 heading with an anchor, for the page's contents.
+pub fn sections_html(blocks: &[Block]) -> Vec<(String, String)> {
+    blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Heading {
+                level: 2,
+                id: Some(id),
+                text,
+            } => Some((esc(id), inline_html(text))),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Blocks as HTML. Each level-2 heading opens a `<section>` (closed before the next one and at
 /// the end), so a run of blocks becomes the page's sections.
 pub fn to_html(w: &mut dyn Write, blocks: &[Block]) -> io::Result<()> {

@@ -8,6 +8,7 @@
 //! Size is bounded whatever the log's length: each pattern lists at most `MAX_ENTRIES` entries
 //! (then "… and N more"), and the charts sample large logs.
 
+use super::doc::Block;
 use super::{pct, ChartFile, Renderer, Report};
 use crate::chart::palette;
 use crate::patterns::{Counted, Pattern};
@@ -68,6 +69,8 @@ figcaption p, .files { margin: 0; color: var(--muted); font-size: 0.92rem; }
 .head { display: grid; grid-template-columns: 1fr minmax(0, 480px); gap: 24px; align-items: start; }
 figure.trend { margin: 8px 0 0; }
 @media (max-width: 800px) { .head { grid-template-columns: 1fr; } }
+@media (max-width: 640px) { main { padding: 16px 14px 48px; } dl.facts { grid-template-columns: 1fr; } dl.facts dd { margin: 0 0 6px; } }
+#summary { overflow-x: auto; }
 blockquote { margin: 0; padding: 8px 14px; background: var(--soft); border-left: 4px solid var(--line); border-radius: 0 6px 6px 0; overflow-wrap: anywhere; }
 ul.examples { list-style: none; padding: 0; margin: 0; display: grid; gap: 10px; }
 .source { color: var(--muted); font-size: 0.88rem; margin: 2px 0 0 18px; }
@@ -89,6 +92,7 @@ code { font: 0.95rem ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; l
 .this-period ul { padding-left: 20px; }
 .this-period li { margin: 0 0 6px; }
 .lines p { margin: 0 0 6px; }
+nav.contents { font-size: 0.92rem; color: var(--muted); margin: 0 0 8px; }
 @media print { a { color: inherit; } .wide { overflow: visible; } }
 "#;
 
@@ -493,6 +497,28 @@ fn entries(w: &mut dyn Write, report: &Report, p: &Pattern) -> io::Result<()> {
     writeln!(w, "</details>")
 }
 
+/// One line of links to the page's sections, in page order.
+fn contents(w: &mut dyn Write, report: &Report, parts: &[&[Block]]) -> io::Result<()> {
+    let mut links: Vec<(String, String)> = super::doc::sections_html(parts[0]);
+    links.push(("summary".into(), "Summary".into()));
+    for part in &parts[1..] {
+        links.extend(super::doc::sections_html(part));
+    }
+    links.push(("charts".into(), "Charts".into()));
+    if let Some(p) = report.patterns.patterns.first() {
+        links.push((format!("pattern-{}", p.id), "Patterns".into()));
+    }
+    let items: Vec<String> = links
+        .iter()
+        .map(|(id, text)| format!("<a href=\"#{id}\">{text}</a>"))
+        .collect();
+    writeln!(
+        w,
+        "<nav class=\"contents\" aria-label=\"Contents\">{}</nav>",
+        items.join(" · ")
+    )
+}
+
 impl Renderer for Html {
     fn file_name(&self) -> &'static str {
         "report.html"
@@ -537,14 +563,17 @@ impl Renderer for Html {
         )?;
         writeln!(w, "</header>")?;
         let this_period = super::review::this_period(report);
+        let review = super::review::review(report);
+        let sections = super::review::sections(report);
+        contents(w, report, &[&this_period, &review, &sections])?;
         if !this_period.is_empty() {
             writeln!(w, "<div class=\"this-period\">")?;
             super::doc::to_html(w, &this_period)?;
             writeln!(w, "</div>")?;
         }
         summary(w, report)?;
-        super::doc::to_html(w, &super::review::review(report))?;
-        super::doc::to_html(w, &super::review::sections(report))?;
+        super::doc::to_html(w, &review)?;
+        super::doc::to_html(w, &sections)?;
         charts(w, report)?;
         for p in &report.patterns.patterns {
             pattern_section(w, report, p)?;
