@@ -132,11 +132,11 @@ fn cell(s: impl Into<String>) -> Inline {
 /// Summary facts: trends tally, control overall, grouping.
 pub fn summary_facts(report: &Report) -> Vec<Fact> {
     let mut facts = Vec::new();
-    if let Some((t_, tr)) = timeline_parts(report) {
-        let kind = t_.params.kind.name();
+    if let Some((tl, tr)) = timeline_parts(report) {
+        let kind = tl.params.kind.name();
         let upto = tr
             .review
-            .map_or(String::new(), |r| format!(", up to {}", t_.periods[r]));
+            .map_or(String::new(), |r| format!(", up to {}", tl.periods[r]));
         match &tr.unavailable {
             Some(why) => facts.push(Fact {
                 key: "Trends".into(),
@@ -158,9 +158,9 @@ pub fn summary_facts(report: &Report) -> Vec<Fact> {
             }
         }
     }
-    let b_ = report.breakdown();
-    if b_.has_control {
-        let total = b_.total.control;
+    let bd = report.breakdown();
+    if bd.has_control {
+        let total = bd.total.control;
         let n: u64 = total.iter().sum();
         let parts: Vec<String> = Control::ALL
             .iter()
@@ -174,11 +174,11 @@ pub fn summary_facts(report: &Report) -> Vec<Fact> {
             value: vec![t(parts.join(", "))],
         });
     }
-    if let Some(column) = &b_.group_column {
+    if let Some(column) = &bd.group_column {
         facts.push(Fact {
             key: "Grouped by".into(),
             note: None,
-            value: vec![u(column), t(format!(" ({} values)", b_.group_names.len()))],
+            value: vec![u(column), t(format!(" ({} values)", bd.group_names.len()))],
         });
     }
     facts
@@ -418,9 +418,9 @@ pub fn this_period(report: &Report) -> Vec<Block> {
 pub fn sections(report: &Report) -> Vec<Block> {
     let mut out = trends(report);
     out.extend(growth(report));
-    let b_ = report.breakdown();
-    out.extend(control(report, b_));
-    out.extend(groups(report, b_));
+    let bd = report.breakdown();
+    out.extend(control(report, bd));
+    out.extend(groups(report, bd));
     out
 }
 
@@ -592,11 +592,11 @@ fn growth(report: &Report) -> Vec<Block> {
     out
 }
 
-fn control(report: &Report, b_: &Breakdown) -> Vec<Block> {
-    if !b_.has_control {
+fn control(report: &Report, bd: &Breakdown) -> Vec<Block> {
+    if !bd.has_control {
         return Vec::new();
     }
-    let rows = b_
+    let rows = bd
         .patterns
         .iter()
         .map(|(id, counts)| {
@@ -641,21 +641,21 @@ fn control(report: &Report, b_: &Breakdown) -> Vec<Block> {
     ]
 }
 
-fn groups(report: &Report, b_: &Breakdown) -> Vec<Block> {
-    let Some(column) = &b_.group_column else {
+fn groups(report: &Report, bd: &Breakdown) -> Vec<Block> {
+    let Some(column) = &bd.group_column else {
         return Vec::new();
     };
     let mut head = vec![cell("#"), cell("Pattern")];
-    head.extend(b_.group_names.iter().map(|n| vec![u(n)]));
+    head.extend(bd.group_names.iter().map(|n| vec![u(n)]));
     let mut num = vec![true, false];
-    num.extend(b_.group_names.iter().map(|_| true));
-    let rows = b_
+    num.extend(bd.group_names.iter().map(|_| true));
+    let rows = bd
         .patterns
         .iter()
         .map(|(id, counts)| {
             let mut row = vec![cell(id.to_string()), vec![u(label_of(report, *id))]];
             row.extend(
-                b_.group_names
+                bd.group_names
                     .iter()
                     .map(|g| cell(counts.groups.get(g).copied().unwrap_or(0).to_string())),
             );
