@@ -275,3 +275,194 @@ fn long_entry_lists_are_cut_with_a_count_of_the_rest() {
     assert_eq!(html.matches("<td class=\"id\">E-").count(), 50 + 1 + 1);
     assert!(html.contains("No charts were drawn"));
 }
+
+// ---- the complete report: every part of report.md is in report.html ----
+
+const SAMPLE: &str = "data/failure-log.csv";
+const LABELLED: &str = "data/failure-log-labelled.csv";
+const TEAMS: &str = "tests/data/trends-teams.csv";
+
+/// Runs the binary and returns (report.md, report.html).
+fn both(input: &str, out: &Path, extra: &[&str]) -> (String, String) {
+    common::analyze_from_root(input, out, extra).success();
+    (
+        fs::read_to_string(out.join("report.md")).unwrap(),
+        fs::read_to_string(out.join("report.html")).unwrap(),
+    )
+}
+
+/// Markdown escapes undone (`\|`, `\*`, `&lt;`...), so a heading reads as its text.
+fn md_text(s: &str) -> String {
+    let mut out = String::new();
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            if let Some(&n) = chars.peek() {
+                if n.is_ascii_punctuation() {
+                    continue;
+                }
+            }
+        }
+        out.push(c);
+    }
+    unescape_html(&out)
+}
+
+fn unescape_html(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+/// The text of every `<hN>` element of the page, tags stripped and entities undone.
+fn html_headings(html: &str, level: u8) -> Vec<String> {
+    let (open, close) = (format!("<h{level}>"), format!("</h{level}>"));
+    let mut found = Vec::new();
+    let mut rest = html;
+    while let Some(at) = rest.find(&open) {
+        let body = &rest[at + open.len()..];
+        let end = body.find(&close).expect("heading closes");
+        let mut text = String::new();
+        let mut in_tag = false;
+        for c in body[..end].chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                c if !in_tag => text.push(c),
+                _ => {}
+            }
+        }
+        found.push(unescape_html(&text));
+        rest = &body[end..];
+    }
+    found
+}
+
+/// Every `## ` and `### ` heading of report.md has an `<h2>` / `<h3>` with the same text in
+/// report.html (a pattern's heading may leave out the " — N entries (x%)" it shows below it),
+/// and every summary line of report.md (`- **Key:**`) is a `<dt>Key</dt>` of the page.
+fn assert_html_has_every_md_section(md: &str, html: &str) {
+    for (prefix, level) in [("## ", 2), ("### ", 3)] {
+        let have = html_headings(html, level);
+        for line in md.lines().filter_map(|l| l.strip_prefix(prefix)) {
+            let want = md_text(line);
+            let short = want.rsplit_once(" — ").map_or(want.as_str(), |(a, _)| a);
+            assert!(
+                have.iter().any(|h| *h == want || h == short),
+                "report.md has `{prefix}{line}` but report.html has no <h{level}> for it; it has {have:?}"
+            );
+        }
+    }
+    // The summary list is the block after the title.
+    let summary = md.split("\n\n").nth(1).expect("a summary list");
+    for line in summary.lines() {
+        let Some(rest) = line.strip_prefix("- **") else {
+            continue;
+        };
+        let key = rest.split("**").next().unwrap().trim_end_matches(':');
+        assert!(
+            html.contains(&format!("<dt>{}</dt>", recur::report::esc(&md_text(key)))),
+            "summary line `{line}` of report.md is not in report.html"
+        );
+    }
+}
+
+#[test]
+fn every_section_of_report_md_is_in_report_html() {
+    let dir = tempfile::tempdir().unwrap();
+    let runs: [(&str, &[&str]); 4] = [
+        (SAMPLE, &["--review", "2026-Q3"]),
+        (LABELLED, &["--review", "2026-Q3", "--truth", "tendency"]),
+        (LABELLED, &["--truth", "tendency", "--patterns", "8"]),
+        (TEAMS, &["--group-by", "team"]),
+    ];
+    for (i, (input, extra)) in runs.iter().enumerate() {
+        let (md, html) = both(input, &dir.path().join(i.to_string()), extra);
+        assert!(md.contains("\n## Trends"), "{input}: the run has trends");
+        assert_html_has_every_md_section(&md, &html);
+    }
+}
+
+#[test]
+fn report_html_has_the_trends_growth_control_groups_and_review() {
+    let dir = tempfile::tempdir().unwrap();
+    let (md, html) = both(
+        LABELLED,
+        &dir.path().join("r"),
+        &["--review", "2026-Q3", "--truth", "tendency"],
+    );
+    // Trends: the table and the rule that calls them.
+    assert!(html.contains("<section id=\"trends\">"));
+    assert!(html.contains(&recur::report::esc(recur::timeline::TREND_RULE)));
+    assert!(html.contains("<th>Share earlier → recent</th>"));
+    assert!(html.contains("<h3>Entries per quarter</h3>"));
+    assert!(html.contains("2026-Q3 (review)"));
+    // Growth: the fading pattern and the changes written before it faded.
+    assert!(html.contains("<h2>Growth</h2>"));
+    assert!(html.contains("<strong>Behavioural changes written before it faded:</strong>"));
+    assert!(md.contains("— fading, last seen"));
+    assert!(html.contains("— fading, last seen"));
+    // Control, with what it calls for.
+    assert!(html.contains("<h2>Within or outside your control</h2>"));
+    assert!(html.contains("<th>What it calls for</th>"));
+    for lean in [
+        recur::breakdown::Lean::Within,
+        recur::breakdown::Lean::Outside,
+    ] {
+        if md.contains(lean.advice()) {
+            assert!(html.contains(&recur::report::esc(lean.advice())));
+        }
+    }
+    assert!(html.contains(&recur::report::esc(recur::breakdown::Lean::Within.advice())));
+    // The group-by table.
+    assert!(html.contains("<section id=\"groups\">\n<h2>By team</h2>"));
+    assert!(html.contains("<th class=\"num\">platform</th>"));
+    // The review section and the "this quarter" summary at the top.
+    assert!(html.contains("<section id=\"review\">\n<h2>Review of 2026-Q3</h2>"));
+    assert!(html.contains("<th class=\"num\">Entries in 2026-Q3</th>"));
+    let top = html
+        .find("<h2>This quarter: 2026-Q3</h2>")
+        .expect("this quarter");
+    assert!(top < html.find("<h2>Summary</h2>").unwrap());
+    assert!(html.contains("Written before it faded: “"));
+    // The evaluation against the truth column.
+    assert!(html.contains("<dt>Agreement with the truth column</dt>"));
+    assert_eq!(external_references(&html), Vec::<String>::new());
+}
+
+#[test]
+fn review_period_changes_the_page_and_the_page_is_deterministic() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = analyze(SAMPLE, &dir.path().join("a"), &[]);
+    let again = analyze(SAMPLE, &dir.path().join("b"), &[]);
+    assert_eq!(plain, again, "same input and seed, same bytes");
+    let reviewed = analyze(SAMPLE, &dir.path().join("c"), &["--review", "2025-Q3"]);
+    assert!(!plain.contains("Review of"));
+    assert!(reviewed.contains("<h2>Review of 2025-Q3</h2>"));
+    assert!(reviewed.contains("<h2>This quarter: 2025-Q3</h2>"));
+    assert_ne!(plain, reviewed);
+}
+
+#[test]
+fn hostile_team_names_and_changes_are_text_in_the_review_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(TEAMS)).unwrap();
+    let log = log
+        .replace(",platform,", ",<script>alert(7)</script>,")
+        .replace(",data,", ",\"a|b & \"\"c\"\"\",");
+    let path = dir.path().join("hostile-teams.csv");
+    fs::write(&path, log).unwrap();
+    let (md, html) = both(
+        path.to_str().unwrap(),
+        &dir.path().join("o"),
+        &["--group-by", "team"],
+    );
+    assert!(!html.contains("<script"), "unescaped team name");
+    assert!(html.contains("<th class=\"num\">&lt;script&gt;alert(7)&lt;/script&gt;</th>"));
+    assert!(html.contains("a|b &amp; &quot;c&quot;"));
+    assert!(md.contains("a\\|b &amp; \"c\""));
+    assert_eq!(external_references(&html), Vec::<String>::new());
+    assert_html_has_every_md_section(&md, &html);
+}

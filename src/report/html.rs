@@ -1,4 +1,6 @@
-//! `report.html`: one self-contained page — summary, charts, then one section per pattern.
+//! `report.html`: one self-contained page laid out for a review meeting — "this quarter" first,
+//! then the summary, the review period, trends, growth, control and group tables (the same
+//! blocks `report.md` writes, from `review.rs`), the charts, and one section per pattern.
 //!
 //! Self-contained: CSS and SVG are inline, there are no scripts, and a Content-Security-Policy
 //! forbids loading anything, so the file opens from disk in any browser and never calls out.
@@ -6,6 +8,7 @@
 //! Size is bounded whatever the log's length: each pattern lists at most `MAX_ENTRIES` entries
 //! (then "… and N more"), and the charts sample large logs.
 
+use super::doc::Block;
 use super::{pct, ChartFile, Renderer, Report};
 use crate::chart::palette;
 use crate::patterns::{Counted, Pattern};
@@ -70,6 +73,8 @@ figcaption p, .files { margin: 0; color: var(--muted); font-size: 0.92rem; }
 .head { display: grid; grid-template-columns: 1fr minmax(0, 480px); gap: 24px; align-items: start; }
 figure.trend { margin: 8px 0 0; }
 @media (max-width: 800px) { .head { grid-template-columns: 1fr; } }
+@media (max-width: 640px) { main { padding: 16px 14px 48px; } dl.facts { grid-template-columns: 1fr; } dl.facts dd { margin: 0 0 6px; } }
+#summary { overflow-x: auto; }
 blockquote { margin: 0; padding: 8px 14px; background: var(--soft); border-left: 4px solid var(--line); border-radius: 0 6px 6px 0; overflow-wrap: anywhere; }
 ul.examples { list-style: none; padding: 0; margin: 0; display: grid; gap: 10px; }
 .source { color: var(--muted); font-size: 0.88rem; margin: 2px 0 0 18px; }
@@ -81,7 +86,18 @@ table.entries td.id { white-space: nowrap; }
 .more { color: var(--muted); font-style: italic; }
 .back { font-size: 0.9rem; }
 footer { color: var(--muted); font-size: 0.85rem; border-top: 1px solid var(--line); padding-top: 16px; margin-top: 24px; }
-@media print { a { color: inherit; } }
+.wide { overflow-x: auto; margin: 0 0 16px; }
+.wide table { width: auto; min-width: 60%; }
+.wide td { white-space: nowrap; }
+.wide td:nth-child(2), #control td:last-child { white-space: normal; }
+#control td:last-child { min-width: 320px; }
+code { font: 0.95rem ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; letter-spacing: 1px; white-space: pre; }
+.this-period section { background: #eef6fb; border: 1px solid #b6d7ea; border-radius: 8px; padding: 16px 22px 6px; margin: 16px 0 24px; }
+.this-period ul { padding-left: 20px; }
+.this-period li { margin: 0 0 6px; }
+.lines p { margin: 0 0 6px; }
+nav.contents { font-size: 0.92rem; color: var(--muted); margin: 0 0 8px; }
+@media print { a { color: inherit; } .wide { overflow: visible; } }
 "#;
 
 /// The text an entry is listed by: its root cause, else its context (`--text context`).
@@ -213,6 +229,7 @@ fn summary(w: &mut dyn Write, report: &Report) -> io::Result<()> {
             e.entries, e.truth_classes, e.adjusted_rand_index, e.normalized_mutual_information, e.v_measure
         )?;
     }
+    super::doc::facts_html(w, &super::review::summary_facts(report))?;
     writeln!(w, "</dl>")?;
     // Chart notes are shown with the charts.
     let chart_notes: &[String] = report.charts.map_or(&[], |c| &c.notes);
@@ -363,9 +380,6 @@ fn pattern_section(w: &mut dyn Write, report: &Report, p: &Pattern) -> io::Resul
         entries_n(p.size),
         pct(p.share)
     );
-    if let Some(t) = trend_of(report, p.id) {
-        meta.push_str(&format!(" · trend: <strong>{t}</strong>"));
-    }
     if let Some(t) = &p.tendency {
         meta.push_str(&format!(
             " · well-known tendency: <strong>{}</strong>",
@@ -379,6 +393,12 @@ fn pattern_section(w: &mut dyn Write, report: &Report, p: &Pattern) -> io::Resul
         }
     }
     writeln!(w, "<p class=\"meta\">{meta}</p>")?;
+    let lines = super::review::pattern_lines(report, p);
+    if !lines.is_empty() {
+        writeln!(w, "<div class=\"lines\">")?;
+        super::doc::to_html(w, &lines)?;
+        writeln!(w, "</div>")?;
+    }
     if p.id == 0 {
         writeln!(
             w,
@@ -489,6 +509,28 @@ fn entries(w: &mut dyn Write, report: &Report, p: &Pattern) -> io::Result<()> {
     writeln!(w, "</details>")
 }
 
+/// One line of links to the page's sections, in page order.
+fn contents(w: &mut dyn Write, report: &Report, parts: &[&[Block]]) -> io::Result<()> {
+    let mut links: Vec<(String, String)> = super::doc::sections_html(parts[0]);
+    links.push(("summary".into(), "Summary".into()));
+    for part in &parts[1..] {
+        links.extend(super::doc::sections_html(part));
+    }
+    links.push(("charts".into(), "Charts".into()));
+    if let Some(p) = report.patterns.patterns.first() {
+        links.push((format!("pattern-{}", p.id), "Patterns".into()));
+    }
+    let items: Vec<String> = links
+        .iter()
+        .map(|(id, text)| format!("<a href=\"#{id}\">{text}</a>"))
+        .collect();
+    writeln!(
+        w,
+        "<nav class=\"contents\" aria-label=\"Contents\">{}</nav>",
+        items.join(" · ")
+    )
+}
+
 impl Renderer for Html {
     fn file_name(&self) -> &'static str {
         "report.html"
@@ -532,7 +574,18 @@ impl Renderer for Html {
             }
         )?;
         writeln!(w, "</header>")?;
+        let this_period = super::review::this_period(report);
+        let review = super::review::review(report);
+        let sections = super::review::sections(report);
+        contents(w, report, &[&this_period, &review, &sections])?;
+        if !this_period.is_empty() {
+            writeln!(w, "<div class=\"this-period\">")?;
+            super::doc::to_html(w, &this_period)?;
+            writeln!(w, "</div>")?;
+        }
         summary(w, report)?;
+        super::doc::to_html(w, &review)?;
+        super::doc::to_html(w, &sections)?;
         charts(w, report)?;
         for p in &report.patterns.patterns {
             pattern_section(w, report, p)?;

@@ -72,7 +72,7 @@ fn pattern_section(w: &mut dyn Write, report: &Report, p: &Pattern) -> io::Resul
         }
         writeln!(w, "{how}.\n")?;
     }
-    super::review::md_pattern(w, report, p)?;
+    super::doc::to_md(w, &super::review::pattern_lines(report, p))?;
     if p.id == 0 {
         writeln!(
             w,
@@ -181,12 +181,12 @@ impl Renderer for Markdown {
                 e.entries, e.truth_classes, e.adjusted_rand_index, e.normalized_mutual_information, e.v_measure
             )?;
         }
-        super::review::md_summary(w, report)?;
+        super::doc::facts_md(w, &super::review::summary_facts(report))?;
         for note in &report.notes {
             writeln!(w, "- {}", md(note))?;
         }
         writeln!(w)?;
-        super::review::md_review(w, report)?;
+        super::doc::to_md(w, &super::review::review(report))?;
         if !report.patterns.patterns.is_empty() {
             writeln!(w, "| # | Pattern | Entries | Share | Found by |")?;
             writeln!(w, "|---:|---|---:|---:|---|")?;
@@ -203,7 +203,7 @@ impl Renderer for Markdown {
             }
             writeln!(w)?;
         }
-        super::review::md_sections(w, report)?;
+        super::doc::to_md(w, &super::review::sections(report))?;
         charts_section(w, report)?;
         for p in &report.patterns.patterns {
             pattern_section(w, report, p)?;

@@ -6,6 +6,7 @@
 //! Invariants: renderers only read; output order is fixed (patterns by id, entries in input
 //! order), so the same analysis renders to the same bytes.
 
+mod doc;
 mod html;
 mod json;
 mod markdown;

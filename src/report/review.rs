@@ -1,21 +1,21 @@
-//! The quarterly-review parts of the reports: the review period, trends, growth, control and
-//! group counts, as Markdown sections and as JSON values for `markdown.rs` and `json.rs`.
+//! The quarterly-review parts of the reports: the review period, the "this quarter" summary,
+//! trends, growth, control and group counts, as renderer-neutral blocks (`doc.rs`) that
+//! `markdown.rs` and `html.rs` both write, and as JSON values for `json.rs`.
 //!
 //! In: a `Report` (its timeline with trends, when the log has dates; control and group counts
-//! are taken from the records and pattern members here). Out: text and JSON; a part whose data
-//! is missing is left out (Markdown) or `null` (JSON).
+//! come from the report's shared breakdown). Out: blocks and JSON; a part whose data is missing
+//! is left out (blocks) or `null` (JSON).
 //! Invariants: only reads; JSON period maps list every period in order, zeros included, so a
 //! pattern's periods add up to its dated entries.
 
+use super::doc::{b, h2, h3, t, u, Block, Fact, Inline, Span, Table};
 use super::json::round4;
-use super::markdown::md;
 use super::{pct, Report};
 use crate::breakdown::{self, lean, Breakdown, Counts};
 use crate::patterns::Pattern;
 use crate::record::Control;
-use crate::timeline::{PatternTrend, Timeline, Trend, Trends, TREND_RULE};
+use crate::timeline::{PatternTrend, ReviewRow, Timeline, Trend, Trends, TREND_RULE};
 use serde_json::{json, Map, Value};
-use std::io::{self, Write};
 
 fn label_of<'r>(report: &'r Report, id: u32) -> &'r str {
     if id == 0 {
@@ -107,17 +107,42 @@ pub fn sparkline(counts: &[u64], totals: &[u64]) -> String {
         .collect()
 }
 
-// ---------------------------------------------------------------- Markdown
+// ---------------------------------------------------------------- Blocks (md and html)
 
-/// Summary bullets: trends tally, control overall, grouping.
-pub fn md_summary(w: &mut dyn Write, report: &Report) -> io::Result<()> {
-    if let Some((t, tr)) = timeline_parts(report) {
-        let kind = t.params.kind.name();
+fn pattern_ref(report: &Report, id: u32) -> Inline {
+    vec![t(format!("{id}. ")), u(label_of(report, id))]
+}
+
+/// `items` joined by `sep`.
+fn joined(items: Vec<Inline>, sep: &str) -> Inline {
+    let mut out = Vec::new();
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push(t(sep));
+        }
+        out.extend(item);
+    }
+    out
+}
+
+fn cell(s: impl Into<String>) -> Inline {
+    vec![t(s)]
+}
+
+/// Summary facts: trends tally, control overall, grouping.
+pub fn summary_facts(report: &Report) -> Vec<Fact> {
+    let mut facts = Vec::new();
+    if let Some((tl, tr)) = timeline_parts(report) {
+        let kind = tl.params.kind.name();
         let upto = tr
             .review
-            .map_or(String::new(), |r| format!(", up to {}", t.periods[r]));
+            .map_or(String::new(), |r| format!(", up to {}", tl.periods[r]));
         match &tr.unavailable {
-            Some(why) => writeln!(w, "- **Trends:** none called — {}", md(why))?,
+            Some(why) => facts.push(Fact {
+                key: "Trends".into(),
+                note: None,
+                value: vec![t("none called — "), u(why)],
+            }),
             None => {
                 let tally: Vec<String> = tr
                     .tally()
@@ -125,17 +150,17 @@ pub fn md_summary(w: &mut dyn Write, report: &Report) -> io::Result<()> {
                     .filter(|(_, n)| *n > 0)
                     .map(|(trend, n)| format!("{n} {}", trend.name()))
                     .collect();
-                writeln!(
-                    w,
-                    "- **Trends** (per {kind}{upto}; rule under Trends): {}",
-                    tally.join(", ")
-                )?;
+                facts.push(Fact {
+                    key: "Trends".into(),
+                    note: Some(format!("per {kind}{upto}; rule under Trends")),
+                    value: vec![t(tally.join(", "))],
+                });
             }
         }
     }
-    let b = report.breakdown();
-    if b.has_control {
-        let total = b.total.control;
+    let bd = report.breakdown();
+    if bd.has_control {
+        let total = bd.total.control;
         let n: u64 = total.iter().sum();
         let parts: Vec<String> = Control::ALL
             .iter()
@@ -143,17 +168,20 @@ pub fn md_summary(w: &mut dyn Write, report: &Report) -> io::Result<()> {
             .filter(|(_, c)| *c > 0)
             .map(|(k, c)| format!("{} {} ({})", c, control_word(*k), pct(c as f64 / n as f64)))
             .collect();
-        writeln!(w, "- **Control:** {}", parts.join(", "))?;
+        facts.push(Fact {
+            key: "Control".into(),
+            note: None,
+            value: vec![t(parts.join(", "))],
+        });
     }
-    if let Some(column) = &b.group_column {
-        writeln!(
-            w,
-            "- **Grouped by:** {} ({} values)",
-            md(column),
-            b.group_names.len()
-        )?;
+    if let Some(column) = &bd.group_column {
+        facts.push(Fact {
+            key: "Grouped by".into(),
+            note: None,
+            value: vec![u(column), t(format!(" ({} values)", bd.group_names.len()))],
+        });
     }
-    Ok(())
+    facts
 }
 
 fn control_word(c: Control) -> &'static str {
@@ -165,63 +193,74 @@ fn control_word(c: Control) -> &'static str {
     }
 }
 
-/// The review period section, which leads the report when `--review` is given.
-pub fn md_review(w: &mut dyn Write, report: &Report) -> io::Result<()> {
-    let Some((t, tr)) = timeline_parts(report) else {
-        return Ok(());
-    };
-    let Some(r) = tr.review else {
-        return Ok(());
-    };
-    let kind = t.params.kind.name();
-    let label = &t.periods[r];
-    writeln!(w, "## Review of {label}\n")?;
-    let before: u64 = t.totals[..r].iter().sum();
-    if r == 0 {
-        writeln!(
-            w,
-            "{} in {label}, the first {kind} of the log: there is nothing before it to compare with.\n",
-            entries(t.totals[r])
-        )?;
-    } else {
-        writeln!(
-            w,
-            "{} in {label}, against {:.1} per {kind} in the {r} {} before it ({}). Patterns are learned from the whole log; trends read the {}s up to {label}.\n",
-            entries(t.totals[r]),
-            before as f64 / r as f64,
-            plural(kind, r),
-            span(t, 0, r),
-            kind
-        )?;
-    }
+/// The review period's rows with entries in it or before it, most entries first.
+fn review_rows(tr: &Trends) -> Vec<&ReviewRow> {
     let mut rows: Vec<_> = tr
         .review_rows
         .iter()
         .filter(|x| x.entries + x.before > 0)
         .collect();
     rows.sort_by(|a, b| b.entries.cmp(&a.entries).then(a.id.cmp(&b.id)));
-    writeln!(
-        w,
-        "| # | Pattern | Entries in {label} | Share of {label} | Share before | Trend |"
-    )?;
-    writeln!(w, "|---:|---|---:|---:|---:|---|")?;
-    for x in &rows {
-        writeln!(
-            w,
-            "| {} | {} | {} | {} | {} | {} |",
-            x.id,
-            md(label_of(report, x.id)),
-            x.entries,
-            opt_pct(x.share),
-            opt_pct(x.share_before),
-            tr.trend(x.id).map_or("", Trend::name)
-        )?;
-    }
-    writeln!(w)?;
-    let list = |pred: &dyn Fn(u32) -> bool| -> Vec<String> {
+    rows
+}
+
+/// The review period section, which leads the report when `--review` is given.
+pub fn review(report: &Report) -> Vec<Block> {
+    let mut out = Vec::new();
+    let Some((tl, tr)) = timeline_parts(report) else {
+        return out;
+    };
+    let Some(r) = tr.review else {
+        return out;
+    };
+    let kind = tl.params.kind.name();
+    let label = &tl.periods[r];
+    out.push(h2("review", vec![t(format!("Review of {label}"))]));
+    let before: u64 = tl.totals[..r].iter().sum();
+    out.push(Block::Para(vec![t(if r == 0 {
+        format!(
+            "{} in {label}, the first {kind} of the log: there is nothing before it to compare with.",
+            entries(tl.totals[r])
+        )
+    } else {
+        format!(
+            "{} in {label}, against {:.1} per {kind} in the {r} {} before it ({}). Patterns are learned from the whole log; trends read the {}s up to {label}.",
+            entries(tl.totals[r]),
+            before as f64 / r as f64,
+            plural(kind, r),
+            span(tl, 0, r),
+            kind
+        )
+    })]));
+    let rows = review_rows(tr);
+    out.push(Block::Table(Table {
+        head: vec![
+            cell("#"),
+            cell("Pattern"),
+            cell(format!("Entries in {label}")),
+            cell(format!("Share of {label}")),
+            cell("Share before"),
+            cell("Trend"),
+        ],
+        num: vec![true, false, true, true, true, false],
+        rows: rows
+            .iter()
+            .map(|x| {
+                vec![
+                    cell(x.id.to_string()),
+                    vec![u(label_of(report, x.id))],
+                    cell(x.entries.to_string()),
+                    cell(opt_pct(x.share)),
+                    cell(opt_pct(x.share_before)),
+                    cell(tr.trend(x.id).map_or("", Trend::name)),
+                ]
+            })
+            .collect(),
+    }));
+    let list = |pred: &dyn Fn(u32) -> bool| -> Vec<Inline> {
         rows.iter()
             .filter(|x| x.id != 0 && pred(x.id))
-            .map(|x| format!("{}. {}", x.id, md(label_of(report, x.id))))
+            .map(|x| pattern_ref(report, x.id))
             .collect()
     };
     let new = list(&|id| tr.review_rows[id as usize].is_new());
@@ -237,104 +276,247 @@ pub fn md_review(w: &mut dyn Write, report: &Report) -> io::Result<()> {
         (format!("Not seen in {label}, seen before"), quiet),
         ("Fading or resolved (see Growth)".to_string(), growth),
     ];
-    let mut any = false;
-    for (title, items) in lists.iter().filter(|(_, items)| !items.is_empty()) {
-        writeln!(w, "- **{title}:** {}", items.join("; "))?;
-        any = true;
+    let items: Vec<Inline> = lists
+        .into_iter()
+        .filter(|(_, items)| !items.is_empty())
+        .map(|(title, items)| {
+            let mut line = vec![b(format!("{title}:")), t(" ")];
+            line.extend(joined(items, "; "));
+            line
+        })
+        .collect();
+    if !items.is_empty() {
+        out.push(Block::List(items));
     }
-    if any {
-        writeln!(w)?;
+    out
+}
+
+/// The short "This quarter" summary a review meeting starts from: what rose, what is new, what
+/// faded and which written change came before it. Only what the trends already say; empty
+/// without a timeline.
+pub fn this_period(report: &Report) -> Vec<Block> {
+    let mut out = Vec::new();
+    let Some((tl, tr)) = timeline_parts(report) else {
+        return out;
+    };
+    if tr.end == 0 {
+        return out;
     }
-    Ok(())
+    let kind = tl.params.kind.name();
+    let at = tr.review.unwrap_or(tr.end - 1);
+    let label = &tl.periods[at];
+    out.push(h2("this-period", vec![t(format!("This {kind}: {label}"))]));
+    let mut lede = format!(
+        "{} in {label}; {} over the {} {} looked at ({}).",
+        entries(tl.totals[at]),
+        entries(tl.totals[..tr.end].iter().sum()),
+        tr.end,
+        plural(kind, tr.end),
+        span(tl, 0, tr.end)
+    );
+    if tr.unavailable.is_none() {
+        lede.push_str(&format!(
+            " Trends compare {} with {}; the rule is under Trends.",
+            span(tl, tr.recent_start, tr.end),
+            span(tl, 0, tr.recent_start)
+        ));
+    }
+    out.push(Block::Para(vec![t(lede)]));
+    if let Some(why) = &tr.unavailable {
+        out.push(Block::Para(vec![t("No trend is called: "), u(why)]));
+        return out;
+    }
+    let ids = ids(report);
+    let of = |pred: &dyn Fn(u32) -> bool| -> Vec<u32> {
+        ids.iter()
+            .copied()
+            .filter(|&id| id != 0 && pred(id))
+            .collect()
+    };
+    let shares = |id: u32| -> String {
+        let e = &tr.patterns[id as usize].evidence;
+        format!(
+            " ({} → {} of entries)",
+            opt_pct(e.earlier_share()),
+            opt_pct(e.recent_share())
+        )
+    };
+    let mut items: Vec<Inline> = Vec::new();
+    let rising = of(&|id| tr.trend(id) == Some(Trend::Rising));
+    if !rising.is_empty() {
+        let mut line = vec![b("Rose:"), t(" ")];
+        let refs = rising
+            .iter()
+            .map(|&id| {
+                let mut r = pattern_ref(report, id);
+                r.push(t(shares(id)));
+                r
+            })
+            .collect();
+        line.extend(joined(refs, "; "));
+        items.push(line);
+    }
+    let new = of(&|id| {
+        tr.trend(id) == Some(Trend::New)
+            || (tr.review.is_some() && tr.review_rows.get(id as usize).is_some_and(|x| x.is_new()))
+    });
+    if !new.is_empty() {
+        let mut line = vec![b("New:"), t(" ")];
+        let refs = new
+            .iter()
+            .map(|&id| {
+                let mut r = pattern_ref(report, id);
+                let e = &tr.patterns[id as usize].evidence;
+                if let Some(first) = e.first {
+                    r.push(t(format!(", first seen {}", tl.periods[first])));
+                }
+                r
+            })
+            .collect();
+        line.extend(joined(refs, "; "));
+        items.push(line);
+    }
+    for id in of(&|id| tr.trend(id).is_some_and(Trend::is_growth)) {
+        let p = &tr.patterns[id as usize];
+        let trend = p.trend.map_or("", Trend::name);
+        let mut line = vec![b(format!("{}:", capitalize(trend))), t(" ")];
+        line.extend(pattern_ref(report, id));
+        line.push(t(shares(id)));
+        match p.changes_before.first() {
+            Some(c) => {
+                line.push(t(". Written before it faded: “"));
+                line.push(u(&c.text));
+                line.push(t(format!(
+                    "” (×{}, first written {})",
+                    c.count, tl.periods[c.first]
+                )));
+                if p.changes_before.len() > 1 {
+                    line.push(t(format!(
+                        " and {} more under Growth",
+                        p.changes_before.len() - 1
+                    )));
+                }
+                line.push(t("."));
+            }
+            None => line.push(t(
+                ". No behavioural change was written for it before it faded.",
+            )),
+        }
+        items.push(line);
+    }
+    if items.is_empty() {
+        out.push(Block::Para(vec![t(
+            "No pattern rose, appeared or faded: every trend called is steady or a one-off.",
+        )]));
+    } else {
+        out.push(Block::List(items));
+    }
+    out
 }
 
 /// Trends, growth, control and group sections, after the pattern table.
-pub fn md_sections(w: &mut dyn Write, report: &Report) -> io::Result<()> {
-    md_trends(w, report)?;
-    md_growth(w, report)?;
-    let b = report.breakdown();
-    md_control(w, report, b)?;
-    md_groups(w, report, b)
+pub fn sections(report: &Report) -> Vec<Block> {
+    let mut out = trends(report);
+    out.extend(growth(report));
+    let bd = report.breakdown();
+    out.extend(control(report, bd));
+    out.extend(groups(report, bd));
+    out
 }
 
-fn md_trends(w: &mut dyn Write, report: &Report) -> io::Result<()> {
-    let Some((t, tr)) = timeline_parts(report) else {
-        return Ok(());
+fn trends(report: &Report) -> Vec<Block> {
+    let mut out = Vec::new();
+    let Some((tl, tr)) = timeline_parts(report) else {
+        return out;
     };
-    let kind = t.params.kind.name();
-    writeln!(w, "## Trends\n")?;
+    let kind = tl.params.kind.name();
+    out.push(h2("trends", vec![t("Trends")]));
     if let Some(why) = &tr.unavailable {
-        writeln!(w, "{}\n", md(why))?;
+        out.push(Block::Para(vec![u(why)]));
     } else {
-        writeln!(w, "{TREND_RULE}\n")?;
-        writeln!(
-            w,
-            "Here the earlier part is {} and the recent part {}.\n",
-            span(t, 0, tr.recent_start),
-            span(t, tr.recent_start, tr.end)
-        )?;
+        out.push(Block::Para(vec![t(TREND_RULE)]));
+        out.push(Block::Para(vec![t(format!(
+            "Here the earlier part is {} and the recent part {}.",
+            span(tl, 0, tr.recent_start),
+            span(tl, tr.recent_start, tr.end)
+        ))]));
     }
-    writeln!(
-        w,
-        "| # | Pattern | Trend | Recurring | First seen | Last seen | Share earlier → recent | Each {kind} ({}) |",
-        span(t, 0, t.periods.len())
-    )?;
-    writeln!(w, "|---:|---|---|---|---|---|---|---|")?;
-    for id in ids(report) {
-        let p = &tr.patterns[id as usize];
-        let e = &p.evidence;
-        let seen = |i: Option<usize>| i.map_or("–".to_string(), |i| t.periods[i].clone());
-        let shares = if tr.unavailable.is_some() {
-            "–".to_string()
-        } else {
-            format!(
-                "{} → {}",
-                opt_pct(e.earlier_share()),
-                opt_pct(e.recent_share())
-            )
-        };
-        writeln!(
-            w,
-            "| {id} | {} | {} | {} | {} | {} | {shares} | `{}` |",
-            md(label_of(report, id)),
-            p.trend.map_or("–", Trend::name),
-            if p.recurring { "yes" } else { "no" },
-            seen(e.first),
-            seen(e.last),
-            sparkline(&t.counts[id as usize], &t.totals)
-        )?;
-    }
-    writeln!(w)?;
-    writeln!(w, "### Entries per {kind}\n")?;
+    let rows = ids(report)
+        .into_iter()
+        .map(|id| {
+            let p = &tr.patterns[id as usize];
+            let e = &p.evidence;
+            let seen = |i: Option<usize>| i.map_or("–".to_string(), |i| tl.periods[i].clone());
+            let shares = if tr.unavailable.is_some() {
+                "–".to_string()
+            } else {
+                format!(
+                    "{} → {}",
+                    opt_pct(e.earlier_share()),
+                    opt_pct(e.recent_share())
+                )
+            };
+            vec![
+                cell(id.to_string()),
+                vec![u(label_of(report, id))],
+                cell(p.trend.map_or("–", Trend::name)),
+                cell(if p.recurring { "yes" } else { "no" }),
+                cell(seen(e.first)),
+                cell(seen(e.last)),
+                cell(shares),
+                vec![Span::Code(sparkline(&tl.counts[id as usize], &tl.totals))],
+            ]
+        })
+        .collect();
+    out.push(Block::Table(Table {
+        head: vec![
+            cell("#"),
+            cell("Pattern"),
+            cell("Trend"),
+            cell("Recurring"),
+            cell("First seen"),
+            cell("Last seen"),
+            cell("Share earlier → recent"),
+            cell(format!("Each {kind} ({})", span(tl, 0, tl.periods.len()))),
+        ],
+        num: vec![true, false, false, false, false, false, false, false],
+        rows,
+    }));
+    out.push(h3(vec![t(format!("Entries per {kind}"))]));
     let cols = ids(report);
-    let head: Vec<String> = cols.iter().map(|id| id.to_string()).collect();
-    writeln!(w, "| {} | All | {} |", capitalize(kind), head.join(" | "))?;
-    writeln!(w, "|---|---:|{}", "---:|".repeat(cols.len()))?;
-    for (j, period) in t.periods.iter().enumerate() {
-        let cells: Vec<String> = cols
-            .iter()
-            .map(|&id| t.counts[id as usize][j].to_string())
-            .collect();
-        let mark = if tr.review == Some(j) {
-            " (review)"
-        } else {
-            ""
-        };
-        writeln!(
-            w,
-            "| {period}{mark} | {} | {} |",
-            t.totals[j],
-            cells.join(" | ")
-        )?;
+    let mut head = vec![cell(capitalize(kind)), cell("All")];
+    head.extend(cols.iter().map(|id| cell(id.to_string())));
+    let mut num = vec![false, true];
+    num.extend(cols.iter().map(|_| true));
+    let rows = tl
+        .periods
+        .iter()
+        .enumerate()
+        .map(|(j, period)| {
+            let mark = if tr.review == Some(j) {
+                " (review)"
+            } else {
+                ""
+            };
+            let mut row = vec![
+                cell(format!("{period}{mark}")),
+                cell(tl.totals[j].to_string()),
+            ];
+            row.extend(
+                cols.iter()
+                    .map(|&id| cell(tl.counts[id as usize][j].to_string())),
+            );
+            row
+        })
+        .collect();
+    out.push(Block::Table(Table { head, num, rows }));
+    if tl.undated > 0 {
+        out.push(Block::Para(vec![t(format!(
+            "{} entries have no date and are not counted here.",
+            tl.undated
+        ))]));
     }
-    if t.undated > 0 {
-        writeln!(
-            w,
-            "\n{} entries have no date and are not counted here.",
-            t.undated
-        )?;
-    }
-    writeln!(w)
+    out
 }
 
 fn capitalize(s: &str) -> String {
@@ -344,190 +526,214 @@ fn capitalize(s: &str) -> String {
         .unwrap_or_default()
 }
 
-fn md_growth(w: &mut dyn Write, report: &Report) -> io::Result<()> {
-    let Some((t, tr)) = timeline_parts(report) else {
-        return Ok(());
+fn growth(report: &Report) -> Vec<Block> {
+    let mut out = Vec::new();
+    let Some((tl, tr)) = timeline_parts(report) else {
+        return out;
     };
     if tr.unavailable.is_some() {
-        return Ok(());
+        return out;
     }
     let growth: Vec<u32> = ids(report)
         .into_iter()
         .filter(|&id| tr.trend(id).is_some_and(Trend::is_growth))
         .collect();
-    writeln!(w, "## Growth\n")?;
+    out.push(h2("growth", vec![t("Growth")]));
     if growth.is_empty() {
-        writeln!(w, "No pattern is fading or resolved yet.\n")?;
-        return Ok(());
+        out.push(Block::Para(vec![t(
+            "No pattern is fading or resolved yet.",
+        )]));
+        return out;
     }
-    writeln!(
-        w,
-        "Patterns that are fading or resolved, with the behavioural changes written for them before they faded: the growth the log records.\n"
-    )?;
+    out.push(Block::Para(vec![t(
+        "Patterns that are fading or resolved, with the behavioural changes written for them before they faded: the growth the log records.",
+    )]));
     for id in growth {
         let p = &tr.patterns[id as usize];
         let e = &p.evidence;
         let trend = p.trend.map_or("", Trend::name);
-        let last = e.last.map_or("–", |i| t.periods[i].as_str());
-        writeln!(
-            w,
-            "### {id}. {} — {trend}, last seen {last}\n",
-            md(label_of(report, id))
-        )?;
-        writeln!(
-            w,
-            "Share of entries: {} in {} ({}), {} in {} ({}).\n",
+        let last = e.last.map_or("–", |i| tl.periods[i].as_str());
+        let mut head = pattern_ref(report, id);
+        head.push(t(format!(" — {trend}, last seen {last}")));
+        out.push(h3(head));
+        out.push(Block::Para(vec![t(format!(
+            "Share of entries: {} in {} ({}), {} in {} ({}).",
             opt_pct(e.earlier_share()),
-            span(t, 0, tr.recent_start),
+            span(tl, 0, tr.recent_start),
             entries(e.earlier),
             opt_pct(e.recent_share()),
-            span(t, tr.recent_start, tr.end),
+            span(tl, tr.recent_start, tr.end),
             entries(e.recent)
-        )?;
+        ))]));
         if p.changes_before.is_empty() {
-            writeln!(
-                w,
-                "No behavioural change was written for it before it faded.\n"
-            )?;
+            out.push(Block::Para(vec![t(
+                "No behavioural change was written for it before it faded.",
+            )]));
             continue;
         }
-        writeln!(w, "**Behavioural changes written before it faded:**\n")?;
-        for c in &p.changes_before {
-            writeln!(
-                w,
-                "- {} (×{}, first written {})",
-                md(&c.text),
-                c.count,
-                t.periods[c.first]
-            )?;
-        }
-        writeln!(w)?;
+        out.push(Block::Para(vec![b(
+            "Behavioural changes written before it faded:",
+        )]));
+        out.push(Block::List(
+            p.changes_before
+                .iter()
+                .map(|c| {
+                    vec![
+                        u(&c.text),
+                        t(format!(
+                            " (×{}, first written {})",
+                            c.count, tl.periods[c.first]
+                        )),
+                    ]
+                })
+                .collect(),
+        ));
     }
-    Ok(())
+    out
 }
 
-fn md_control(w: &mut dyn Write, report: &Report, b: &Breakdown) -> io::Result<()> {
-    if !b.has_control {
-        return Ok(());
+fn control(report: &Report, bd: &Breakdown) -> Vec<Block> {
+    if !bd.has_control {
+        return Vec::new();
     }
-    writeln!(w, "## Within or outside your control\n")?;
-    writeln!(
-        w,
-        "A pattern mostly outside your control calls for resilience in plans; one mostly within it, for a behaviour change. \"Mostly\" means more than half of the entries that answer the control question.\n"
-    )?;
-    writeln!(
-        w,
-        "| # | Pattern | Within | Partly | Outside | Unknown | What it calls for |"
-    )?;
-    writeln!(w, "|---:|---|---:|---:|---:|---:|---|")?;
-    for (id, counts) in &b.patterns {
-        let (id, c) = (*id, &counts.control);
-        let advice = if id == 0 {
-            ""
-        } else {
-            lean(c).map_or("Too few answers to say.", |l| l.advice())
-        };
-        writeln!(
-            w,
-            "| {id} | {} | {} | {} | {} | {} | {advice} |",
-            md(label_of(report, id)),
-            c[0],
-            c[1],
-            c[2],
-            c[3]
-        )?;
-    }
-    writeln!(w)
+    let rows = bd
+        .patterns
+        .iter()
+        .map(|(id, counts)| {
+            let (id, c) = (*id, &counts.control);
+            let advice = if id == 0 {
+                ""
+            } else {
+                lean(c).map_or("Too few answers to say.", |l| l.advice())
+            };
+            vec![
+                cell(id.to_string()),
+                vec![u(label_of(report, id))],
+                cell(c[0].to_string()),
+                cell(c[1].to_string()),
+                cell(c[2].to_string()),
+                cell(c[3].to_string()),
+                cell(advice),
+            ]
+        })
+        .collect();
+    vec![
+        h2("control", vec![t("Within or outside your control")]),
+        Block::Para(vec![t(
+            "A pattern mostly outside your control calls for resilience in plans; one mostly within it, for a behaviour change. \"Mostly\" means more than half of the entries that answer the control question.",
+        )]),
+        Block::Table(Table {
+            head: [
+                "#",
+                "Pattern",
+                "Within",
+                "Partly",
+                "Outside",
+                "Unknown",
+                "What it calls for",
+            ]
+            .into_iter()
+            .map(cell)
+            .collect(),
+            num: vec![true, false, true, true, true, true, false],
+            rows,
+        }),
+    ]
 }
 
-fn md_groups(w: &mut dyn Write, report: &Report, b: &Breakdown) -> io::Result<()> {
-    let Some(column) = &b.group_column else {
-        return Ok(());
+fn groups(report: &Report, bd: &Breakdown) -> Vec<Block> {
+    let Some(column) = &bd.group_column else {
+        return Vec::new();
     };
-    writeln!(w, "## By {}\n", md(column))?;
-    let names: Vec<String> = b.group_names.iter().map(|n| md(&group_name(n))).collect();
-    writeln!(w, "| # | Pattern | {} |", names.join(" | "))?;
-    writeln!(w, "|---:|---|{}", "---:|".repeat(names.len()))?;
-    for (id, counts) in &b.patterns {
-        let id = *id;
-        let cells: Vec<String> = b
-            .group_names
-            .iter()
-            .map(|g| counts.groups.get(g).copied().unwrap_or(0).to_string())
-            .collect();
-        writeln!(
-            w,
-            "| {id} | {} | {} |",
-            md(label_of(report, id)),
-            cells.join(" | ")
-        )?;
-    }
-    writeln!(w)
+    let mut head = vec![cell("#"), cell("Pattern")];
+    head.extend(bd.group_names.iter().map(|n| vec![u(group_name(n).into_owned())]));
+    let mut num = vec![true, false];
+    num.extend(bd.group_names.iter().map(|_| true));
+    let rows = bd
+        .patterns
+        .iter()
+        .map(|(id, counts)| {
+            let mut row = vec![cell(id.to_string()), vec![u(label_of(report, *id))]];
+            row.extend(
+                bd.group_names
+                    .iter()
+                    .map(|g| cell(counts.groups.get(g).copied().unwrap_or(0).to_string())),
+            );
+            row
+        })
+        .collect();
+    vec![
+        h2("groups", vec![t("By "), u(column)]),
+        Block::Table(Table { head, num, rows }),
+    ]
 }
 
 /// Over-time, control and group lines in a pattern's own section.
-pub fn md_pattern(w: &mut dyn Write, report: &Report, p: &Pattern) -> io::Result<()> {
-    if let Some((t, tr)) = timeline_parts(report) {
+pub fn pattern_lines(report: &Report, p: &Pattern) -> Vec<Block> {
+    let mut out = Vec::new();
+    if let Some((tl, tr)) = timeline_parts(report) {
         let pt = &tr.patterns[p.id as usize];
         let e = &pt.evidence;
-        let kind = t.params.kind.name();
+        let kind = tl.params.kind.name();
         if let (Some(first), Some(last)) = (e.first, e.last) {
-            let mut line = String::from("**Over time:** ");
+            let mut line = vec![b("Over time:"), t(" ")];
             if let Some(x) = pt.trend {
-                line.push_str(&format!("**{}** — ", x.name()));
+                line.push(b(x.name()));
+                line.push(t(" — "));
             }
-            line.push_str(&format!(
-                "seen in {} {} ",
-                e.periods,
-                plural(kind, e.periods)
-            ));
+            let mut rest = format!("seen in {} {} ", e.periods, plural(kind, e.periods));
             if first == last {
-                line.push_str(&format!("({})", t.periods[first]));
+                rest.push_str(&format!("({})", tl.periods[first]));
             } else {
-                line.push_str(&format!("from {} to {}", t.periods[first], t.periods[last]));
+                rest.push_str(&format!(
+                    "from {} to {}",
+                    tl.periods[first], tl.periods[last]
+                ));
             }
             if pt.recurring {
-                line.push_str(" (recurring)");
+                rest.push_str(" (recurring)");
             }
             if tr.unavailable.is_none() {
-                line.push_str(&format!(
+                rest.push_str(&format!(
                     "; share {} earlier, {} recently",
                     opt_pct(e.earlier_share()),
                     opt_pct(e.recent_share())
                 ));
             }
-            writeln!(w, "{line}.\n")?;
+            rest.push('.');
+            line.push(t(rest));
+            out.push(Block::Para(line));
         }
     }
-    {
-        let counts = counts_of(report, p);
-        let c = &counts.control;
-        if breakdown::has_control(report.ingested) {
-            let mut line = format!(
-                "**Control:** {} within, {} partly, {} outside, {} unknown.",
-                c[0], c[1], c[2], c[3]
-            );
-            if let Some(l) = lean(c).filter(|_| p.id != 0) {
-                line.push(' ');
-                line.push_str(l.advice());
-            }
-            writeln!(w, "{line}\n")?;
+    let counts = counts_of(report, p);
+    let c = &counts.control;
+    if breakdown::has_control(report.ingested) {
+        let mut line = format!(
+            " {} within, {} partly, {} outside, {} unknown.",
+            c[0], c[1], c[2], c[3]
+        );
+        if let Some(l) = lean(c).filter(|_| p.id != 0) {
+            line.push(' ');
+            line.push_str(l.advice());
         }
-        if let Some(column) = breakdown::group_column(report.ingested) {
-            let mut parts: Vec<(u64, &str)> = counts
-                .groups
-                .iter()
-                .map(|(n, c)| (*c, n.as_str()))
-                .collect();
-            parts.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
-            let parts: Vec<String> = parts
-                .iter()
-                .map(|(c, n)| format!("{} {c}", md(&group_name(n))))
-                .collect();
-            writeln!(w, "**By {}:** {}\n", md(&column), parts.join(", "))?;
-        }
+        out.push(Block::Para(vec![b("Control:"), t(line)]));
     }
-    Ok(())
+    if let Some(column) = breakdown::group_column(report.ingested) {
+        let mut parts: Vec<(u64, &str)> = counts
+            .groups
+            .iter()
+            .map(|(n, c)| (*c, n.as_str()))
+            .collect();
+        parts.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+        let parts: Vec<Inline> = parts
+            .iter()
+            .map(|(c, n)| vec![u(group_name(n).into_owned()), t(format!(" {c}"))])
+            .collect();
+        let mut line = vec![Span::Strong(vec![t("By "), u(column), t(":")]), t(" ")];
+        line.extend(joined(parts, ", "));
+        out.push(Block::Para(line));
+    }
+    out
 }
 
 // ---------------------------------------------------------------- JSON
