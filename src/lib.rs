@@ -324,21 +324,33 @@ fn first_reasons(ingested: &ingest::Ingested) -> String {
         .join("; ")
 }
 
-/// Which column serves each role in each file, and why (stderr).
+/// Which column serves each role in each file, and why (stderr), for files where some role is
+/// served by a header other than the role's own name (a log written with recur's own headers
+/// needs no explanation; `patterns.json` has every file's `column_reasons`).
 fn say_columns(ingested: &ingest::Ingested) {
     for f in &ingested.files {
-        let parts: Vec<String> = f
-            .columns
-            .iter()
-            .map(|(role, header)| {
-                let why = f
-                    .column_reasons
-                    .iter()
-                    .find(|(r, _)| r == role)
-                    .map_or("", |(_, w)| w.as_str());
-                format!("{} = \"{header}\" ({why})", role.name())
-            })
-            .collect();
+        let mut plain = Vec::new();
+        let mut chosen = Vec::new();
+        for (role, header) in &f.columns {
+            let why = f
+                .column_reasons
+                .iter()
+                .find(|(r, _)| r == role)
+                .map_or("", |(_, w)| w.as_str());
+            if header.eq_ignore_ascii_case(role.name()) {
+                plain.push(role.name().to_string());
+            } else {
+                chosen.push(format!("{} = \"{header}\" ({why})", role.name()));
+            }
+        }
+        if chosen.is_empty() {
+            continue;
+        }
+        let mut parts = Vec::new();
+        if !plain.is_empty() {
+            parts.push(format!("columns {}", plain.join(", ")));
+        }
+        parts.extend(chosen);
         output::eprint_line(format_args!("recur: {}: {}", f.name, parts.join("; ")));
     }
 }

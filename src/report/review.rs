@@ -646,7 +646,11 @@ fn groups(report: &Report, bd: &Breakdown) -> Vec<Block> {
         return Vec::new();
     };
     let mut head = vec![cell("#"), cell("Pattern")];
-    head.extend(bd.group_names.iter().map(|n| vec![u(group_name(n).into_owned())]));
+    head.extend(
+        bd.group_names
+            .iter()
+            .map(|n| vec![u(group_name(n).into_owned())]),
+    );
     let mut num = vec![true, false];
     num.extend(bd.group_names.iter().map(|_| true));
     let rows = bd
