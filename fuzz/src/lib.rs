@@ -17,7 +17,8 @@ pub fn ingest_bytes_checked(data: &[u8], format: Format) {
     };
     assert_eq!(
         got.rows_read,
-        (got.records.len() + got.rejects.len()) as u64 + got.rows_out_of_range
+        (got.records.len() + got.rejects.len()) as u64 + got.rows_out_of_range + got.rows_duplicate,
+        "rows read = analyzed + rejected + out of range + duplicates"
     );
     let min_line = if format == Format::Csv { 2 } else { 1 };
     for r in &got.rejects {
