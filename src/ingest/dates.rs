@@ -235,20 +235,7 @@ fn word(w: &str) -> Option<Option<Tok>> {
     }
     if w.len() >= 3 {
         let m = MONTHS.iter().position(|m| w.starts_with(m))?;
-        let full = [
-            "january",
-            "february",
-            "march",
-            "april",
-            "may",
-            "june",
-            "july",
-            "august",
-            "september",
-            "october",
-            "november",
-            "december",
-        ][m];
+        let full = crate::timeline::MONTH_NAMES[m];
         // "Jan", "Sept", "January" — not "Janitor".
         return (full.starts_with(&w) || w == "sept").then_some(Some(Tok::Month(m as u32 + 1)));
     }

@@ -15,7 +15,7 @@
 mod period;
 mod trend;
 
-pub use period::{parse_month, PeriodKind, PeriodParams};
+pub use period::{parse_month, PeriodKind, PeriodParams, MONTH_NAMES};
 pub use trend::{
     classify, CheckedTrendParams, Evidence, Trend, TrendParams, FADE_RATIO, MIN_CHANGE,
     MIN_ENTRIES, RECENT_MONTHS, RECENT_QUARTERS, RECENT_YEARS, RECURRING_PERIODS, RISE_RATIO,

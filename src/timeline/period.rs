@@ -145,7 +145,8 @@ impl PeriodParams {
     }
 }
 
-const MONTHS: [&str; 12] = [
+/// Month names, January first (read by `parse_month` and by ingest's date words).
+pub const MONTH_NAMES: [&str; 12] = [
     "january",
     "february",
     "march",
@@ -170,7 +171,7 @@ pub fn parse_month(s: &str) -> Option<u32> {
         return None;
     }
     // "sept" is a common abbreviation that is not a prefix of three letters only.
-    MONTHS
+    MONTH_NAMES
         .iter()
         .position(|m| m.starts_with(s.as_str()))
         .map(|i| i as u32 + 1)
