@@ -48,6 +48,23 @@ fn main() -> anyhow::Result<()> {
         },
     );
     let cues = corpus.cues.expect("matcher given");
+    if std::env::var_os("CUES_SCORES").is_some() {
+        // One line per entry: tag, then every tendency's score (list order), tab-separated.
+        let mut scores = Vec::new();
+        println!(
+            "tag\t{}",
+            list.iter()
+                .map(|t| t.id.as_str())
+                .collect::<Vec<_>>()
+                .join("\t")
+        );
+        for (i, _) in cues.matches.iter().enumerate() {
+            matcher.score(cues.found.doc(i), &recur::text::FIELD_WEIGHTS, &mut scores);
+            let s: Vec<String> = scores.iter().map(|v| format!("{v:.3}")).collect();
+            println!("{}\t{}", tags[i], s.join("\t"));
+        }
+        return Ok(());
+    }
     let mut right = 0;
     let mut seeds = 0;
     for (i, m) in cues.matches.iter().enumerate() {

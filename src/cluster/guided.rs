@@ -24,6 +24,7 @@
 //! Invariants: as `cluster` (labels ≤ k, numbered by size, largest first); the result depends
 //! on the entries' content, never on row order or thread count.
 
+use super::prior::{self, Prior, Scores};
 use super::quick::{self, Points};
 use super::{choose_k, kmeans, nearest, ClusterParams, Clustering, KSelection, Origin, Support};
 use crate::error::Result;
@@ -136,6 +137,54 @@ fn cue_pattern(m: &EntryMatch, slot: &[usize], strict: bool) -> Option<usize> {
     clear.then_some(s)
 }
 
+/// How entries are placed in tendencies by their cues: one entry at a time (`cue_pattern`), or
+/// under the log's prior (`prior`, for logs small enough to have a shuffled-words null).
+struct Placement<'a> {
+    cues: &'a Cues,
+    slot: Vec<usize>,
+    strict: bool,
+    prior: Option<(Prior, Scores)>,
+}
+
+impl Placement<'_> {
+    /// The pattern slot entry `i`'s cues put it in, if any.
+    fn place(&self, i: usize) -> Option<usize> {
+        match &self.prior {
+            Some((prior, scores)) => prior
+                .place(scores.row(i))
+                .map(|t| self.slot[t])
+                .filter(|&s| s != usize::MAX),
+            None => cue_pattern(&self.cues.matches[i], &self.slot, self.strict),
+        }
+    }
+}
+
+/// Pattern slots for these tendencies (`usize::MAX` for the others), and each slot's seeds:
+/// the entries of `sample` that `place` puts there (at most `CENTRE_SEEDS`, entries with terms
+/// only).
+fn placed_seeds(
+    tendencies: &[(usize, usize)],
+    n_tendencies: usize,
+    vectors: &Vectors,
+    sample: &[usize],
+    place: impl Fn(usize) -> Option<usize>,
+) -> (Vec<usize>, Vec<Vec<usize>>) {
+    let mut slot = vec![usize::MAX; n_tendencies];
+    for (s, &(t, _)) in tendencies.iter().enumerate() {
+        slot[t] = s;
+    }
+    let mut rows: Vec<Vec<usize>> = vec![Vec::new(); tendencies.len()];
+    for &i in sample {
+        if let Some(t) = place(i) {
+            let s = slot[t];
+            if s != usize::MAX && rows[s].len() < CENTRE_SEEDS && !vectors.is_empty_row(i) {
+                rows[s].push(i);
+            }
+        }
+    }
+    (slot, rows)
+}
+
 /// Each supported tendency's pattern slot (`usize::MAX` for the others), and its seeds in
 /// sample order (at most `CENTRE_SEEDS`, entries with terms only).
 fn seeds_of(
@@ -224,6 +273,29 @@ pub fn cluster(
             .collect();
         (slot, seed_rows) = seeds_of(&tendencies, cues, vectors, sample);
     }
+    // A log small enough to have a shuffled-words null, whose words do not decide, is read as a
+    // whole: its prior says which tendencies it holds and places every entry with cues.
+    let mut log_prior = None;
+    if !strict && n <= crate::text::NULL_MAX && prior::has_structure(cues, sample) {
+        let scores = Scores::of(cues);
+        let fitted = Prior::fit(&scores, sample, min_support(n));
+        let mut count = vec![0usize; cues.matcher.n_tendencies];
+        for &i in sample {
+            if let Some(t) = fitted.place(scores.row(i)) {
+                count[t] += 1;
+            }
+        }
+        tendencies = fitted.tendencies().map(|t| (t, count[t])).collect();
+        tendencies.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        (slot, seed_rows) = placed_seeds(
+            &tendencies,
+            cues.matcher.n_tendencies,
+            vectors,
+            sample,
+            |i| fitted.place(scores.row(i)),
+        );
+        log_prior = Some((fitted, scores));
+    }
     let dims = projection.dims;
     let (mut tendency_centres, mut near) = centres_of(vectors, projection, &seed_rows);
     // A smaller tendency most of whose seeds read like a larger tendency's seeds (as close to
@@ -244,7 +316,7 @@ pub fn cluster(
             2 * inside > x.nrows()
         })
         .collect();
-    if absorbed.iter().any(|&a| a) {
+    if log_prior.is_none() && absorbed.iter().any(|&a| a) {
         tendencies = tendencies
             .into_iter()
             .zip(&absorbed)
@@ -294,13 +366,17 @@ pub fn cluster(
         .map(|&(t, _)| Origin::Tendency(t))
         .collect();
 
+    let placement = Placement {
+        cues,
+        slot,
+        strict,
+        prior: log_prior,
+    };
     // The free part: entries that neither seed nor lean to a tendency, nor read like its seeds.
     let candidates: Vec<usize> = sample
         .iter()
         .copied()
-        .filter(|&i| {
-            !vectors.is_empty_row(i) && cue_pattern(&cues.matches[i], &slot, strict).is_none()
-        })
+        .filter(|&i| !vectors.is_empty_row(i) && placement.place(i).is_none())
         .take(p.fit_sample * 2)
         .collect();
     let xc = projection.transform(vectors, &candidates);
@@ -372,7 +448,9 @@ pub fn cluster(
                 if kc == 0 {
                     return (u32::MAX, 0.0);
                 }
-                if let Some(s) = cue_pattern(&cues.matches[i], &slot, strict) {
+                // When the words tell the tendencies apart, they place every entry (a cue
+                // phrase in another tendency's sentence would pin it to the wrong one).
+                if let Some(s) = placement.place(i).filter(|_| !placement.strict) {
                     return (s as u32, cos_to(s) as f32);
                 }
                 if norm > 1e-12 && !strict {
@@ -393,13 +471,11 @@ pub fn cluster(
             vectors,
             projection,
             sample,
-            cues,
-            slot: &slot,
+            placement: &placement,
             raw: &raw,
             n_tend,
             k_free,
             seed: p.seed,
-            strict,
         },
         &tendencies,
     );
@@ -506,13 +582,11 @@ struct ResampleInput<'a> {
     vectors: &'a Vectors,
     projection: &'a Projection,
     sample: &'a [usize],
-    cues: &'a Cues,
-    slot: &'a [usize],
+    placement: &'a Placement<'a>,
     raw: &'a [(u32, f32)],
     n_tend: usize,
     k_free: usize,
     seed: u64,
-    strict: bool,
 }
 
 /// Whether position `j` of the sample is in resample `round`.
@@ -544,21 +618,27 @@ fn resample(r: ResampleInput, tendencies: &[(usize, usize)]) -> Vec<u32> {
                 .map(|(_, &i)| i)
                 .collect();
             let mut out = vec![false; r.n_tend + r.k_free];
-            // Tendencies: recount their seeds.
-            let (seeds, strong) = seed_counts(r.cues, Some(&s));
-            let scale = s.len() as f64 / n as f64;
-            for (slot, &(t, _)) in tendencies.iter().enumerate() {
-                let null = r.cues.null_strong.get(t).copied().unwrap_or(0.0) * scale;
-                out[slot] = holds(seeds[t], strong[t], null, s.len());
+            // Tendencies: recount their seeds, or refit the log's prior on the resample.
+            let cues = r.placement.cues;
+            if let Some((_, scores)) = &r.placement.prior {
+                let again = Prior::fit(scores, &s, min_support(s.len()));
+                let kept: Vec<usize> = again.tendencies().collect();
+                for (slot, &(t, _)) in tendencies.iter().enumerate() {
+                    out[slot] = kept.contains(&t);
+                }
+            } else {
+                let (seeds, strong) = seed_counts(cues, Some(&s));
+                let scale = s.len() as f64 / n as f64;
+                for (slot, &(t, _)) in tendencies.iter().enumerate() {
+                    let null = cues.null_strong.get(t).copied().unwrap_or(0.0) * scale;
+                    out[slot] = holds(seeds[t], strong[t], null, s.len());
+                }
             }
             // Free patterns: refit on the resample's free entries.
             let free: Vec<usize> = s
                 .iter()
                 .copied()
-                .filter(|&i| {
-                    cue_pattern(&r.cues.matches[i], r.slot, r.strict).is_none()
-                        && r.raw[i].0 >= r.n_tend as u32
-                })
+                .filter(|&i| r.placement.place(i).is_none() && r.raw[i].0 >= r.n_tend as u32)
                 .collect();
             if r.k_free > 0 && free.len() > r.k_free {
                 let x = r.projection.transform(r.vectors, &free);

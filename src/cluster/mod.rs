@@ -26,6 +26,7 @@ use rand_xoshiro::Xoshiro256Plus;
 use rayon::prelude::*;
 
 pub mod guided;
+pub mod prior;
 mod quick;
 
 /// How often a pattern was found again in resamples of the log.

@@ -1,0 +1,251 @@
+//! Log prior: which tendencies a small log holds, read from all its entries' cues at once.
+//!
+//! In: every entry's cue scores per tendency (`Matcher::score`, the same numbers that make an
+//! entry a seed), the rows to read (an order-free sample) and the log's size. Out: `Prior` —
+//! the tendencies the log holds (each with its expected number of entries) and, for any entry,
+//! the tendency its cues place it in under that prior (`Prior::place`).
+//! Why: one person's log holds three to six tendencies, not eighteen. An entry's single best cue
+//! is the right tendency only about half the time on logs written by other people
+//! (benches/QUALITY.md), and its mistakes scatter over tendencies the log does not have. Reading
+//! the log as a whole — a mixture whose weights say how common each tendency is in this log —
+//! moves such an entry to the tendency of this log that its cues point to, as a reader who knows
+//! the author's habits would.
+//! How: expectation–maximisation over the mixture: an entry's weight on tendency t is
+//! proportional to `prior[t] · exp(BETA · score[t])`, with a "no tendency" part worth
+//! `exp(BETA · FLOOR)`; the prior is the tendencies' share of the weights. After `PRUNE_AFTER`
+//! rounds the weakest tendency expected in fewer than `min_support` entries is dropped, one per
+//! round, so the prior concentrates on the log's own tendencies. An entry is then placed in the
+//! kept tendency with the highest `ln prior + BETA · score`, when its score there is at least
+//! `FLOOR`.
+//! Whether the log has tendencies at all is `has_structure`: more strong seeds (two cues' worth
+//! in one entry) over all tendencies than the same words give when shuffled across the entries.
+//! Invariants: the result depends only on the scores of `rows` taken in the given (order-free)
+//! order, never on thread count; no randomness.
+
+use crate::text::Cues;
+use crate::text::FIELD_WEIGHTS;
+
+/// How sharply a cue's score decides (the mixture's inverse temperature).
+pub const BETA: f64 = 2.0;
+/// A score below this says nothing (the "no tendency" part's score); about one hint.
+pub const FLOOR: f64 = 0.3;
+/// EM rounds.
+const ROUNDS: usize = 30;
+/// Rounds before tendencies start to be dropped (let the prior settle first).
+const PRUNE_AFTER: usize = 5;
+/// Score of a strong seed (as `guided::STRONG_SCORE`).
+const STRONG: f64 = 2.0;
+
+/// The tendencies a log holds, and how common each is in it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prior {
+    /// Per tendency (list order), ln of its share; `None` when the log does not hold it.
+    log_share: Vec<Option<f64>>,
+}
+
+/// Every entry's score per tendency, row-major (`n × t`).
+pub struct Scores {
+    pub t: usize,
+    pub values: Vec<f32>,
+}
+
+impl Scores {
+    /// The cue scores of every entry of `cues`.
+    pub fn of(cues: &Cues) -> Scores {
+        let t = cues.matcher.n_tendencies;
+        let n = cues.matches.len();
+        let mut values = Vec::with_capacity(n * t);
+        let mut buf = Vec::new();
+        for i in 0..n {
+            cues.matcher
+                .score(cues.found.doc(i), &FIELD_WEIGHTS, &mut buf);
+            values.extend_from_slice(&buf);
+        }
+        Scores { t, values }
+    }
+
+    pub fn row(&self, i: usize) -> &[f32] {
+        &self.values[i * self.t..(i + 1) * self.t]
+    }
+}
+
+/// Whether the cues of `rows` say any tendency more than chance: their strong seeds (all
+/// tendencies together) exceed what the same words give shuffled (`null_strong`, scaled to the
+/// rows read) by two standard deviations of a Poisson count and two entries more.
+pub fn has_structure(cues: &Cues, rows: &[usize]) -> bool {
+    let strong = rows
+        .iter()
+        .filter(|&&i| {
+            cues.matches[i]
+                .confident()
+                .is_some_and(|_| f64::from(cues.matches[i].score) >= STRONG)
+        })
+        .count() as f64;
+    let scale = rows.len() as f64 / cues.matches.len().max(1) as f64;
+    let null: f64 = cues.null_strong.iter().sum::<f64>() * scale;
+    strong >= null + 2.0 * null.max(1.0).sqrt() + 2.0
+}
+
+impl Prior {
+    /// Fits the prior on `rows` (see the module header). `min_support`: entries a tendency
+    /// needs to be kept.
+    pub fn fit(scores: &Scores, rows: &[usize], min_support: usize) -> Prior {
+        let t = scores.t;
+        let rows: Vec<usize> = rows
+            .iter()
+            .copied()
+            .filter(|&i| scores.row(i).iter().any(|&s| s > 0.0))
+            .collect();
+        let mut active = vec![true; t];
+        let mut share = vec![1.0 / t.max(1) as f64; t];
+        let none = BETA * FLOOR - (t.max(1) as f64).ln();
+        let mut logp = vec![0.0f64; t];
+        for round in 0..ROUNDS {
+            let mut count = vec![0.0f64; t];
+            for &i in &rows {
+                let s = scores.row(i);
+                let mut top = none;
+                for k in 0..t {
+                    logp[k] = if active[k] {
+                        share[k].max(1e-12).ln() + BETA * f64::from(s[k])
+                    } else {
+                        f64::NEG_INFINITY
+                    };
+                    top = top.max(logp[k]);
+                }
+                let mut total = (none - top).exp();
+                for v in logp.iter_mut() {
+                    *v = (*v - top).exp();
+                    total += *v;
+                }
+                for k in 0..t {
+                    count[k] += logp[k] / total;
+                }
+            }
+            let sum: f64 = count.iter().sum();
+            for k in 0..t {
+                share[k] = if sum > 0.0 { count[k] / sum } else { 0.0 };
+            }
+            if round >= PRUNE_AFTER {
+                // Entries each tendency would hold now (soft weights always fall a little short
+                // of whole entries, so support is counted in entries placed).
+                let now = Prior {
+                    log_share: (0..t)
+                        .map(|k| (active[k] && share[k] > 0.0).then(|| share[k].ln()))
+                        .collect(),
+                };
+                let mut placed = vec![0usize; t];
+                for &i in &rows {
+                    if let Some(k) = now.place(scores.row(i)) {
+                        placed[k] += 1;
+                    }
+                }
+                let weakest = (0..t)
+                    .filter(|&k| active[k] && placed[k] < min_support)
+                    .min_by(|&a, &b| count[a].total_cmp(&count[b]).then(a.cmp(&b)));
+                if let Some(k) = weakest {
+                    active[k] = false;
+                    share[k] = 0.0;
+                }
+            }
+        }
+        let mut prior = Prior {
+            log_share: (0..t)
+                .map(|k| (active[k] && share[k] > 0.0).then(|| share[k].ln()))
+                .collect(),
+        };
+        // A tendency is kept only when enough entries are placed in it and one of them says it
+        // twice over.
+        let mut placed = vec![0usize; t];
+        let mut strong = vec![0usize; t];
+        for &i in &rows {
+            if let Some(k) = prior.place(scores.row(i)) {
+                placed[k] += 1;
+                strong[k] += usize::from(f64::from(scores.row(i)[k]) >= STRONG);
+            }
+        }
+        for k in 0..t {
+            if placed[k] < min_support || strong[k] == 0 {
+                prior.log_share[k] = None;
+            }
+        }
+        prior
+    }
+
+    /// The tendencies the log holds, in list order.
+    pub fn tendencies(&self) -> impl Iterator<Item = usize> + '_ {
+        self.log_share
+            .iter()
+            .enumerate()
+            .filter_map(|(k, s)| s.map(|_| k))
+    }
+
+    /// The kept tendency an entry with these scores belongs to, if its cues say one.
+    pub fn place(&self, s: &[f32]) -> Option<usize> {
+        let mut best: Option<(usize, f64)> = None;
+        for (k, ls) in self.log_share.iter().enumerate() {
+            let Some(ls) = ls else { continue };
+            let v = ls + BETA * f64::from(s[k]);
+            if best.is_none_or(|b| v > b.1) {
+                best = Some((k, v));
+            }
+        }
+        best.filter(|&(k, _)| f64::from(s[k]) >= FLOOR)
+            .map(|(k, _)| k)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scores(rows: &[[f32; 3]]) -> Scores {
+        Scores {
+            t: 3,
+            values: rows.iter().flatten().copied().collect(),
+        }
+    }
+
+    #[test]
+    fn a_stray_best_cue_moves_to_the_logs_own_tendency() {
+        // Tendency 0 is clearly this log's; the last entry's best cue is tendency 2 (which the
+        // log does not hold) but it also says tendency 0.
+        let s = scores(&[
+            [2.0, 0.0, 0.0],
+            [2.3, 0.0, 0.0],
+            [1.0, 0.0, 0.0],
+            [1.7, 0.0, 0.0],
+            [0.0, 2.0, 0.0],
+            [0.0, 2.0, 0.0],
+            [0.0, 1.0, 0.0],
+            [0.7, 0.0, 1.0],
+        ]);
+        let rows: Vec<usize> = (0..8).collect();
+        let p = Prior::fit(&s, &rows, 3);
+        assert_eq!(p.tendencies().collect::<Vec<_>>(), vec![0, 1]);
+        assert_eq!(p.place(s.row(7)), Some(0));
+        assert_eq!(p.place(&[0.0, 0.0, 0.0]), None, "no cue, no tendency");
+    }
+
+    #[test]
+    fn a_tendency_needs_support_and_a_strong_entry() {
+        let s = scores(&[
+            [1.0, 0.0, 0.0],
+            [1.0, 0.0, 0.0],
+            [1.0, 0.0, 0.0],
+            [0.0, 2.0, 0.0],
+            [0.0, 1.0, 0.0],
+        ]);
+        let rows: Vec<usize> = (0..5).collect();
+        let p = Prior::fit(&s, &rows, 3);
+        // Tendency 0 has three entries but none strong; tendency 1 only two.
+        assert_eq!(p.tendencies().count(), 0);
+    }
+
+    #[test]
+    fn no_cues_no_tendencies() {
+        let s = scores(&[[0.0; 3]; 6]);
+        let rows: Vec<usize> = (0..6).collect();
+        assert_eq!(Prior::fit(&s, &rows, 3).tendencies().count(), 0);
+    }
+}
