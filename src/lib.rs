@@ -156,7 +156,7 @@ pub fn run(config: &Config) -> Result<Outcome> {
         // (A small log is called small below: there every word is rare.)
         notes.push(no_terms_note(config, records.len()));
     } else if !clustering.selection.structured || clustering.k == 0 {
-        notes.push(if records.len() < report::SMALL_LOG && clustering.selection.method == "tendencies" {
+        notes.push(if records.len() < report::SMALL_LOG && matches!(clustering.selection.method, "tendencies" | "log prior") {
             format!(
                 "Too few entries to see a pattern (need ~{}): no tendency appears in {} or more of the {} entries yet.",
                 report::SMALL_LOG,

@@ -68,8 +68,10 @@ def main():
             pj = json.load(open(os.path.join(out, "patterns.json")))
             assigned = list(csv.DictReader(open(os.path.join(out, "assignments.csv"), encoding="utf-8")))
         truth = [r[o.col] for r in csv.DictReader(open(log, encoding="utf-8-sig"))]
-        pred = [a["pattern"] for a in assigned]
-        assert len(truth) == len(pred), (log, len(truth), len(pred))
+        # `row` is the record number (1 = first data row); a rejected row counts as unassigned.
+        by_row = {int(a["row"]): a["pattern"] for a in assigned}
+        pred = [by_row.get(i + 1, "0") for i in range(len(truth))]
+        assert len(by_row) == len(assigned), (log, "rows repeat in assignments.csv")
         pats = {str(p["id"]): p for p in pj["patterns"]}
         by_tag, by_pat = defaultdict(list), defaultdict(list)
         for i, (t, p) in enumerate(zip(truth, pred)):

@@ -389,7 +389,11 @@ pub fn cluster(
         .collect();
     drop(xc);
     let mut selection = KSelection {
-        method: "tendencies",
+        method: if placement.prior.is_some() {
+            "log prior"
+        } else {
+            "tendencies"
+        },
         scores: Vec::new(),
         chosen: tendencies.len(),
         structured: !tendencies.is_empty(),

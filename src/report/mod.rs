@@ -161,17 +161,25 @@ impl Report<'_> {
             (_, None) if entries >= SMALL_LOG && self.parameters["terms"].as_u64() == Some(0) => format!(
                 "{n} — no terms survive to compare the entries (every word is a stop word, or in too many or too few entries)"
             ),
-            ("tendencies", _) if n == 0 && entries < SMALL_LOG => format!(
+            ("tendencies" | "log prior", _) if n == 0 && entries < SMALL_LOG => format!(
                 "0 — too few entries to see a pattern (need ~{SMALL_LOG}): no tendency appears in {} or more of the {entries} entries",
                 crate::cluster::guided::MIN_SUPPORT
             ),
-            ("tendencies", _) if n == 0 => "0 — no clear structure: no well-known tendency recurs more often than the same words shuffled at random would give, and the other entries do not fall into groups that hold up when the log is resampled".to_string(),
-            ("tendencies", _) => {
-                let mut s = format!(
-                    "{n}: {seeded} well-known {} recurring (each said clearly in at least {} entries, more often than the same words shuffled at random give)",
-                    if seeded == 1 { "tendency" } else { "tendencies" },
-                    crate::cluster::guided::MIN_SUPPORT,
-                );
+            ("tendencies" | "log prior", _) if n == 0 => "0 — no clear structure: no well-known tendency recurs more often than the same words shuffled at random would give, and the other entries do not fall into groups that hold up when the log is resampled".to_string(),
+            (method @ ("tendencies" | "log prior"), _) => {
+                let mut s = if method == "log prior" {
+                    format!(
+                        "{n}: {seeded} well-known {} this log holds (read from all its entries' cues together: the log says tendencies more often than the same words shuffled at random would, and each one holds at least {} entries, one of them saying it twice over)",
+                        if seeded == 1 { "tendency" } else { "tendencies" },
+                        crate::cluster::guided::MIN_SUPPORT,
+                    )
+                } else {
+                    format!(
+                        "{n}: {seeded} well-known {} recurring (each said clearly in at least {} entries, more often than the same words shuffled at random give)",
+                        if seeded == 1 { "tendency" } else { "tendencies" },
+                        crate::cluster::guided::MIN_SUPPORT,
+                    )
+                };
                 let free = n - seeded;
                 if free > 0 {
                     s.push_str(&format!(
