@@ -48,6 +48,23 @@ fn main() -> anyhow::Result<()> {
         },
     );
     let cues = corpus.cues.expect("matcher given");
+    if std::env::var_os("CUES_GATE").is_some() {
+        // The two structure tests' numbers: strong seeds and their shuffled count, and the
+        // concentration ratio.
+        let scores = recur::cluster::prior::Scores::of(&cues);
+        let strong = cues
+            .matches
+            .iter()
+            .filter(|m| m.confident().is_some() && m.score >= 2.0)
+            .count();
+        println!(
+            "strong {strong} null {:.3} ratio {:.3} n {}",
+            cues.null_strong.iter().sum::<f64>(),
+            recur::cluster::prior::concentration_ratio(&cues, &scores),
+            cues.matches.len()
+        );
+        return Ok(());
+    }
     if std::env::var_os("CUES_SCORES").is_some() {
         // One line per entry: tag, then every tendency's score (list order), tab-separated.
         let mut scores = Vec::new();

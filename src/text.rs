@@ -345,6 +345,8 @@ pub struct Cues {
     pub null: Vec<f64>,
     /// ... and the strong seeds (score ≥ `cluster::guided::STRONG_SCORE`) they give.
     pub null_strong: Vec<f64>,
+    /// ... and the concentration of their cue scores (`matcher::Mass`; 0 without the null).
+    pub null_concentration: f64,
 }
 
 /// Logs up to this size get the shuffled-words null (larger ones need no such check).
@@ -562,7 +564,7 @@ pub fn analyze(records: &[Record], params: &TextParams) -> Corpus {
             matches.extend(ms);
             streams.extend(ss);
         }
-        let (null, null_strong) = if keep_streams {
+        let shuffled = if keep_streams {
             m.shuffled_null(
                 &streams,
                 NULL_ROUNDS,
@@ -570,8 +572,14 @@ pub fn analyze(records: &[Record], params: &TextParams) -> Corpus {
                 crate::cluster::guided::STRONG_SCORE,
             )
         } else {
-            (vec![0.0; m.n_tendencies], vec![0.0; m.n_tendencies])
+            matcher::Null {
+                seeds: vec![0.0; m.n_tendencies],
+                strong: vec![0.0; m.n_tendencies],
+                concentration: 0.0,
+            }
         };
+        let (null, null_strong, null_concentration) =
+            (shuffled.seeds, shuffled.strong, shuffled.concentration);
         Cues {
             matcher: m.clone(),
             found: Docs {
@@ -581,6 +589,7 @@ pub fn analyze(records: &[Record], params: &TextParams) -> Corpus {
             matches,
             null,
             null_strong,
+            null_concentration,
         }
     });
     let mut stopwords: FxHashSet<String> = FxHashSet::default();

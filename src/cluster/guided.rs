@@ -276,8 +276,16 @@ pub fn cluster(
     // A log small enough to have a shuffled-words null, whose words do not decide, is read as a
     // whole: its prior says which tendencies it holds and places every entry with cues.
     let mut log_prior = None;
-    if !strict && n <= crate::text::NULL_MAX && prior::has_structure(cues, sample) {
-        let scores = Scores::of(cues);
+    let scores = (!strict && n <= crate::text::NULL_MAX).then(|| Scores::of(cues));
+    if scores
+        .as_ref()
+        .is_some_and(|s| !prior::has_structure(cues, sample, s))
+    {
+        // The log's cues say nothing beyond chance: no tendency is a pattern.
+        tendencies.clear();
+        (slot, seed_rows) = seeds_of(&tendencies, cues, vectors, sample);
+    }
+    if let Some(scores) = scores.filter(|s| prior::has_structure(cues, sample, s)) {
         let fitted = Prior::fit(&scores, sample, min_support(n));
         let mut count = vec![0usize; cues.matcher.n_tendencies];
         for &i in sample {

@@ -85,6 +85,46 @@ impl EntryMatch {
     }
 }
 
+/// What the same words give when shuffled across the entries (`Matcher::shuffled_null`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Null {
+    /// Per tendency, the mean number of seeds...
+    pub seeds: Vec<f64>,
+    /// ... and of strong seeds.
+    pub strong: Vec<f64>,
+    /// The mean cue-mass concentration (`Mass::concentration`).
+    pub concentration: f64,
+}
+
+/// How concentrated a log's cue scores are: Σ score² / Σ score over every entry and tendency,
+/// the score-weighted mean score. Cues that say one tendency together in one entry raise it;
+/// the same cues scattered one per entry (as in shuffled words) do not.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Mass {
+    sum: f64,
+    squares: f64,
+}
+
+impl Mass {
+    /// Adds one entry's per-tendency scores.
+    pub fn add(&mut self, scores: &[f32]) {
+        for &s in scores {
+            let s = f64::from(s);
+            self.sum += s;
+            self.squares += s * s;
+        }
+    }
+
+    /// Σ score² / Σ score (0 with no cue at all).
+    pub fn concentration(&self) -> f64 {
+        if self.sum > 0.0 {
+            self.squares / self.sum
+        } else {
+            0.0
+        }
+    }
+}
+
 /// The compiled list.
 #[derive(Debug, Clone)]
 pub struct Matcher {
@@ -354,13 +394,7 @@ impl Matcher {
     /// them (each entry keeps its length and fields): the mean over `rounds` shuffles. Streams
     /// are ordered by content first, so the result does not depend on row order.
     /// Returns, per tendency, the mean seeds and the mean strong seeds (score ≥ `strong`).
-    pub fn shuffled_null(
-        &self,
-        streams: &[Vec<u32>],
-        rounds: u32,
-        seed: u64,
-        strong: f32,
-    ) -> (Vec<f64>, Vec<f64>) {
+    pub fn shuffled_null(&self, streams: &[Vec<u32>], rounds: u32, seed: u64, strong: f32) -> Null {
         use rand::seq::SliceRandom;
         use rand::SeedableRng;
         let mut sorted: Vec<&Vec<u32>> = streams.iter().collect();
@@ -372,7 +406,9 @@ impl Matcher {
         let mut total = vec![0u64; self.n_tendencies];
         let mut total_strong = vec![0u64; self.n_tendencies];
         let (mut found, mut scores, mut stream) = (Vec::new(), Vec::new(), Vec::new());
+        let mut concentration = 0.0f64;
         for r in 0..rounds {
+            let mut mass = Mass::default();
             let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed ^ u64::from(r));
             let mut shuffled = pool.clone();
             shuffled.shuffle(&mut rng);
@@ -386,18 +422,24 @@ impl Matcher {
                 found.clear();
                 self.scan(&stream, &mut found);
                 let m = self.score(&found, &crate::text::FIELD_WEIGHTS, &mut scores);
+                mass.add(&scores);
                 if let Some(t) = m.confident() {
                     total[t] += 1;
                     total_strong[t] += u64::from(m.score >= strong);
                 }
             }
+            concentration += mass.concentration();
         }
         let mean = |v: Vec<u64>| -> Vec<f64> {
             v.into_iter()
                 .map(|c| c as f64 / f64::from(rounds.max(1)))
                 .collect()
         };
-        (mean(total), mean(total_strong))
+        Null {
+            seeds: mean(total),
+            strong: mean(total_strong),
+            concentration: concentration / f64::from(rounds.max(1)),
+        }
     }
 
     /// Scans and scores a plain text (one field), for tests and explanations.
