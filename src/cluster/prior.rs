@@ -269,6 +269,38 @@ mod tests {
         assert_eq!(p.tendencies().count(), 0);
     }
 
+    proptest::proptest! {
+        /// Whatever the scores: every kept tendency holds at least `min_support` placed rows,
+        /// one of them strong, and an entry is only ever placed in a kept tendency on a score
+        /// of at least `FLOOR`.
+        #[test]
+        fn kept_tendencies_are_supported_and_placements_are_kept(
+            values in proptest::collection::vec(
+                proptest::prop_oneof![3 => proptest::strategy::Just(0.0f32), 1 => 0.0f32..4.0],
+                4 * 3..4 * 60,
+            ),
+            min_support in 1usize..6,
+        ) {
+            let n = values.len() / 4;
+            let s = Scores { t: 4, values: values[..n * 4].to_vec() };
+            let rows: Vec<usize> = (0..n).collect();
+            let p = Prior::fit(&s, &rows, min_support);
+            let kept: Vec<usize> = p.tendencies().collect();
+            for &k in &kept {
+                let placed: Vec<usize> = rows.iter().copied()
+                    .filter(|&i| p.place(s.row(i)) == Some(k)).collect();
+                proptest::prop_assert!(placed.len() >= min_support);
+                proptest::prop_assert!(placed.iter().any(|&i| f64::from(s.row(i)[k]) >= STRONG));
+            }
+            for &i in &rows {
+                if let Some(k) = p.place(s.row(i)) {
+                    proptest::prop_assert!(kept.contains(&k));
+                    proptest::prop_assert!(f64::from(s.row(i)[k]) >= FLOOR);
+                }
+            }
+        }
+    }
+
     #[test]
     fn no_cues_no_tendencies() {
         let s = scores(&[[0.0; 3]; 6]);
