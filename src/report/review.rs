@@ -464,6 +464,7 @@ fn trends(report: &Report) -> Vec<Block> {
                 cell(seen(e.first)),
                 cell(seen(e.last)),
                 cell(shares),
+                cell(evidence_text(tl, p)),
                 vec![Span::Code(sparkline(&tl.counts[id as usize], &tl.totals))],
             ]
         })
@@ -477,9 +478,10 @@ fn trends(report: &Report) -> Vec<Block> {
             cell("First seen"),
             cell("Last seen"),
             cell("Share earlier → recent"),
+            cell("Evidence"),
             cell(format!("Each {kind} ({})", span(tl, 0, tl.periods.len()))),
         ],
-        num: vec![true, false, false, false, false, false, false, false],
+        num: vec![true, false, false, false, false, false, false, false, false],
         rows,
     }));
     out.push(h3(vec![t(format!("Entries per {kind}"))]));
@@ -517,6 +519,45 @@ fn trends(report: &Report) -> Vec<Block> {
         ))]));
     }
     out
+}
+
+/// A p-value as the reports show it.
+fn p_text(p: f64) -> String {
+    if p < 0.001 {
+        "p < 0.001".to_string()
+    } else {
+        format!("p = {p:.3}")
+    }
+}
+
+/// The counts and the test a trend call rests on, in words: recent entries against what the
+/// earlier share gives, the one-sided p-value, and for a resolved pattern its quiet stretch.
+fn evidence_text(tl: &Timeline, p: &PatternTrend) -> String {
+    let Some(c) = p.call else {
+        return "–".to_string();
+    };
+    let e = &p.evidence;
+    let expected = e.expected_recent().unwrap_or(0.0);
+    let mut s = format!("{} recent, {expected:.1} expected", e.recent);
+    match c.trend {
+        Trend::Resolved => {
+            if let Some(q) = c.quiet {
+                s = format!(
+                    "{} since {}, {:.1} expected; {}",
+                    q.entries,
+                    tl.periods[q.from],
+                    q.expected,
+                    p_text(q.p_value)
+                );
+            }
+        }
+        Trend::New | Trend::Rising => s.push_str(&format!("; {}", p_text(c.p_more))),
+        Trend::Fading => s.push_str(&format!("; {}", p_text(c.p_fewer))),
+        Trend::Steady | Trend::OneOff => {
+            s.push_str(&format!("; {}", p_text(c.p_more.min(c.p_fewer))))
+        }
+    }
+    s
 }
 
 fn capitalize(s: &str) -> String {
@@ -767,6 +808,16 @@ fn trend_json(t: &Timeline, p: &PatternTrend, id: u32) -> Map<String, Value> {
                 "recent_entries": e.recent,
                 "recent_share": e.recent_share().map(round4),
                 "expected_recent": e.expected_recent().map(round4),
+                "ratio": p.call.and_then(|c| c.ratio).map(round4),
+                "p_more": p.call.map(|c| round4(c.p_more)),
+                "p_fewer": p.call.map(|c| round4(c.p_fewer)),
+                "p_value": p.call.and_then(|c| c.p_value()).map(round4),
+                "quiet": p.call.and_then(|c| c.quiet).map(|q| json!({
+                    "from": t.periods[q.from],
+                    "entries": q.entries,
+                    "expected": round4(q.expected),
+                    "p_value": round4(q.p_value),
+                })),
             }),
         );
     }
@@ -873,7 +924,8 @@ pub fn timeline_json(report: &Report) -> Value {
             "recurring_periods": p.recurring_periods(),
             "rise_ratio": p.rise_ratio(),
             "fade_ratio": p.fade_ratio(),
-            "min_change": p.min_change(),
+            "significance": p.significance(),
+            "stray_level": p.stray_level(),
         },
     })
 }

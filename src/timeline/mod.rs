@@ -13,13 +13,15 @@
 //! only the periods up to and including it; the counts always cover every period.
 
 mod period;
+mod stats;
 mod trend;
 
 pub use period::{parse_month, PeriodKind, PeriodParams, MONTH_NAMES};
+pub use stats::{binom_cdf, binom_sf, count_quantile};
 pub use trend::{
-    classify, CheckedTrendParams, Evidence, Trend, TrendParams, FADE_RATIO, MIN_CHANGE,
+    call, classify, Call, CheckedTrendParams, Evidence, Quiet, Trend, TrendParams, FADE_RATIO,
     MIN_ENTRIES, RECENT_MONTHS, RECENT_QUARTERS, RECENT_YEARS, RECURRING_PERIODS, RISE_RATIO,
-    TREND_RULE,
+    SIGNIFICANCE, STRAY_LEVEL, TREND_RULE,
 };
 
 use crate::error::{Error, Result};
@@ -144,6 +146,8 @@ pub struct PatternTrend {
     /// `None` for pattern 0 (no clear pattern), for a pattern with no entries up to the review
     /// period, and when the periods allow no trend (`Trends::unavailable`).
     pub trend: Option<Trend>,
+    /// The call with its tests, when a trend was called.
+    pub call: Option<Call>,
     /// Seen in at least `recurring_periods` periods.
     pub recurring: bool,
     /// What the rule read; `first` and `last` are the first and last period seen.
@@ -287,13 +291,14 @@ pub fn trends(
         .enumerate()
         .map(|(id, row)| {
             let evidence = Evidence::new(&row[..end], totals, params.recent());
-            let trend = if id == 0 || unavailable.is_some() {
+            let call = if id == 0 || unavailable.is_some() {
                 None
             } else {
-                evidence.classify(params)
+                call(&row[..end], totals, params)
             };
             PatternTrend {
-                trend,
+                trend: call.map(|c| c.trend),
+                call,
                 recurring: evidence.recurring(params),
                 evidence,
                 changes_before: Vec::new(),
@@ -552,7 +557,9 @@ mod tests {
             .with_trends(&records, &labels, &quarterly(), None)
             .unwrap();
         let tr = t.trends.as_ref().unwrap();
-        assert_eq!(tr.trend(1), Some(Trend::Resolved));
+        // None of 11 in the last two quarters (p = 0.03): a significant drop, but too little
+        // evidence that it stopped (the stop test divides the level by √4 starts tried).
+        assert_eq!(tr.trend(1), Some(Trend::Fading));
         let changes = &tr.patterns[1].changes_before;
         let got: Vec<(&str, usize, usize)> = changes
             .iter()
