@@ -55,7 +55,8 @@
 //! | `overcommitment`          | rising    | 0.05 + 0.40 · x (5 % first quarter → 45 % last)        |
 //! | `avoided-conversation`    | fading    | 0.30 for q ≤ c, 0.08 after (about a third of before)   |
 //! | `scope-change-unmanaged`  | resolved  | 0.10 for q < h, 0 at h, then stray rows only           |
-//! | `single-point-of-failure` | new       | 0 before the last quarter, 0.05 in it (Q ≥ 2)          |
+//! | `single-point-of-failure` | new       | 0 before the last quarter, 0.05 in it (Q ≥ 2), taken   |
+//! |                           |           | from every other group alike (all × 0.95 there)        |
 //! | noise (`none`)            | residual  | 1 − the sum above (between ≈12 % and ≈25 %)            |
 //!
 //! For Q = 8 that is: timeline 30 % everywhere; overcommitment 5, 11, 16, 22, 28, 34, 39,
@@ -1521,12 +1522,20 @@ fn trends_shares(q: u32, quarters: u32) -> [f64; 5] {
     let c = h - 1;
     let avoided = if q <= c { 0.30 } else { 0.08 };
     let scope = if q < h { 0.10 } else { 0.0 };
-    let new = if quarters >= 2 && q == quarters - 1 {
-        0.05
+    // The new tendency takes its 5 % of the last quarter from every other group alike, so
+    // the others keep their shape (and the noise its level) through its arrival.
+    if quarters >= 2 && q == quarters - 1 {
+        let k = 0.95;
+        [
+            0.30 * k,
+            (0.05 + 0.40 * x) * k,
+            avoided * k,
+            scope * k,
+            0.05,
+        ]
     } else {
-        0.0
-    };
-    [0.30, 0.05 + 0.40 * x, avoided, scope, new]
+        [0.30, 0.05 + 0.40 * x, avoided, scope, 0.0]
+    }
 }
 
 struct SynthIter {
@@ -1932,7 +1941,8 @@ mod tests {
         let get = |q: usize, k: &str| by_q[q].get(k).copied().unwrap_or(0);
         for (q, counts) in by_q.iter().enumerate() {
             assert_eq!(counts.values().sum::<usize>(), 2000, "quarter {q}");
-            assert_eq!(get(q, "underestimated-timeline"), 600);
+            let steady = if q == qn - 1 { 570 } else { 600 };
+            assert_eq!(get(q, "underestimated-timeline"), steady);
         }
         let h = trends_resolved_quarter(p.quarters) as usize;
         assert_eq!(h, 4);
@@ -1948,14 +1958,15 @@ mod tests {
             assert_eq!(new, if q == qn - 1 { 100 } else { 0 }, "new in {q}");
         }
         assert_eq!(get(0, "overcommitment"), 100);
-        assert_eq!(get(qn - 1, "overcommitment"), 900);
+        assert_eq!(get(qn - 1, "overcommitment"), 855);
         for q in 1..qn {
             assert!(get(q, "overcommitment") > get(q - 1, "overcommitment"));
         }
         assert_eq!(get(c, "avoided-conversation"), 600);
-        for q in c + 1..qn {
+        for q in c + 1..qn - 1 {
             assert_eq!(get(q, "avoided-conversation"), 160);
         }
+        assert_eq!(get(qn - 1, "avoided-conversation"), 152);
         let design: Vec<&str> = TRENDS_DESIGN.iter().map(|d| d.0).collect();
         assert_eq!(design, TRENDS_KEYS);
     }

@@ -12,10 +12,14 @@
 //! sum over patterns of a period equals that period's total. With a review period, trends read
 //! only the periods up to and including it; the counts always cover every period.
 
+mod forecast;
 mod period;
 mod stats;
 mod trend;
 
+pub use forecast::{
+    forecast, Forecast, Method, LEVEL as FORECAST_LEVEL, WINDOW as FORECAST_WINDOW,
+};
 pub use period::{parse_month, PeriodKind, PeriodParams, MONTH_NAMES};
 pub use stats::{binom_cdf, binom_sf, count_quantile};
 pub use trend::{
@@ -148,6 +152,9 @@ pub struct PatternTrend {
     pub trend: Option<Trend>,
     /// The call with its tests, when a trend was called.
     pub call: Option<Call>,
+    /// For a recurring pattern with a trend: what to expect in the period after the last one
+    /// looked at (`Trends::next`).
+    pub forecast: Option<Forecast>,
     /// Seen in at least `recurring_periods` periods.
     pub recurring: bool,
     /// What the rule read; `first` and `last` are the first and last period seen.
@@ -192,6 +199,8 @@ pub struct Trends {
     pub review_rows: Vec<ReviewRow>,
     /// Why no trend was called, when none was.
     pub unavailable: Option<String>,
+    /// Label of the period the forecasts are for (the one after the last looked at).
+    pub next: String,
 }
 
 impl Trends {
@@ -296,9 +305,16 @@ pub fn trends(
             } else {
                 call(&row[..end], totals, params)
             };
+            let trend = call.map(|c| c.trend);
+            let forecast = if trend.is_some() && evidence.recurring(params) {
+                forecast::forecast(&row[..end], totals, params.recent(), trend)
+            } else {
+                None
+            };
             PatternTrend {
-                trend: call.map(|c| c.trend),
+                trend,
                 call,
+                forecast,
                 recurring: evidence.recurring(params),
                 evidence,
                 changes_before: Vec::new(),
@@ -335,6 +351,7 @@ pub fn trends(
         patterns,
         review_rows,
         unavailable,
+        next: t.params.label(t.first + end as i64),
     })
 }
 
