@@ -402,8 +402,14 @@ fn report_html_has_the_trends_growth_control_groups_and_review() {
     // Growth: the fading pattern and the changes written before it faded.
     assert!(html.contains("<h2>Growth</h2>"));
     assert!(html.contains("<strong>Behavioural changes written before it faded:</strong>"));
-    assert!(md.contains("— fading, last seen"));
-    assert!(html.contains("— fading, last seen"));
+    // Avoided conversations stopped after 2025-Q2 (one stray entry later): resolved.
+    assert!(md.contains("4. Avoided difficult conversations — resolved, last seen"));
+    assert!(html.contains("4. Avoided difficult conversations — resolved, last seen"));
+    // The evidence each call rests on, and what to expect next, marked as an estimate.
+    assert!(html.contains("<th>Evidence</th>"));
+    assert!(html.contains("<section id=\"expectation\">"));
+    assert!(html.contains("<h2>What to expect in 2026-Q4 (estimate)</h2>"));
+    assert!(html.contains("<th class=\"num\">90 % interval</th>"));
     // Control, with what it calls for.
     assert!(html.contains("<h2>Within or outside your control</h2>"));
     assert!(html.contains("<th>What it calls for</th>"));
