@@ -571,7 +571,7 @@ mod tests {
         // axis ran to 50, now to 35.
         assert_eq!(nice_axis_max(27.0 * 1.22, 8), 35.0);
         assert_eq!(nice_axis_max(100.0, 5), 100.0);
-        assert_eq!(nice_axis_max(101.0, 5), 120.0);
+        assert_eq!(nice_axis_max(101.0, 5), 125.0);
         assert_eq!(nice_axis_max(0.0, 5), 1.0);
         assert!(nice_axis_max(0.37, 6) >= 0.37 && nice_axis_max(0.37, 6) <= 0.4);
     }
