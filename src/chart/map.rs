@@ -476,7 +476,9 @@ impl Chart for Map {
             let th = 30;
             let (x, y) = chart.backend_coord(&(*cx, *cy));
             let pad = r + 2;
-            let mut best: Option<((i32, i32, i32, i32), (usize, i32))> = None;
+            // (rectangle, (entries covered, distance in steps)), the least covering first.
+            type Spot = ((i32, i32, i32, i32), (usize, i32));
+            let mut best: Option<Spot> = None;
             for dy in -4..=4 {
                 for dx in -3..=3 {
                     let left =
