@@ -631,3 +631,64 @@ fn sample_log_default_grouping_follows_its_story() {
     assert_eq!(quiet["from"], "2025-Q2");
     assert!(quiet["p_value"].as_f64().unwrap() < 0.05);
 }
+
+/// Emerging patterns (issue 14): in a 12-quarter, 11,000-entry log where a small tendency
+/// (single-point-of-failure, about 46 entries, 0.4 % of the log) appears only in the last
+/// quarter, the entries that fit no earlier pattern but resemble each other are reported as one
+/// new group, with examples of that tendency; a log without a new tendency reports none.
+#[test]
+fn a_small_tendency_new_in_the_last_quarter_is_reported_as_emerging() {
+    let dir = tempfile::tempdir().unwrap();
+    let params = SynthParams {
+        quarters: 12,
+        seed: 3,
+        ..trends_params(11_000)
+    };
+    let log = generate(dir.path(), &params);
+    let run = run(dir.path(), &log, &[]).ok();
+    let json = run.json();
+    let truth = truth_and_dates(&params);
+    let new_in_last = truth
+        .iter()
+        .filter(|(t, d)| t == "single-point-of-failure" && d.as_str() >= "2026-10-01")
+        .count();
+    assert!((40..=50).contains(&new_in_last), "{new_in_last}");
+    assert_eq!(
+        truth
+            .iter()
+            .filter(|(t, _)| t == "single-point-of-failure")
+            .count(),
+        new_in_last,
+        "the tendency is new in the last quarter"
+    );
+    let emerging = json["timeline"]["emerging"].as_array().unwrap();
+    assert!(!emerging.is_empty(), "no emerging group");
+    let g = &emerging[0];
+    assert_eq!(g["period"], "2026-Q4");
+    let n = g["entries"].as_u64().unwrap() as usize;
+    assert!(
+        n * 10 >= new_in_last * 8 && n <= new_in_last + 5,
+        "{n} entries for {new_in_last}"
+    );
+    // Its examples are entries of the new tendency (row = 1-based data row).
+    for ex in g["examples"].as_array().unwrap() {
+        let row = ex["row"].as_u64().unwrap() as usize;
+        assert_eq!(truth[row - 1].0, "single-point-of-failure", "{ex}");
+    }
+    let md = run.read("report.md");
+    assert!(md.contains("## Emerging in 2026-Q4") && md.contains("### New 1:"));
+
+    // A log of the uniform scenario has no new tendency: none reported.
+    let uniform = SynthParams {
+        rows: 5000,
+        seed: 3,
+        ..SynthParams::default()
+    };
+    let log = generate(dir.path(), &uniform);
+    let run2 = super_run(dir.path(), &log);
+    assert_eq!(run2["timeline"]["emerging"], serde_json::json!([]));
+}
+
+fn super_run(dir: &Path, log: &Path) -> Value {
+    run(&dir.join("u"), log, &[]).ok().json()
+}

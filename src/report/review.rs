@@ -378,6 +378,18 @@ pub fn this_period(report: &Report) -> Vec<Block> {
         line.extend(joined(refs, "; "));
         items.push(line);
     }
+    for g in &tl.emerging {
+        let mut line = vec![
+            b("Emerging:"),
+            t(format!(
+                " {} that fit no earlier pattern but resemble each other (“",
+                entries(g.entries.len() as u64)
+            )),
+        ];
+        line.push(u(g.words.join(", ")));
+        line.push(t("”); see Emerging."));
+        items.push(line);
+    }
     for id in of(&|id| tr.trend(id).is_some_and(Trend::is_growth)) {
         let p = &tr.patterns[id as usize];
         let trend = p.trend.map_or("", Trend::name);
@@ -419,6 +431,7 @@ pub fn this_period(report: &Report) -> Vec<Block> {
 /// Trends, growth, control and group sections, after the pattern table.
 pub fn sections(report: &Report) -> Vec<Block> {
     let mut out = trends(report);
+    out.extend(emerging(report));
     out.extend(growth(report));
     out.extend(expectation(report));
     let bd = report.breakdown();
@@ -629,6 +642,66 @@ fn growth(report: &Report) -> Vec<Block> {
                             c.count, tl.periods[c.first]
                         )),
                     ]
+                })
+                .collect(),
+        ));
+    }
+    out
+}
+
+/// Groups of the latest period that fit no earlier pattern but resemble each other.
+fn emerging(report: &Report) -> Vec<Block> {
+    let mut out = Vec::new();
+    let Some((tl, tr)) = timeline_parts(report) else {
+        return out;
+    };
+    if tr.end < 2 {
+        return out;
+    }
+    let label = &tl.periods[tr.end - 1];
+    out.push(h2("emerging", vec![t(format!("Emerging in {label}"))]));
+    out.push(Block::Para(vec![t(format!(
+        "Entries of {label} that fit none of the patterns seen before it (cosine similarity below {} to each pattern's earlier entries) but resemble each other ({} or more): a tendency that may be new, reported even when small — at least {} entries and {} % of the {kind}'s entries.",
+        crate::emerging::FIT,
+        crate::emerging::RESEMBLE,
+        crate::emerging::MIN_ENTRIES,
+        crate::emerging::MIN_SHARE * 100.0,
+        kind = tl.params.kind.name(),
+    ))]));
+    if tl.emerging.is_empty() {
+        out.push(Block::Para(vec![t(format!(
+            "None in {label}: its entries fit earlier patterns, or those that fit none do not resemble each other."
+        ))]));
+        return out;
+    }
+    for (i, g) in tl.emerging.iter().enumerate() {
+        let mut head = vec![t(format!("New {}: “", i + 1))];
+        head.push(u(g.words.join(", ")));
+        head.push(t(format!("” — {}", entries(g.entries.len() as u64))));
+        out.push(h3(head));
+        let placed: Vec<Inline> = g
+            .assigned
+            .iter()
+            .map(|&(id, n)| {
+                let mut r = pattern_ref(report, id);
+                r.push(t(format!(" ({n})")));
+                r
+            })
+            .collect();
+        let mut line = vec![t("Placed now in: ")];
+        line.extend(joined(placed, "; "));
+        line.push(t("."));
+        out.push(Block::Para(line));
+        out.push(Block::List(
+            g.examples
+                .iter()
+                .map(|&r| {
+                    let rec = &report.records[r];
+                    vec![u(crate::sanitize::shorten(
+                        &rec.root_cause,
+                        crate::sanitize::REPORT_TEXT_MAX,
+                    )
+                    .into_owned())]
                 })
                 .collect(),
         ));
@@ -1006,6 +1079,20 @@ pub fn timeline_json(report: &Report) -> Value {
         "trends_unavailable": tr.unavailable,
         "trend_rule": TREND_RULE,
         "next_period": tr.next,
+        "emerging": t.emerging.iter().map(|g| json!({
+            "period": t.periods[g.period],
+            "entries": g.entries.len(),
+            "words": g.words,
+            "assigned": g.assigned.iter().map(|&(id, n)| json!({"pattern": id, "entries": n})).collect::<Vec<_>>(),
+            "examples": g.examples.iter().map(|&r| {
+                let rec = &report.records[r];
+                json!({
+                    "file": report.ingested.files.get(rec.file as usize).map(|f| f.name.as_str()),
+                    "row": rec.row,
+                    "text": crate::sanitize::shorten(&rec.root_cause, crate::sanitize::REPORT_TEXT_MAX),
+                })
+            }).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
         "trend_params": {
             "recent_periods": p.recent(),
             "min_entries": p.min_entries(),

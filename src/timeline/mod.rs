@@ -51,6 +51,8 @@ pub struct Timeline {
     pub undated: u64,
     /// Each pattern's trend, once `with_trends` has run.
     pub trends: Option<Trends>,
+    /// Groups of the latest period looked at that fit no earlier pattern (`crate::emerging`).
+    pub emerging: Vec<crate::emerging::Emerging>,
 }
 
 fn polars_err(e: PolarsError) -> Error {
@@ -115,6 +117,7 @@ pub fn build(
         totals,
         undated,
         trends: None,
+        emerging: Vec::new(),
     }))
 }
 
