@@ -4,16 +4,18 @@
 //! In: the records, each entry's pattern id, the TF-IDF vectors and the timeline with its
 //! trends (which period is the latest looked at). Out: `Emerging` groups — the period, the
 //! entries (record indices), the words they share and the entries nearest their middle.
-//! Method: per pattern, the centre of its entries *before* the period (sparse TF-IDF, unit
-//! length); an entry of the period fits no earlier pattern when its cosine to every such centre
+//! Method: per pattern, the centre of its entries *before* the period (TF-IDF, unit length; of
+//! at most `CENTRE_SAMPLE` of them, chosen by a hash of their text); an entry of the period fits no earlier pattern when its cosine to every such centre
 //! is below `FIT`. Among those entries (at most `MAX_CANDIDATES`, the least fitting first), two
 //! resemble each other at cosine `RESEMBLE` or more; the entry with the most such neighbours
 //! (ties: the smaller text, then the smaller file and row) and its neighbours form a group, and
 //! so on with the rest; groups whose centres resemble each other (cosine `MERGE`) are merged.
 //! A group is kept with at least `MIN_ENTRIES` entries and 0.5 % of the period's entries.
-//! Invariants: order-free (sums per pattern are added in a fixed block order; groups are chosen
-//! by counts and text, never by row position); cost linear in the log plus quadratic in the
-//! candidates only (capped); no group without a timeline of two periods or more.
+//! Invariants: order-free up to the last bits of float sums (earlier entries are sampled by a
+//! hash of their text, groups chosen by counts and text, never by row position); cost: one pass
+//! over the log's dates and labels, rows read only for the sampled earlier entries
+//! (`CENTRE_SAMPLE` per pattern) and the period's entries, and pairwise work on at most
+//! `MAX_CANDIDATES`; no group without a timeline of two periods or more.
 
 use crate::record::Record;
 use crate::text::Corpus;
@@ -33,7 +35,9 @@ pub const MIN_ENTRIES: usize = 3;
 /// ... and at least this share of the period's entries.
 pub const MIN_SHARE: f64 = 0.005;
 /// Candidates compared pairwise at most.
-pub const MAX_CANDIDATES: usize = 3_000;
+pub const MAX_CANDIDATES: usize = 800;
+/// Earlier entries per pattern its centre is read from at most.
+pub const CENTRE_SAMPLE: u64 = 1_000;
 /// Examples and words shown per group.
 const EXAMPLES: usize = 3;
 const WORDS: usize = 4;
@@ -51,6 +55,12 @@ pub struct Emerging {
     pub examples: Vec<usize>,
     /// Each entry's pattern as assigned now (pattern id, count), most first.
     pub assigned: Vec<(u32, usize)>,
+}
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 fn dot(ai: &[u32], av: &[f32], dense: &[f32]) -> f32 {
@@ -99,43 +109,43 @@ pub fn find(
         let p = t.params.index(d) - t.first;
         (p >= 0).then_some(p as usize)
     };
-    // Earlier centres: per pattern 1..=k, the sum of its earlier entries' rows, in blocks
-    // merged in block order.
-    const BLOCK: usize = 1 << 15;
-    let starts: Vec<usize> = (0..n).step_by(BLOCK).collect();
-    let partial: Vec<Vec<Vec<f32>>> = starts
-        .par_iter()
-        .map(|&s| {
-            let mut sums = vec![Vec::new(); k + 1];
-            let (mut idx, mut val) = (Vec::new(), Vec::new());
-            for i in s..(s + BLOCK).min(n) {
-                let l = labels[i] as usize;
-                if l == 0 || l > k || period(i).is_none_or(|p| p >= at) {
-                    continue;
-                }
-                vectors.row(i, &mut idx, &mut val);
-                let sum: &mut Vec<f32> = &mut sums[l];
-                if sum.is_empty() {
-                    sum.resize(nt, 0.0);
-                }
-                for (&j, &v) in idx.iter().zip(&val) {
-                    sum[j as usize] += v;
-                }
+    // Earlier centres: per pattern 1..=k, the sum of its earlier entries' rows — of at most
+    // `CENTRE_SAMPLE` of them, chosen by a hash of their text (order-free), so a large log costs
+    // no more than a small one.
+    let earlier: Vec<u64> = (0..=k)
+        .map(|l| {
+            t.counts
+                .get(l)
+                .map_or(0, |row| row[..at.min(row.len())].iter().sum())
+        })
+        .collect();
+    let limit: Vec<u64> = earlier
+        .iter()
+        .map(|&c| {
+            if c <= CENTRE_SAMPLE {
+                u64::MAX
+            } else {
+                (u64::MAX / c).saturating_mul(CENTRE_SAMPLE)
             }
-            sums
         })
         .collect();
     let mut centres: Vec<Vec<f32>> = vec![Vec::new(); k + 1];
-    for block in partial {
-        for (l, sum) in block.into_iter().enumerate() {
-            if sum.is_empty() {
-                continue;
-            }
-            if centres[l].is_empty() {
-                centres[l] = sum;
-            } else {
-                centres[l].iter_mut().zip(&sum).for_each(|(a, b)| *a += b);
-            }
+    let (mut idx, mut val) = (Vec::new(), Vec::new());
+    for i in 0..n {
+        let l = labels[i] as usize;
+        if l == 0 || l > k || period(i).is_none_or(|p| p >= at) {
+            continue;
+        }
+        if limit[l] != u64::MAX && fnv1a(records[i].root_cause.as_bytes()) > limit[l] {
+            continue;
+        }
+        vectors.row(i, &mut idx, &mut val);
+        let sum = &mut centres[l];
+        if sum.is_empty() {
+            sum.resize(nt, 0.0);
+        }
+        for (&j, &v) in idx.iter().zip(&val) {
+            sum[j as usize] += v;
         }
     }
     for c in &mut centres {
@@ -174,17 +184,25 @@ pub fn find(
     if m < min_size {
         return Vec::new();
     }
+    // Each candidate's row scattered into a dense buffer (one per thread), then read by every
+    // other candidate's terms.
     let neighbours: Vec<Vec<usize>> = (0..m)
         .into_par_iter()
-        .map(|a| {
-            (0..m)
-                .filter(|&b| {
-                    b != a
-                        && sparse_dot(&cands[a].2, &cands[a].3, &cands[b].2, &cands[b].3)
-                            >= RESEMBLE
-                })
-                .collect()
-        })
+        .map_init(
+            || vec![0f32; nt],
+            |dense, a| {
+                for (&j, &v) in cands[a].2.iter().zip(&cands[a].3) {
+                    dense[j as usize] = v;
+                }
+                let near = (0..m)
+                    .filter(|&b| b != a && dot(&cands[b].2, &cands[b].3, dense) >= RESEMBLE)
+                    .collect();
+                for &j in &cands[a].2 {
+                    dense[j as usize] = 0.0;
+                }
+                near
+            },
+        )
         .collect();
     let mut taken = vec![false; m];
     let mut groups = Vec::new();
@@ -212,36 +230,35 @@ pub fn find(
         groups.push(members);
     }
     // Groups whose centres resemble each other are one tendency split by the leaders' words.
-    let centre = |g: &[usize]| -> Vec<f32> {
-        let mut c = vec![0f32; nt];
+    // Centres are sparse sums (term id → weight, ascending), normalized when compared.
+    let centre = |g: &[usize]| -> (Vec<u32>, Vec<f32>) {
+        let mut m: std::collections::BTreeMap<u32, f32> = Default::default();
         for &a in g {
             for (&j, &v) in cands[a].2.iter().zip(&cands[a].3) {
-                c[j as usize] += v;
+                *m.entry(j).or_default() += v;
             }
         }
-        let norm = c.iter().map(|v| v * v).sum::<f32>().sqrt();
-        if norm > 0.0 {
-            c.iter_mut().for_each(|v| *v /= norm);
-        }
-        c
+        let norm = m
+            .values()
+            .map(|v| v * v)
+            .sum::<f32>()
+            .sqrt()
+            .max(f32::MIN_POSITIVE);
+        m.into_iter().map(|(j, v)| (j, v / norm)).unzip()
     };
-    loop {
-        let centres: Vec<Vec<f32>> = groups.iter().map(|g| centre(g)).collect();
-        let pair = (0..groups.len())
-            .flat_map(|a| (a + 1..groups.len()).map(move |b| (a, b)))
-            .find(|&(a, b)| {
-                centres[a]
-                    .iter()
-                    .zip(&centres[b])
-                    .map(|(x, y)| x * y)
-                    .sum::<f32>()
-                    >= MERGE
-            });
-        let Some((a, b)) = pair else { break };
+    let mut centres: Vec<(Vec<u32>, Vec<f32>)> = groups.iter().map(|g| centre(g)).collect();
+    while let Some((a, b)) = (0..groups.len())
+        .flat_map(|a| (a + 1..groups.len()).map(move |b| (a, b)))
+        .find(|&(a, b)| {
+            sparse_dot(&centres[a].0, &centres[a].1, &centres[b].0, &centres[b].1) >= MERGE
+        })
+    {
         let moved = groups.remove(b);
+        centres.remove(b);
         groups[a].extend(moved);
+        centres[a] = centre(&groups[a]);
     }
-    groups.sort_by(|a, b| b.len().cmp(&a.len()));
+    groups.sort_by_key(|g| std::cmp::Reverse(g.len()));
     groups
         .into_iter()
         .map(|members| describe(records, labels, corpus, vectors, &cands, &members, at))

@@ -58,9 +58,9 @@ fn report_html_is_self_contained() {
     assert_eq!(external_references(&html), Vec::<String>::new());
     assert!(html.contains("Content-Security-Policy\" content=\"default-src 'none'"));
     // The charts are inline, not linked.
-    assert_eq!(html.matches("<figure id=\"chart-").count(), 5);
+    assert_eq!(html.matches("<figure id=\"chart-").count(), 6);
     assert!(
-        html.matches("<svg").count() >= 5 + 3,
+        html.matches("<svg").count() >= 6 + 3,
         "charts and per-pattern trends inline"
     );
     assert!(!html.contains("<img"));
