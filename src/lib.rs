@@ -25,6 +25,7 @@ pub mod chart;
 pub mod cli;
 pub mod cluster;
 pub mod config;
+pub mod emerging;
 pub mod error;
 pub mod evaluate;
 pub mod ingest;
@@ -144,9 +145,19 @@ pub fn run(config: &Config) -> Result<Outcome> {
         evaluate::evaluate(&truth, &predicted)
     });
 
-    let timeline = timeline::build(records, &clustering.labels, clustering.k, &config.period)?
+    let mut timeline = timeline::build(records, &clustering.labels, clustering.k, &config.period)?
         .map(|t| t.with_trends(records, &clustering.labels, &config.trend, config.review))
         .transpose()?;
+    if let Some(t) = timeline.as_mut() {
+        t.emerging = emerging::find(
+            records,
+            &clustering.labels,
+            &corpus,
+            &vectors,
+            t,
+            clustering.k,
+        );
+    }
     timings.lap("aggregate");
 
     let mut notes = Vec::new();

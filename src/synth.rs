@@ -41,7 +41,8 @@
 //! `1.0 − 0.6 · i / (k − 1)`, i.e. from 1.0 down to 0.4. Dates are uniform over the whole range.
 //!
 //! # Scenario::Trends
-//! Exactly the 4 keys in [`TRENDS_KEYS`] are used, whatever `tendencies` says. Quarter `q`
+//! Exactly the 5 keys in [`TRENDS_KEYS`] are used, whatever `tendencies` says; the trend each is
+//! built to show is in [`TRENDS_DESIGN`] (`recur-gen` writes it next to the log). Quarter `q`
 //! (0-based, of `Q`) spans `[start + 3q months, start + 3(q+1) months)` and holds
 //! `rows / Q` rows (the first `rows % Q` quarters get one extra); rows are emitted quarter by
 //! quarter with random dates inside the quarter. With `x = q / (Q − 1)` (0 when `Q = 1`),
@@ -50,16 +51,18 @@
 //!
 //! | tendency                  | shape     | share of quarter `q`                                   |
 //! |---------------------------|-----------|--------------------------------------------------------|
-//! | `underestimated-timeline` | constant  | 0.33                                                   |
+//! | `underestimated-timeline` | steady    | 0.30                                                   |
 //! | `overcommitment`          | rising    | 0.05 + 0.40 · x (5 % first quarter → 45 % last)        |
-//! | `avoided-conversation`    | fading    | 0.30 for q ≤ c, 0.10 at c+1, 0.03 at c+2, 0.005 after  |
-//! | `scope-change-unmanaged`  | resolved  | 0.10 for q < h, exactly 0 for q ≥ h                    |
-//! | noise (`none`)            | residual  | 1 − the sum above (between ≈2 % and ≈30 %)             |
+//! | `avoided-conversation`    | fading    | 0.30 for q ≤ c, 0.08 after (about a third of before)   |
+//! | `scope-change-unmanaged`  | resolved  | 0.10 for q < h, 0 at h, then stray rows only           |
+//! | `single-point-of-failure` | new       | 0 before the last quarter, 0.05 in it (Q ≥ 2), taken   |
+//! |                           |           | from every other group alike (all × 0.95 there)        |
+//! | noise (`none`)            | residual  | 1 − the sum above (between ≈12 % and ≈25 %)            |
 //!
-//! For Q = 8 that is: timeline 33 % everywhere; overcommitment 5, 11, 16, 22, 28, 34, 39,
-//! 45 %; avoided-conversation 30, 30, 30, 30, 10, 3, 0.5, 0.5 %; scope 10 % in quarters 0–3,
-//! then none. Every avoided-conversation quarter after `c` keeps at least one row when the
-//! quarter has 10 rows or more (fading, not resolved). From quarter `c` on, every
+//! For Q = 8 that is: timeline 30 % everywhere; overcommitment 5, 11, 16, 22, 28, 34, 39,
+//! 45 %; avoided-conversation 30, 30, 30, 30, 8, 8, 8, 8 %; scope 10 % in quarters 0–3, none
+//! in quarter 4, then `max(1, round(0.2 % of the quarter))` stray rows a quarter (quarters of
+//! 20 rows or more); the new tendency 5 % of the last quarter only. From quarter `c` on, every
 //! avoided-conversation row has `behavioral_change` = [`FADING_COMMITMENT`]. With
 //! `noise > 0` the tendency shares are scaled by `1 − noise` and the rest is noise.
 
@@ -148,12 +151,23 @@ pub const TENDENCY_KEYS: [&str; 10] = [
 /// Truth value of noise rows.
 pub const NOISE_TRUTH: &str = "none";
 
-/// The tendencies used by `Scenario::Trends`: constant, rising, fading, resolved.
-pub const TRENDS_KEYS: [&str; 4] = [
+/// The tendencies used by `Scenario::Trends`: steady, rising, fading, resolved, new.
+pub const TRENDS_KEYS: [&str; 5] = [
     "underestimated-timeline",
     "overcommitment",
     "avoided-conversation",
     "scope-change-unmanaged",
+    "single-point-of-failure",
+];
+
+/// The trend each `Scenario::Trends` tendency is built to show (trend names as the reports
+/// write them), in [`TRENDS_KEYS`] order: the truth a trend call is measured against.
+pub const TRENDS_DESIGN: [(&str, &str); 5] = [
+    ("underestimated-timeline", "steady"),
+    ("overcommitment", "rising"),
+    ("avoided-conversation", "fading"),
+    ("scope-change-unmanaged", "resolved"),
+    ("single-point-of-failure", "new"),
 ];
 
 /// Behavioral change carried by every avoided-conversation row from the commitment quarter on
@@ -1496,8 +1510,9 @@ fn tendency_index(key: &str) -> usize {
         .expect("known tendency key")
 }
 
-/// Shares of quarter `q` for [`TRENDS_KEYS`] (before noise scaling).
-fn trends_shares(q: u32, quarters: u32) -> [f64; 4] {
+/// Shares of quarter `q` for [`TRENDS_KEYS`] (before noise scaling; the resolved tendency's
+/// stray rows are added in `start_quarter`).
+fn trends_shares(q: u32, quarters: u32) -> [f64; 5] {
     let x = if quarters > 1 {
         f64::from(q) / f64::from(quarters - 1)
     } else {
@@ -1505,17 +1520,22 @@ fn trends_shares(q: u32, quarters: u32) -> [f64; 4] {
     };
     let h = trends_resolved_quarter(quarters);
     let c = h - 1;
-    let avoided = if q <= c {
-        0.30
-    } else if q == c + 1 {
-        0.10
-    } else if q == c + 2 {
-        0.03
-    } else {
-        0.005
-    };
+    let avoided = if q <= c { 0.30 } else { 0.08 };
     let scope = if q < h { 0.10 } else { 0.0 };
-    [0.33, 0.05 + 0.40 * x, avoided, scope]
+    // The new tendency takes its 5 % of the last quarter from every other group alike, so
+    // the others keep their shape (and the noise its level) through its arrival.
+    if quarters >= 2 && q == quarters - 1 {
+        let k = 0.95;
+        [
+            0.30 * k,
+            (0.05 + 0.40 * x) * k,
+            avoided * k,
+            scope * k,
+            0.05,
+        ]
+    } else {
+        [0.30, 0.05 + 0.40 * x, avoided, scope, 0.0]
+    }
 }
 
 struct SynthIter {
@@ -1611,16 +1631,15 @@ impl SynthIter {
         let residual = (1.0 - shares.iter().sum::<f64>()).max(0.0);
         shares.push(residual);
         let mut counts = apportion(n, &shares);
-        // Fading, not resolved: keep avoided-conversation visible after the commitment.
-        if q > trends_commitment_quarter(self.quarters) && counts[2] == 0 && n >= 10 {
-            let donor = (0..counts.len())
-                .filter(|&i| i != 2 && i != 3)
-                .max_by_key(|&i| counts[i])
-                .unwrap_or(0);
-            if counts[donor] > 0 {
-                counts[donor] -= 1;
-                counts[2] += 1;
-            }
+        // Stopped, with a few stray rows left: from the quarter after the stop, the resolved
+        // tendency takes `max(1, round(0.2 %))` of the quarter from the noise.
+        let noise = counts.len() - 1;
+        if q > trends_resolved_quarter(self.quarters) && n >= 20 {
+            let strays = ((0.002 * n as f64).round() as usize)
+                .max(1)
+                .min(counts[noise]);
+            counts[noise] -= strays;
+            counts[3] += strays;
         }
         self.quarter = q;
         self.counts = counts;
@@ -1922,29 +1941,34 @@ mod tests {
         let get = |q: usize, k: &str| by_q[q].get(k).copied().unwrap_or(0);
         for (q, counts) in by_q.iter().enumerate() {
             assert_eq!(counts.values().sum::<usize>(), 2000, "quarter {q}");
-            assert_eq!(get(q, "underestimated-timeline"), 660);
+            let steady = if q == qn - 1 { 570 } else { 600 };
+            assert_eq!(get(q, "underestimated-timeline"), steady);
         }
         let h = trends_resolved_quarter(p.quarters) as usize;
         assert_eq!(h, 4);
         for q in 0..qn {
             let scope = get(q, "scope-change-unmanaged");
-            if q < h {
-                assert_eq!(scope, 200);
-            } else {
-                assert_eq!(scope, 0, "scope-change in quarter {q}");
-            }
+            let want = match q {
+                q if q < h => 200,
+                q if q == h => 0,
+                _ => 4,
+            };
+            assert_eq!(scope, want, "scope-change in quarter {q}");
+            let new = get(q, "single-point-of-failure");
+            assert_eq!(new, if q == qn - 1 { 100 } else { 0 }, "new in {q}");
         }
         assert_eq!(get(0, "overcommitment"), 100);
-        assert_eq!(get(qn - 1, "overcommitment"), 900);
+        assert_eq!(get(qn - 1, "overcommitment"), 855);
         for q in 1..qn {
             assert!(get(q, "overcommitment") > get(q - 1, "overcommitment"));
         }
         assert_eq!(get(c, "avoided-conversation"), 600);
-        assert_eq!(get(c + 1, "avoided-conversation"), 200);
-        assert_eq!(get(c + 2, "avoided-conversation"), 60);
-        for q in c + 3..qn {
-            assert_eq!(get(q, "avoided-conversation"), 10);
+        for q in c + 1..qn - 1 {
+            assert_eq!(get(q, "avoided-conversation"), 160);
         }
+        assert_eq!(get(qn - 1, "avoided-conversation"), 152);
+        let design: Vec<&str> = TRENDS_DESIGN.iter().map(|d| d.0).collect();
+        assert_eq!(design, TRENDS_KEYS);
     }
 
     #[test]
@@ -1960,6 +1984,7 @@ mod tests {
             for r in &rows_out {
                 let q = quarter_of(&r.date, &p);
                 per_q[q] += 1;
+                // Quarters under 20 rows get no stray rows.
                 if quarters > 1 && q >= h {
                     assert_ne!(r.truth, "scope-change-unmanaged");
                 }
@@ -1967,12 +1992,16 @@ mod tests {
             let lo = rows / quarters as usize;
             assert!(per_q.iter().all(|&n| n == lo || n == lo + 1), "{per_q:?}");
         }
-        // With 100 rows in 8 quarters the faded tendency still appears late.
-        let p = trends(100, 4);
-        let late = generate(&p)
-            .filter(|r| r.truth == "avoided-conversation" && quarter_of(&r.date, &p) >= 6)
-            .count();
-        assert_eq!(late, 2);
+        // With 200 rows in 8 quarters the faded tendency is still there late, and the stopped
+        // one leaves a stray row a quarter after its stop.
+        let p = trends(200, 4);
+        let late = |key: &str| {
+            generate(&p)
+                .filter(|r| r.truth == key && quarter_of(&r.date, &p) >= 6)
+                .count()
+        };
+        assert_eq!(late("avoided-conversation"), 4);
+        assert_eq!(late("scope-change-unmanaged"), 2);
     }
 
     #[test]

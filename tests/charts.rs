@@ -8,7 +8,14 @@ use std::path::Path;
 
 const SMALL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/chart-small.csv");
 const NO_DATES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/chart-nodates.csv");
-const CHARTS: [&str; 5] = ["quarterly", "patterns", "trends", "control", "map"];
+const CHARTS: [&str; 6] = [
+    "quarterly",
+    "patterns",
+    "trends",
+    "forecast",
+    "control",
+    "map",
+];
 
 mod common;
 use common::analyze_from_root as analyze;
@@ -62,7 +69,7 @@ fn every_chart_is_written_as_svg_and_png_of_the_stated_size() {
     }
     assert_eq!(
         chart_files(dir.path()).len(),
-        10,
+        12,
         "{:?}",
         chart_files(dir.path())
     );
@@ -112,11 +119,11 @@ fn no_dates_skips_the_quarterly_and_trend_charts_with_a_note() {
 fn charts_flag_chooses_the_files_and_removes_stale_ones() {
     let dir = tempfile::tempdir().unwrap();
     analyze(SMALL, dir.path(), &["--patterns", "3"]).success();
-    assert_eq!(chart_files(dir.path()).len(), 10);
+    assert_eq!(chart_files(dir.path()).len(), 12);
 
     analyze(SMALL, dir.path(), &["--patterns", "3", "--charts", "svg"]).success();
     let names = chart_files(dir.path());
-    assert_eq!(names.len(), 5, "{names:?}");
+    assert_eq!(names.len(), 6, "{names:?}");
     assert!(names.iter().all(|n| n.ends_with(".svg")), "{names:?}");
 
     analyze(SMALL, dir.path(), &["--patterns", "3", "--charts", "none"]).success();
@@ -129,7 +136,7 @@ fn charts_flag_chooses_the_files_and_removes_stale_ones() {
     analyze(SMALL, dir.path(), &["--patterns", "3", "--charts", "png"]).success();
     let names = chart_files(dir.path());
     assert!(
-        names.len() == 5 && names.iter().all(|n| n.ends_with(".png")),
+        names.len() == 6 && names.iter().all(|n| n.ends_with(".png")),
         "{names:?}"
     );
 }

@@ -58,9 +58,9 @@ fn report_html_is_self_contained() {
     assert_eq!(external_references(&html), Vec::<String>::new());
     assert!(html.contains("Content-Security-Policy\" content=\"default-src 'none'"));
     // The charts are inline, not linked.
-    assert_eq!(html.matches("<figure id=\"chart-").count(), 5);
+    assert_eq!(html.matches("<figure id=\"chart-").count(), 6);
     assert!(
-        html.matches("<svg").count() >= 5 + 3,
+        html.matches("<svg").count() >= 6 + 3,
         "charts and per-pattern trends inline"
     );
     assert!(!html.contains("<img"));
@@ -402,9 +402,14 @@ fn report_html_has_the_trends_growth_control_groups_and_review() {
     // Growth: the fading pattern and the changes written before it faded.
     assert!(html.contains("<h2>Growth</h2>"));
     assert!(html.contains("<strong>Behavioural changes written before it faded:</strong>"));
-    let faded = ["— fading, last seen", "— resolved, last seen"];
-    assert!(faded.iter().any(|f| md.contains(f)));
-    assert!(faded.iter().all(|f| md.contains(f) == html.contains(f)));
+    // Avoided conversations stopped after 2025-Q2 (one stray entry later): resolved.
+    assert!(md.contains("Avoided difficult conversations — resolved, last seen"));
+    assert!(html.contains("Avoided difficult conversations — resolved, last seen"));
+    // The evidence each call rests on, and what to expect next, marked as an estimate.
+    assert!(html.contains("<th>Evidence</th>"));
+    assert!(html.contains("<section id=\"expectation\">"));
+    assert!(html.contains("<h2>What to expect in 2026-Q4 (estimate)</h2>"));
+    assert!(html.contains("<th class=\"num\">90 % interval</th>"));
     // Control, with what it calls for.
     assert!(html.contains("<h2>Within or outside your control</h2>"));
     assert!(html.contains("<th>What it calls for</th>"));

@@ -1,10 +1,12 @@
 //! recur-gen: writes a synthetic failure log as CSV (see `recur::synth`).
 //!
 //! `recur-gen --rows N [--seed S] [--tendencies T] [--noise F] [--scenario uniform|trends]
-//! [--quarters Q] [--start YYYY-MM-DD] [-o FILE]` — stdout when `-o` is absent.
+//! [--quarters Q] [--start YYYY-MM-DD] [-o FILE]` — stdout when `-o` is absent. With
+//! `--scenario trends -o FILE` the designed trend of each tendency is written next to it as
+//! `FILE.design.csv` (`truth,trend`), the truth a trend call is measured against.
 
 use clap::{Parser, ValueEnum};
-use recur::synth::{write_csv, Scenario, SynthParams};
+use recur::synth::{write_csv, Scenario, SynthParams, TRENDS_DESIGN};
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
@@ -14,7 +16,8 @@ use std::process::ExitCode;
 enum ScenarioArg {
     /// Uneven tendency sizes, dates uniform over the range.
     Uniform,
-    /// Constant, rising, fading and resolved tendencies over the quarters.
+    /// Steady, rising, fading, resolved (with stray rows) and new (last quarter only)
+    /// tendencies over the quarters.
     Trends,
 }
 
@@ -28,7 +31,7 @@ struct Args {
     /// RNG seed; the same arguments always produce the same file.
     #[arg(long, default_value_t = 42)]
     seed: u64,
-    /// Number of tendencies (uniform scenario only; trends always uses 4).
+    /// Number of tendencies (uniform scenario only; trends always uses 5).
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..=10))]
     tendencies: u64,
     /// Share of rows that belong to no tendency, 0.0 to 1.0.
@@ -103,6 +106,16 @@ fn run(args: Args) -> io::Result<u64> {
             let mut w = BufWriter::with_capacity(1 << 20, File::create(path)?);
             let n = write_csv(&params, &mut w)?;
             w.flush()?;
+            if params.scenario == Scenario::Trends {
+                let mut name = path.as_os_str().to_owned();
+                name.push(".design.csv");
+                let mut d = BufWriter::new(File::create(PathBuf::from(name))?);
+                writeln!(d, "truth,trend")?;
+                for (key, trend) in TRENDS_DESIGN {
+                    writeln!(d, "{key},{trend}")?;
+                }
+                d.flush()?;
+            }
             Ok(n)
         }
         None => {

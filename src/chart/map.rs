@@ -390,7 +390,7 @@ impl Chart for Map {
             Layout::Separating => "Entries are projected onto the direction that separates the two patterns' centres and the direction in which entries vary most.",
             Layout::Principal => "Entries are projected onto the two directions in which their text vectors vary most (principal components).",
         };
-        format!("{shown}, coloured by pattern, with each pattern's name at the middle of its entries. {how}")
+        format!("{shown}, coloured by pattern, with each pattern's number (the legend names it) near the middle of its entries, where it covers as few entries as it can. {how}")
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
@@ -458,36 +458,57 @@ impl Chart for Map {
                 .filter(|p| p.2 != 0)
                 .map(|&(x, y, id)| Circle::new((x, y), r, color(id).mix(0.75).filled())),
         )?;
-        // Names at the centres, moved up or down until they do not overlap an earlier name.
+        // Each pattern's number (the legend names it) near the middle of its entries, at the
+        // nearby spot that covers the fewest points and no earlier number: a name at the centre
+        // hid the densest part of the pattern.
         let f = bold(SMALL_SIZE);
-        let mut placed: Vec<(i32, i32, i32, i32)> = Vec::new();
         let (px0, py0) = plot.get_base_pixel();
         let (pw, ph) = plot.dim_in_pixel();
-        for (id, name, (cx, cy)) in &self.centres {
-            let text = fit(&f, name, 300);
+        let pixels: Vec<(i32, i32)> = self
+            .points
+            .iter()
+            .map(|&(x, y, _)| chart.backend_coord(&(x, y)))
+            .collect();
+        let mut placed: Vec<(i32, i32, i32, i32)> = Vec::new();
+        for (id, _name, (cx, cy)) in &self.centres {
+            let text = id.to_string();
             let tw = text_width(&f, &text) as i32 + 16;
             let th = 30;
             let (x, y) = chart.backend_coord(&(*cx, *cy));
-            let x = x.clamp(px0 + tw / 2 + 60, px0 + pw as i32 - tw / 2 - 10);
-            // Just above the middle of the pattern's entries, so its densest part stays
-            // visible; then further up, or below the middle, until it overlaps no other name.
-            let base = y - th - 12;
-            let mut best = (x - tw / 2, base);
-            for step in 0..12 {
-                let k = (step + 1) / 2;
-                let dy = if step % 2 == 0 { -k * th } else { k * th + 24 };
-                let top = (base + dy).clamp(py0 + 30, py0 + ph as i32 - 80);
-                let cand = (x - tw / 2, top, x + tw / 2, top + th);
-                if !placed.iter().any(|b| overlaps(*b, cand)) {
-                    best = (cand.0, cand.1);
-                    break;
+            let pad = r + 2;
+            // (rectangle, (entries covered, distance in steps)), the least covering first.
+            type Spot = ((i32, i32, i32, i32), (usize, i32));
+            let mut best: Option<Spot> = None;
+            for dy in -4..=4 {
+                for dx in -3..=3 {
+                    let left =
+                        (x - tw / 2 + dx * (tw / 2 + 6)).clamp(px0 + 60, px0 + pw as i32 - tw - 10);
+                    let top =
+                        (y - th / 2 + dy * (th / 2 + 6)).clamp(py0 + 30, py0 + ph as i32 - 80);
+                    let cand = (left, top, left + tw, top + th);
+                    if placed.iter().any(|b| overlaps(*b, cand)) {
+                        continue;
+                    }
+                    let covered = pixels
+                        .iter()
+                        .filter(|&&(qx, qy)| {
+                            qx >= cand.0 - pad
+                                && qx <= cand.2 + pad
+                                && qy >= cand.1 - pad
+                                && qy <= cand.3 + pad
+                        })
+                        .count();
+                    let score = (covered, dx.abs() + dy.abs());
+                    if best.is_none_or(|(_, s)| score < s) {
+                        best = Some((cand, score));
+                    }
                 }
             }
-            let rect = (best.0, best.1, best.0 + tw, best.1 + th);
+            let Some((rect, _)) = best else { continue };
             placed.push(rect);
             root.draw(&Rectangle::new(
                 [(rect.0, rect.1), (rect.2, rect.3)],
-                WHITE.mix(0.88).filled(),
+                WHITE.mix(0.92).filled(),
             ))?;
             root.draw(&Rectangle::new(
                 [(rect.0, rect.1), (rect.2, rect.3)],

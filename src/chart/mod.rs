@@ -6,7 +6,8 @@
 //! files back), the files written, a small trend SVG per pattern, and notes on skipped charts.
 //!
 //! The charts: `quarterly` (entries per period stacked by pattern), `patterns` (pattern sizes),
-//! `trends` (each pattern's share of every period, same scale), `control` (within / partly /
+//! `trends` (each pattern's share of every period, same scale), `forecast` (the last periods'
+//! counts and the next period's expected count with its interval), `control` (within / partly /
 //! outside the author's control, per pattern) and `map` (a sample of entries in two dimensions,
 //! coloured by pattern). Text is drawn with an embedded font (DejaVu Sans, `assets/`), so PNGs
 //! look the same on a machine with no fonts installed.
@@ -17,6 +18,7 @@
 //! removed when the run's set is published (`output::staging`), so the folder never mixes runs.
 
 mod control;
+mod forecast;
 mod map;
 pub mod palette;
 mod quarterly;
@@ -131,7 +133,14 @@ impl ChartInput<'_> {
 }
 
 /// Every chart's name, in the order the report shows them.
-pub const CHART_NAMES: [&str; 5] = ["quarterly", "patterns", "trends", "control", "map"];
+pub const CHART_NAMES: [&str; 6] = [
+    "quarterly",
+    "patterns",
+    "trends",
+    "forecast",
+    "control",
+    "map",
+];
 
 /// At most this many patterns get their own bar, panel or label; the rest are summed up.
 pub(crate) const MAX_SHOWN: usize = 24;
@@ -150,6 +159,9 @@ pub fn render(input: &ChartInput, out: &Path, formats: ChartFormats) -> Result<C
     }
     let sizes = sizes::Sizes::new(input);
     let trends = input.timeline.map(|t| trends::Trends::new(input, t));
+    let forecast = input
+        .timeline
+        .and_then(|t| forecast::ForecastChart::new(input, t));
     let control = input.has_control.then(|| control::ControlChart::new(input));
     if control.is_none() {
         files
@@ -186,6 +198,12 @@ pub fn render(input: &ChartInput, out: &Path, formats: ChartFormats) -> Result<C
         jobs.push((
             "trends",
             Box::new(move || draw("trends", c, formats).map(Some)),
+        ));
+    }
+    if let Some(c) = &forecast {
+        jobs.push((
+            "forecast",
+            Box::new(move || draw("forecast", c, formats).map(Some)),
         ));
     }
     if let Some(c) = &control {
@@ -495,6 +513,18 @@ pub(crate) fn nice_ceiling(x: f64) -> f64 {
     10.0 * p
 }
 
+/// An axis end that fits the data: the smallest multiple of a nice tick step (1, 2, 2.5 or 5 × a
+/// power of ten, about `ticks` ticks) that holds `x`. 33 → 35 with 8 ticks, where
+/// `nice_ceiling` gives 50.
+pub(crate) fn nice_axis_max(x: f64, ticks: u32) -> f64 {
+    if x <= 0.0 || !x.is_finite() {
+        return 1.0;
+    }
+    let step = nice_ceiling(x / ticks.max(1) as f64);
+    let m = (x / step - 1e-9).ceil().max(1.0);
+    m * step
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -537,6 +567,13 @@ mod tests {
         assert_eq!(nice_ceiling(0.37), 0.5);
         assert_eq!(nice_ceiling(120.0), 200.0);
         assert_eq!(nice_ceiling(0.0), 1.0);
+        // The case: the largest pattern has 27 entries; with room for its count the
+        // axis ran to 50, now to 35.
+        assert_eq!(nice_axis_max(27.0 * 1.22, 8), 35.0);
+        assert_eq!(nice_axis_max(100.0, 5), 100.0);
+        assert_eq!(nice_axis_max(101.0, 5), 125.0);
+        assert_eq!(nice_axis_max(0.0, 5), 1.0);
+        assert!(nice_axis_max(0.37, 6) >= 0.37 && nice_axis_max(0.37, 6) <= 0.4);
     }
 
     #[test]

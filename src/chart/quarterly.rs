@@ -96,7 +96,7 @@ impl Chart for Quarterly {
         let (plot, legend) = body.split_horizontally(w as i32 - 20 - LEGEND_W);
         let n = self.periods.len();
         let max_total = self.totals.iter().copied().max().unwrap_or(0) as f64;
-        let y_max = nice_ceiling(max_total * 1.08);
+        let y_max = nice_axis_max(max_total * 1.08, 6);
         let mut chart = ChartBuilder::on(&plot)
             .margin(20)
             .margin_right(30)

@@ -64,7 +64,7 @@ impl Chart for Sizes {
         let n = self.bars.len();
         let max = self.bars.iter().map(|b| b.2).max().unwrap_or(0) as f64;
         // Room on the right of the longest bar for its count.
-        let x_max = nice_ceiling(max * 1.22);
+        let x_max = nice_axis_max(max * 1.22, 8);
         let mut chart = ChartBuilder::on(&body)
             .margin(20)
             .margin_right(40)

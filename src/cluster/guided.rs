@@ -276,7 +276,8 @@ pub fn cluster(
     // A log small enough to have a shuffled-words null, whose words do not decide, is read as a
     // whole: its prior says which tendencies it holds and places every entry with cues.
     let mut log_prior = None;
-    let scores = (!strict && n <= crate::text::NULL_MAX).then(|| Scores::of(cues));
+    let scores =
+        (!strict && n <= prior::MAX_ENTRIES.min(crate::text::NULL_MAX)).then(|| Scores::of(cues));
     if scores
         .as_ref()
         .is_some_and(|s| !prior::has_structure(cues, sample, s))

@@ -27,6 +27,11 @@ use crate::tendency::matcher::Mass;
 use crate::text::Cues;
 use crate::text::FIELD_WEIGHTS;
 
+/// Logs up to this size are read with a prior: a person's or a small team's log, where word
+/// statistics are thin. Larger logs keep the per-tendency seed rule (their own words have the
+/// numbers to place entries, and a generated 2,000–11,000-entry trend log placed the one-off
+/// mishaps worse with the prior).
+pub const MAX_ENTRIES: usize = 1_000;
 /// How sharply a cue's score decides (the mixture's inverse temperature).
 pub const BETA: f64 = 2.0;
 /// A score below this says nothing (the "no tendency" part's score); about one hint.

@@ -14,7 +14,9 @@ use super::{pct, Report};
 use crate::breakdown::{self, lean, Breakdown, Counts};
 use crate::patterns::Pattern;
 use crate::record::Control;
-use crate::timeline::{PatternTrend, ReviewRow, Timeline, Trend, Trends, TREND_RULE};
+use crate::timeline::{
+    PatternTrend, ReviewRow, Timeline, Trend, Trends, FORECAST_LEVEL, FORECAST_WINDOW, TREND_RULE,
+};
 use serde_json::{json, Map, Value};
 
 fn label_of<'r>(report: &'r Report, id: u32) -> &'r str {
@@ -376,6 +378,18 @@ pub fn this_period(report: &Report) -> Vec<Block> {
         line.extend(joined(refs, "; "));
         items.push(line);
     }
+    for g in &tl.emerging {
+        let mut line = vec![
+            b("Emerging:"),
+            t(format!(
+                " {} that fit no earlier pattern but resemble each other (“",
+                entries(g.entries.len() as u64)
+            )),
+        ];
+        line.push(u(g.words.join(", ")));
+        line.push(t("”); see Emerging."));
+        items.push(line);
+    }
     for id in of(&|id| tr.trend(id).is_some_and(Trend::is_growth)) {
         let p = &tr.patterns[id as usize];
         let trend = p.trend.map_or("", Trend::name);
@@ -417,7 +431,9 @@ pub fn this_period(report: &Report) -> Vec<Block> {
 /// Trends, growth, control and group sections, after the pattern table.
 pub fn sections(report: &Report) -> Vec<Block> {
     let mut out = trends(report);
+    out.extend(emerging(report));
     out.extend(growth(report));
+    out.extend(expectation(report));
     let bd = report.breakdown();
     out.extend(control(report, bd));
     out.extend(groups(report, bd));
@@ -464,6 +480,7 @@ fn trends(report: &Report) -> Vec<Block> {
                 cell(seen(e.first)),
                 cell(seen(e.last)),
                 cell(shares),
+                cell(evidence_text(tl, p)),
                 vec![Span::Code(sparkline(&tl.counts[id as usize], &tl.totals))],
             ]
         })
@@ -477,9 +494,10 @@ fn trends(report: &Report) -> Vec<Block> {
             cell("First seen"),
             cell("Last seen"),
             cell("Share earlier → recent"),
+            cell("Evidence"),
             cell(format!("Each {kind} ({})", span(tl, 0, tl.periods.len()))),
         ],
-        num: vec![true, false, false, false, false, false, false, false],
+        num: vec![true, false, false, false, false, false, false, false, false],
         rows,
     }));
     out.push(h3(vec![t(format!("Entries per {kind}"))]));
@@ -517,6 +535,45 @@ fn trends(report: &Report) -> Vec<Block> {
         ))]));
     }
     out
+}
+
+/// A p-value as the reports show it.
+fn p_text(p: f64) -> String {
+    if p < 0.001 {
+        "p < 0.001".to_string()
+    } else {
+        format!("p = {p:.3}")
+    }
+}
+
+/// The counts and the test a trend call rests on, in words: recent entries against what the
+/// earlier share gives, the one-sided p-value, and for a resolved pattern its quiet stretch.
+fn evidence_text(tl: &Timeline, p: &PatternTrend) -> String {
+    let Some(c) = p.call else {
+        return "–".to_string();
+    };
+    let e = &p.evidence;
+    let expected = e.expected_recent().unwrap_or(0.0);
+    let mut s = format!("{} recent, {expected:.1} expected", e.recent);
+    match c.trend {
+        Trend::Resolved => {
+            if let Some(q) = c.quiet {
+                s = format!(
+                    "{} since {}, {:.1} expected; {}",
+                    q.entries,
+                    tl.periods[q.from],
+                    q.expected,
+                    p_text(q.p_value)
+                );
+            }
+        }
+        Trend::New | Trend::Rising => s.push_str(&format!("; {}", p_text(c.p_more))),
+        Trend::Fading => s.push_str(&format!("; {}", p_text(c.p_fewer))),
+        Trend::Steady | Trend::OneOff => {
+            s.push_str(&format!("; {}", p_text(c.p_more.min(c.p_fewer))))
+        }
+    }
+    s
 }
 
 fn capitalize(s: &str) -> String {
@@ -589,6 +646,135 @@ fn growth(report: &Report) -> Vec<Block> {
                 .collect(),
         ));
     }
+    out
+}
+
+/// Groups of the latest period that fit no earlier pattern but resemble each other.
+fn emerging(report: &Report) -> Vec<Block> {
+    let mut out = Vec::new();
+    let Some((tl, tr)) = timeline_parts(report) else {
+        return out;
+    };
+    if tr.end < 2 {
+        return out;
+    }
+    let label = &tl.periods[tr.end - 1];
+    out.push(h2("emerging", vec![t(format!("Emerging in {label}"))]));
+    out.push(Block::Para(vec![t(format!(
+        "Entries of {label} that fit none of the patterns seen before it (cosine similarity below {} to each pattern's earlier entries) but resemble each other ({} or more): a tendency that may be new, reported even when small — at least {} entries and {} % of the {kind}'s entries.",
+        crate::emerging::FIT,
+        crate::emerging::RESEMBLE,
+        crate::emerging::MIN_ENTRIES,
+        crate::emerging::MIN_SHARE * 100.0,
+        kind = tl.params.kind.name(),
+    ))]));
+    if tl.emerging.is_empty() {
+        out.push(Block::Para(vec![t(format!(
+            "None in {label}: its entries fit earlier patterns, or those that fit none do not resemble each other."
+        ))]));
+        return out;
+    }
+    for (i, g) in tl.emerging.iter().enumerate() {
+        let mut head = vec![t(format!("New {}: “", i + 1))];
+        head.push(u(g.words.join(", ")));
+        head.push(t(format!("” — {}", entries(g.entries.len() as u64))));
+        out.push(h3(head));
+        let placed: Vec<Inline> = g
+            .assigned
+            .iter()
+            .map(|&(id, n)| {
+                let mut r = pattern_ref(report, id);
+                r.push(t(format!(" ({n})")));
+                r
+            })
+            .collect();
+        let mut line = vec![t("Placed now in: ")];
+        line.extend(joined(placed, "; "));
+        line.push(t("."));
+        out.push(Block::Para(line));
+        out.push(Block::List(
+            g.examples
+                .iter()
+                .map(|&r| {
+                    let rec = &report.records[r];
+                    vec![u(crate::sanitize::shorten(
+                        &rec.root_cause,
+                        crate::sanitize::REPORT_TEXT_MAX,
+                    )
+                    .into_owned())]
+                })
+                .collect(),
+        ));
+    }
+    out
+}
+
+/// "What to expect": per recurring pattern with a trend, the expected count for the next
+/// period with its interval, marked as an estimate.
+fn expectation(report: &Report) -> Vec<Block> {
+    let mut out = Vec::new();
+    let Some((tl, tr)) = timeline_parts(report) else {
+        return out;
+    };
+    let rows: Vec<Vec<Inline>> = ids(report)
+        .into_iter()
+        .filter_map(|id| {
+            let p = &tr.patterns[id as usize];
+            let f = p.forecast?;
+            let from = tr.end.saturating_sub(FORECAST_WINDOW);
+            let last: Vec<String> = tl.counts[id as usize][from..tr.end]
+                .iter()
+                .map(u64::to_string)
+                .collect();
+            Some(vec![
+                cell(id.to_string()),
+                vec![u(label_of(report, id))],
+                cell(p.trend.map_or("–", Trend::name)),
+                cell(last.join(", ")),
+                cell(if f.expected < 10.0 {
+                    format!("≈ {:.1}", f.expected)
+                } else {
+                    format!("≈ {:.0}", f.expected)
+                }),
+                cell(format!("{}–{}", f.low, f.high)),
+                cell(f.method.name()),
+            ])
+        })
+        .collect();
+    if rows.is_empty() {
+        return out;
+    }
+    let kind = tl.params.kind.name();
+    out.push(h2(
+        "expectation",
+        vec![t(format!("What to expect in {} (estimate)", tr.next))],
+    ));
+    out.push(Block::Para(vec![t(format!(
+        "An estimate, not a promise: per recurring pattern, the entries to expect in {next} if it keeps its recent rate — its share of {recent} ({sharetext}), or for a rising pattern the straight line through its shares of the last {w} {kinds} carried one {kind} on — times the mean number of entries of the last {w} {kinds}. The interval holds the count in {lvl:.0} of 100 {kinds} like these: it adds the chance variation of a count (Poisson), the uncertainty of the rate and of the volume (negative binomial). Backtested on generated logs (benches/QUALITY.md).",
+        next = tr.next,
+        recent = span(tl, tr.recent_start, tr.end),
+        sharetext = "the recent part",
+        w = FORECAST_WINDOW.min(tr.end),
+        kinds = plural(kind, 2),
+        lvl = FORECAST_LEVEL * 100.0,
+    ))]));
+    out.push(Block::Table(Table {
+        head: vec![
+            cell("#"),
+            cell("Pattern"),
+            cell("Trend"),
+            cell(format!(
+                "Last {} ({})",
+                plural(kind, 2),
+                span(tl, tr.end.saturating_sub(FORECAST_WINDOW), tr.end)
+            )),
+            cell(format!("Expected in {}", tr.next)),
+            cell(format!("{:.0} % interval", FORECAST_LEVEL * 100.0)),
+            cell("From"),
+        ],
+        num: vec![true, false, false, false, true, true, false],
+        rows,
+    }));
     out
 }
 
@@ -767,7 +953,32 @@ fn trend_json(t: &Timeline, p: &PatternTrend, id: u32) -> Map<String, Value> {
                 "recent_entries": e.recent,
                 "recent_share": e.recent_share().map(round4),
                 "expected_recent": e.expected_recent().map(round4),
+                "ratio": p.call.and_then(|c| c.ratio).map(round4),
+                "p_more": p.call.map(|c| round4(c.p_more)),
+                "p_fewer": p.call.map(|c| round4(c.p_fewer)),
+                "p_value": p.call.and_then(|c| c.p_value()).map(round4),
+                "quiet": p.call.and_then(|c| c.quiet).map(|q| json!({
+                    "from": t.periods[q.from],
+                    "entries": q.entries,
+                    "expected": round4(q.expected),
+                    "p_value": round4(q.p_value),
+                })),
             }),
+        );
+    }
+    if id != 0 {
+        m.insert(
+            "forecast".into(),
+            json!(p.forecast.map(|f| json!({
+                "estimate": true,
+                "expected": round4(f.expected),
+                "low": f.low,
+                "high": f.high,
+                "level": FORECAST_LEVEL,
+                "method": f.method.name(),
+                "expected_share": round4(f.share),
+                "expected_volume": round4(f.volume),
+            }))),
         );
     }
     if p.trend.is_some_and(Trend::is_growth) {
@@ -867,13 +1078,29 @@ pub fn timeline_json(report: &Report) -> Value {
         "trends": tally,
         "trends_unavailable": tr.unavailable,
         "trend_rule": TREND_RULE,
+        "next_period": tr.next,
+        "emerging": t.emerging.iter().map(|g| json!({
+            "period": t.periods[g.period],
+            "entries": g.entries.len(),
+            "words": g.words,
+            "assigned": g.assigned.iter().map(|&(id, n)| json!({"pattern": id, "entries": n})).collect::<Vec<_>>(),
+            "examples": g.examples.iter().map(|&r| {
+                let rec = &report.records[r];
+                json!({
+                    "file": report.ingested.files.get(rec.file as usize).map(|f| f.name.as_str()),
+                    "row": rec.row,
+                    "text": crate::sanitize::shorten(&rec.root_cause, crate::sanitize::REPORT_TEXT_MAX),
+                })
+            }).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
         "trend_params": {
             "recent_periods": p.recent(),
             "min_entries": p.min_entries(),
             "recurring_periods": p.recurring_periods(),
             "rise_ratio": p.rise_ratio(),
             "fade_ratio": p.fade_ratio(),
-            "min_change": p.min_change(),
+            "significance": p.significance(),
+            "stray_level": p.stray_level(),
         },
     })
 }

@@ -12,14 +12,20 @@
 //! sum over patterns of a period equals that period's total. With a review period, trends read
 //! only the periods up to and including it; the counts always cover every period.
 
+mod forecast;
 mod period;
+mod stats;
 mod trend;
 
+pub use forecast::{
+    forecast, Forecast, Method, LEVEL as FORECAST_LEVEL, WINDOW as FORECAST_WINDOW,
+};
 pub use period::{parse_month, PeriodKind, PeriodParams, MONTH_NAMES};
+pub use stats::{binom_cdf, binom_sf, count_quantile};
 pub use trend::{
-    classify, CheckedTrendParams, Evidence, Trend, TrendParams, FADE_RATIO, MIN_CHANGE,
+    call, classify, Call, CheckedTrendParams, Evidence, Quiet, Trend, TrendParams, FADE_RATIO,
     MIN_ENTRIES, RECENT_MONTHS, RECENT_QUARTERS, RECENT_YEARS, RECURRING_PERIODS, RISE_RATIO,
-    TREND_RULE,
+    SIGNIFICANCE, STRAY_LEVEL, TREND_RULE,
 };
 
 use crate::error::{Error, Result};
@@ -45,6 +51,8 @@ pub struct Timeline {
     pub undated: u64,
     /// Each pattern's trend, once `with_trends` has run.
     pub trends: Option<Trends>,
+    /// Groups of the latest period looked at that fit no earlier pattern (`crate::emerging`).
+    pub emerging: Vec<crate::emerging::Emerging>,
 }
 
 fn polars_err(e: PolarsError) -> Error {
@@ -109,6 +117,7 @@ pub fn build(
         totals,
         undated,
         trends: None,
+        emerging: Vec::new(),
     }))
 }
 
@@ -144,6 +153,11 @@ pub struct PatternTrend {
     /// `None` for pattern 0 (no clear pattern), for a pattern with no entries up to the review
     /// period, and when the periods allow no trend (`Trends::unavailable`).
     pub trend: Option<Trend>,
+    /// The call with its tests, when a trend was called.
+    pub call: Option<Call>,
+    /// For a recurring pattern with a trend: what to expect in the period after the last one
+    /// looked at (`Trends::next`).
+    pub forecast: Option<Forecast>,
     /// Seen in at least `recurring_periods` periods.
     pub recurring: bool,
     /// What the rule read; `first` and `last` are the first and last period seen.
@@ -188,6 +202,8 @@ pub struct Trends {
     pub review_rows: Vec<ReviewRow>,
     /// Why no trend was called, when none was.
     pub unavailable: Option<String>,
+    /// Label of the period the forecasts are for (the one after the last looked at).
+    pub next: String,
 }
 
 impl Trends {
@@ -287,13 +303,21 @@ pub fn trends(
         .enumerate()
         .map(|(id, row)| {
             let evidence = Evidence::new(&row[..end], totals, params.recent());
-            let trend = if id == 0 || unavailable.is_some() {
+            let call = if id == 0 || unavailable.is_some() {
                 None
             } else {
-                evidence.classify(params)
+                call(&row[..end], totals, params)
+            };
+            let trend = call.map(|c| c.trend);
+            let forecast = if trend.is_some() && evidence.recurring(params) {
+                forecast::forecast(&row[..end], totals, params.recent(), trend)
+            } else {
+                None
             };
             PatternTrend {
                 trend,
+                call,
+                forecast,
                 recurring: evidence.recurring(params),
                 evidence,
                 changes_before: Vec::new(),
@@ -330,6 +354,7 @@ pub fn trends(
         patterns,
         review_rows,
         unavailable,
+        next: t.params.label(t.first + end as i64),
     })
 }
 
@@ -552,7 +577,9 @@ mod tests {
             .with_trends(&records, &labels, &quarterly(), None)
             .unwrap();
         let tr = t.trends.as_ref().unwrap();
-        assert_eq!(tr.trend(1), Some(Trend::Resolved));
+        // None of 11 in the last two quarters (p = 0.03): a significant drop, but too little
+        // evidence that it stopped (the stop test divides the level by √4 starts tried).
+        assert_eq!(tr.trend(1), Some(Trend::Fading));
         let changes = &tr.patterns[1].changes_before;
         let got: Vec<(&str, usize, usize)> = changes
             .iter()
