@@ -857,3 +857,148 @@ impl Placer {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn tiny() -> Model {
+        Model {
+            recur_version: "0.1.0".into(),
+            language: "english".into(),
+            stopwords: vec!["the".into(), "a".into()],
+            text_roles: vec![Role::RootCause, Role::Lesson],
+            seed: 42,
+            k_choice: "auto".into(),
+            lexicon: true,
+            min_df: 2,
+            max_df: 0.5,
+            bigrams: true,
+            tendencies: vec![Tendency {
+                id: "overcommit".into(),
+                name: "Overcommitment".into(),
+                cues: vec!["said yes".into()],
+                hints: vec!["busy".into()],
+            }],
+            stems: vec!["deadlin".into(), "miss".into(), "vendor".into()],
+            terms: vec![(0, u32::MAX), (1, u32::MAX), (2, u32::MAX), (1, 0)],
+            idf: vec![1.5, 1.2, 2.0, 2.5],
+            dims: 2,
+            components: Some(vec![0.5, 0.1, 0.4, 0.2, -0.1, 0.9, 0.6, 0.0]),
+            rule: AssignRule {
+                dims: 2,
+                centres: vec![1.0, 0.0, 0.0, 1.0],
+                norms: vec![1.0, 1.0],
+                n_tend: 1,
+                tendency_norms: vec![1.0],
+                near: vec![0.3],
+                slot: vec![0],
+                strict: false,
+                guided: true,
+                outliers: true,
+                outlier_similarity: 0.2,
+                ids: vec![1, 2],
+            },
+            entries: 10,
+            unassigned: 1,
+            next_id: 3,
+            patterns: vec![SavedPattern {
+                id: 1,
+                label: "Overcommitment".into(),
+                tendency: Some("Overcommitment".into()),
+                tendency_id: Some("overcommit".into()),
+                tendency_index: Some(0),
+                seeded: true,
+                size: 6,
+                share: 0.6,
+                terms: vec!["missed deadline".into()],
+            }],
+        }
+    }
+
+    #[test]
+    fn encodes_and_decodes_to_the_same_model() {
+        let m = tiny();
+        let bytes = m.encode();
+        assert_eq!(&bytes[..8], MAGIC);
+        assert_eq!(Model::decode(&bytes).unwrap(), m);
+        assert_eq!(bytes, Model::decode(&bytes).unwrap().encode());
+    }
+
+    #[test]
+    fn inconsistent_fields_are_refused() {
+        let mut m = tiny();
+        m.terms[0] = (9, u32::MAX);
+        let e = Model::decode(&m.encode()).unwrap_err();
+        assert!(e.0.contains("stem table"), "{e}");
+        let mut m = tiny();
+        m.rule.slot = vec![5];
+        assert!(Model::decode(&m.encode()).is_err());
+        let mut m = tiny();
+        m.language = "klingon".into();
+        assert!(Model::decode(&m.encode()).is_err());
+    }
+
+    #[test]
+    fn places_by_cues_and_words() {
+        let p = Placer::new(tiny());
+        let mut s = p.scratch();
+        let rec = Record {
+            root_cause: "I said yes to it all".into(),
+            ..Default::default()
+        };
+        let placed = p.place(&rec, &mut s);
+        assert_eq!(placed.pattern, 1, "{placed:?}");
+        let none = Record {
+            root_cause: "printer".into(),
+            ..Default::default()
+        };
+        assert_eq!(p.place(&none, &mut s).pattern, 0);
+    }
+
+    proptest! {
+        #[test]
+        fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let _ = Model::decode(&bytes);
+            let mut framed = MAGIC.to_vec();
+            framed.extend_from_slice(&bytes);
+            prop_assert!(Model::decode(&framed).is_err());
+        }
+
+        #[test]
+        fn every_truncation_and_corruption_is_an_error(cut in 0usize..1000, at in 0usize..1000, bit in 0u8..8) {
+            let bytes = tiny().encode();
+            let cut = cut % bytes.len();
+            prop_assert!(Model::decode(&bytes[..cut]).is_err());
+            let mut bad = bytes.clone();
+            bad[at % bytes.len()] ^= 1 << bit;
+            prop_assert!(Model::decode(&bad).is_err());
+        }
+
+        #[test]
+        fn a_valid_checksum_over_a_garbled_body_is_still_refused_without_panic(
+            body in proptest::collection::vec(any::<u8>(), 0..600)
+        ) {
+            let mut out = MAGIC.to_vec();
+            out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+            out.extend_from_slice(&(body.len() as u64).to_le_bytes());
+            out.extend_from_slice(&body);
+            let sum = fnv1a64(&out);
+            out.extend_from_slice(&sum.to_le_bytes());
+            let _ = Model::decode(&out);
+        }
+
+        #[test]
+        fn a_checksummed_body_with_corrupted_counts_does_not_panic(at in 0usize..2000, v in any::<u32>()) {
+            let bytes = tiny().encode();
+            let end = bytes.len() - 8;
+            let mut b = bytes[..end].to_vec();
+            let at = 20 + at % (end - 24);
+            b[at..at + 4].copy_from_slice(&v.to_le_bytes());
+            let sum = fnv1a64(&b);
+            b.extend_from_slice(&sum.to_le_bytes());
+            let _ = Model::decode(&b);
+        }
+    }
+}
