@@ -51,6 +51,9 @@ pub struct AssignArgs {
     /// Leave out the CSV header line (for shards whose outputs are concatenated).
     #[arg(long = "no-header")]
     pub no_header: bool,
+    /// Also write assignments.parquet into the output folder.
+    #[arg(long)]
+    pub parquet: bool,
     /// Use HEADER for ROLE; repeatable (as in analyze).
     #[arg(long = "column", value_name = "ROLE=HEADER")]
     pub column: Vec<String>,
@@ -58,7 +61,7 @@ pub struct AssignArgs {
     #[arg(long, value_name = "TOOL")]
     pub preset: Option<String>,
     /// Format of the inputs (needed only when the extension or content does not tell).
-    #[arg(long = "input-format", value_name = "csv|json|jsonl")]
+    #[arg(long = "input-format", value_name = "csv|json|jsonl|parquet")]
     pub input_format: Option<String>,
     /// Date format for dates that are not ISO 8601 / RFC 3339 / YYYY/MM/DD.
     #[arg(long = "date-format", value_name = "FORMAT")]
@@ -109,6 +112,12 @@ impl AssignArgs {
         )
         .map_err(|e| Error::Param(e.to_string()))?
         .a;
+        if self.parquet && self.out == "-" {
+            return Err(Error::Param(
+                "--parquet writes assignments.parquet into an output folder; -o - writes CSV lines"
+                    .into(),
+            ));
+        }
         let mut ingest = analyze.resolve()?.ingest;
         ingest.sources = sources(&self.inputs)?;
         ingest.blameless = self.blameless;
@@ -121,6 +130,7 @@ impl AssignArgs {
                 crate::assign::Destination::Folder(PathBuf::from(self.out))
             },
             header: !self.no_header,
+            parquet: self.parquet,
             strict: self.strict,
             quiet: self.quiet,
         })
@@ -318,7 +328,7 @@ impl AnalyzeArgs {
             None => None,
             Some(f) => Some(Format::parse(f).ok_or_else(|| {
                 Error::Param(format!(
-                    "--input-format takes csv, json or jsonl, got \"{f}\""
+                    "--input-format takes csv, json, jsonl or parquet, got \"{f}\""
                 ))
             })?),
         };

@@ -447,3 +447,70 @@ fn assign_reads_json_lines_from_stdin_and_writes_to_stdout() {
         .unwrap();
     assert_eq!(o.status.code(), Some(1));
 }
+
+#[test]
+fn parquet_in_and_out_round_trips() {
+    use polars::prelude::*;
+    let tmp = tempfile::tempdir().unwrap();
+    let p = |n: &str| tmp.path().join(n);
+    // The sample log as a Parquet file (every column text).
+    let mut rd = csv::Reader::from_path(sample()).unwrap();
+    let headers: Vec<String> = rd.headers().unwrap().iter().map(String::from).collect();
+    let rows: Vec<csv::StringRecord> = rd.records().map(|r| r.unwrap()).collect();
+    let columns: Vec<(&str, Vec<String>)> = headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h.as_str(), rows.iter().map(|r| r[i].to_string()).collect()))
+        .collect();
+    let f = std::fs::File::create(p("log.parquet")).unwrap();
+    recur::ingest::parquet::write_strings(&columns, f).unwrap();
+
+    // Analyzing the Parquet file finds what the CSV file gives.
+    analyze(&sample(), &p("a"), &p("m.rcm"), &[]);
+    analyze(&p("log.parquet"), &p("pq"), &p("m2.rcm"), &[]);
+    assert_eq!(patterns(&p("a")), patterns(&p("pq")));
+    assert_eq!(analyzed(&p("a")), analyzed(&p("pq")));
+
+    // Assigning it reproduces analyze, and assignments.parquet holds assignments.csv's rows.
+    let o = recur()
+        .args(["assign", "-q", "--parquet", "--model"])
+        .arg(p("m.rcm"))
+        .arg(p("log.parquet"))
+        .arg("-o")
+        .arg(p("b"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(analyzed(&p("a")), assigned(&p("b")));
+    let csv_rows = read_csv(&p("b").join("assignments.csv"));
+    let df = ParquetReader::new(std::fs::File::open(p("b").join("assignments.parquet")).unwrap())
+        .finish()
+        .unwrap();
+    assert_eq!(df.height(), csv_rows.len());
+    let pattern = df.column("pattern").unwrap().u32().unwrap().clone();
+    let label = df.column("label").unwrap().str().unwrap().clone();
+    let row = df.column("row").unwrap().u64().unwrap().clone();
+    let sim = df.column("similarity").unwrap().f32().unwrap().clone();
+    for (i, r) in csv_rows.iter().enumerate() {
+        assert_eq!(row.get(i).unwrap().to_string(), r[1]);
+        assert_eq!(pattern.get(i).unwrap().to_string(), r[3]);
+        assert_eq!(label.get(i).unwrap(), &r[4]);
+        assert!((f64::from(sim.get(i).unwrap()) - r[5].parse::<f64>().unwrap()).abs() < 1e-6);
+    }
+    // A file that only claims to be Parquet is unusable input: exit 2.
+    std::fs::write(p("bad.parquet"), b"PAR1 not really").unwrap();
+    let o = recur()
+        .args(["assign", "-q", "--model"])
+        .arg(p("m.rcm"))
+        .arg(p("bad.parquet"))
+        .arg("-o")
+        .arg(p("c"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

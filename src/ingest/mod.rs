@@ -24,6 +24,7 @@ mod delimited;
 mod encoding;
 mod json;
 mod markup;
+pub mod parquet;
 mod presets;
 
 pub use chunked::ReadSizes;
@@ -47,6 +48,7 @@ pub enum Format {
     Csv,
     Json,
     Jsonl,
+    Parquet,
 }
 
 impl Format {
@@ -55,6 +57,7 @@ impl Format {
             "csv" | "tsv" | "txt" => Some(Format::Csv),
             "json" => Some(Format::Json),
             "jsonl" | "ndjson" => Some(Format::Jsonl),
+            "parquet" | "pq" => Some(Format::Parquet),
             _ => None,
         }
     }
@@ -64,11 +67,15 @@ impl Format {
             Format::Csv => "csv",
             Format::Json => "json",
             Format::Jsonl => "jsonl",
+            Format::Parquet => "parquet",
         }
     }
 
     /// Guesses from the first non-blank byte: `[` is a JSON array, `{` JSON Lines, else CSV.
     fn sniff(bytes: &[u8]) -> Format {
+        if bytes.starts_with(b"PAR1") {
+            return Format::Parquet;
+        }
         let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
         match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
             Some(b'[') => Format::Json,
@@ -233,7 +240,7 @@ pub fn ingest_with(cfg: &IngestConfig, sizes: ReadSizes) -> Result<Ingested> {
 
 /// Records handed to a streaming sink at a time (at least; the last batch of a file may be
 /// smaller).
-pub const STREAM_BATCH: usize = 1 << 16;
+pub const STREAM_BATCH: usize = 1 << 15;
 
 /// A streaming consumer of records: called with batches of records in input order; it takes
 /// what it needs and the batch is dropped.
@@ -427,15 +434,16 @@ fn ingest_input<R: Read + Send>(
                 .map_err(io)?;
             acc.finish(cfg, name, format, out)
         }
-        Format::Json | Format::Jsonl => {
+        Format::Json | Format::Jsonl | Format::Parquet => {
             let mut bytes = input.into_bytes().map_err(io)?;
-            if std::str::from_utf8(&bytes).is_err() {
+            if format != Format::Parquet && std::str::from_utf8(&bytes).is_err() {
                 bytes = encoding::cp1252(&bytes).into_bytes();
                 out.warnings.push(format!(
                     "{name}: not UTF-8; read as Windows-1252 (Latin-1) text — save it as UTF-8 to be sure of every character"
                 ));
             }
             let parsed = match (format, cfg.format.or(by_name)) {
+                (Format::Parquet, _) => parquet::read(&bytes).map(|(h, r)| (h, r, false)),
                 (Format::Json, _) => json::parse_array(&bytes).map(|(h, r)| (h, r, true)),
                 (Format::Jsonl, Some(Format::Jsonl)) => {
                     json::parse_lines(&bytes).map(|(h, r)| (h, r, false))
