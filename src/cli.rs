@@ -31,7 +31,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Analyze one or more failure logs and write the pattern report.
-    Analyze(AnalyzeArgs),
+    Analyze(Box<AnalyzeArgs>),
     /// Place new entries into the patterns of a saved model (`analyze --save-model`), without a
     /// refit.
     Assign(AssignArgs),
