@@ -209,6 +209,41 @@ const STREAM_READ: ReadSizes = ReadSizes {
     chunk: 1 << 20,
 };
 
+/// A writer that drops everything once its reader has gone (a broken pipe), so `recur assign
+/// -o - | head` ends normally.
+struct Lenient<W> {
+    inner: W,
+    closed: bool,
+}
+
+impl<W: Write> Write for Lenient<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.closed {
+            return Ok(buf.len());
+        }
+        match self.inner.write(buf) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(buf.len())
+            }
+            r => r,
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        match self.inner.flush() {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(())
+            }
+            r => r,
+        }
+    }
+}
+
 /// Runs `recur assign`; see the module header.
 pub fn run(cfg: &AssignConfig) -> Result<AssignOutcome> {
     let model = crate::model::load(&cfg.model)?;
@@ -247,10 +282,13 @@ pub fn run(cfg: &AssignConfig) -> Result<AssignOutcome> {
     };
     let ingested = match &cfg.out {
         Destination::Stdout => {
-            let stdout = std::io::stdout();
-            let mut w = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
+            // A closed stdout (`| head`) is not an error: the rest of the lines are dropped.
+            let stdout = Lenient {
+                inner: std::io::stdout().lock(),
+                closed: false,
+            };
+            let mut w = std::io::BufWriter::with_capacity(1 << 20, stdout);
             let ingested = stream_into(&mut w, &mut tally)?;
-            // A closed stdout (`| head`) is not an error.
             let _ = w.flush();
             if !cfg.quiet {
                 crate::warn_rejects(&ingested, true);

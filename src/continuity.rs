@@ -224,7 +224,7 @@ pub fn match_previous(
 pub fn relabel(clustering: &mut Clustering, ids: &[u32]) {
     let k = ids.iter().copied().max().unwrap_or(0) as usize;
     let dims = clustering.centres.ncols();
-    let mut centres = Array2::<f64>::zeros((k.max(1), dims));
+    let mut centres = Array2::<f64>::zeros((k, dims));
     let mut origins = vec![crate::cluster::Origin::Free; k];
     let mut support = vec![None; k];
     for (l, &id) in ids.iter().enumerate() {

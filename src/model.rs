@@ -23,6 +23,8 @@ use std::sync::Arc;
 pub const MAGIC: &[u8; 8] = b"RECURMDL";
 /// The format this recur writes and reads.
 pub const FORMAT_VERSION: u32 = 1;
+/// Pattern ids a model may hold, at most (ids grow by one per new pattern and refit).
+pub const MAX_ID: u32 = 1_000_000;
 
 /// Why a model file cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -371,6 +373,19 @@ impl Model {
         }
         if Language::new(&self.language).is_err() {
             return bad("unknown language");
+        }
+        let mut ids: Vec<u32> = self.patterns.iter().map(|p| p.id).collect();
+        ids.sort_unstable();
+        if ids.first() == Some(&0) || ids.windows(2).any(|w| w[0] == w[1]) {
+            return bad("pattern ids must be distinct and at least 1");
+        }
+        if ids
+            .iter()
+            .chain(&r.ids)
+            .chain([&self.next_id])
+            .any(|&id| id > MAX_ID)
+        {
+            return bad("a pattern id is implausibly large");
         }
         if self.text_roles.is_empty() {
             return bad("no text role");

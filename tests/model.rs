@@ -514,3 +514,39 @@ fn parquet_in_and_out_round_trips() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+#[test]
+fn a_reader_that_stops_early_is_not_an_error() {
+    use std::io::BufRead;
+    let tmp = tempfile::tempdir().unwrap();
+    let p = |n: &str| tmp.path().join(n);
+    generate(
+        &p("log.csv"),
+        SynthParams {
+            rows: 20000,
+            ..Default::default()
+        },
+    );
+    analyze(&p("log.csv"), &p("a"), &p("m.rcm"), &[]);
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("recur"))
+        .args(["assign", "-q", "-o", "-", "--model"])
+        .arg(p("m.rcm"))
+        .arg(p("log.csv"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("file,row,id,pattern"));
+    // The pipe is closed here, with most lines unread (`| head -n 1`).
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

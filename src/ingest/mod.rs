@@ -293,8 +293,8 @@ pub fn ingest_streaming(cfg: &IngestConfig, sizes: ReadSizes, sink: Sink) -> Res
         stream.flush(&mut out);
         if let Some(e) = stream.error.take() {
             return Err(Error::Output {
-                path: PathBuf::from("assignments"),
-                message: e.to_string(),
+                path: PathBuf::from("assignments.csv"),
+                message: format!("cannot be written: {e}"),
             });
         }
     }
