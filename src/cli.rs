@@ -31,7 +31,135 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Analyze one or more failure logs and write the pattern report.
-    Analyze(AnalyzeArgs),
+    Analyze(Box<AnalyzeArgs>),
+    /// Place new entries into the patterns of a saved model (`analyze --save-model`), without a
+    /// refit.
+    Assign(AssignArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AssignArgs {
+    /// The model file written by `recur analyze --save-model`.
+    #[arg(long, value_name = "FILE")]
+    pub model: PathBuf,
+    /// Input files (.csv, .json, .jsonl/.ndjson); `-` reads standard input.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<String>,
+    /// Output folder, or `-` for the assignment lines on standard output.
+    #[arg(short, long, default_value = "recur-assign", value_name = "DIR|-")]
+    pub out: String,
+    /// Leave out the CSV header line (for shards whose outputs are concatenated).
+    #[arg(long = "no-header")]
+    pub no_header: bool,
+    /// Also write assignments.parquet into the output folder.
+    #[arg(long)]
+    pub parquet: bool,
+    /// Use HEADER for ROLE; repeatable (as in analyze).
+    #[arg(long = "column", value_name = "ROLE=HEADER")]
+    pub column: Vec<String>,
+    /// Read an incident tool's export by its layout (as in analyze).
+    #[arg(long, value_name = "TOOL")]
+    pub preset: Option<String>,
+    /// Format of the inputs (needed only when the extension or content does not tell).
+    #[arg(long = "input-format", value_name = "csv|json|jsonl|parquet")]
+    pub input_format: Option<String>,
+    /// Date format for dates that are not ISO 8601 / RFC 3339 / YYYY/MM/DD.
+    #[arg(long = "date-format", value_name = "FORMAT")]
+    pub date_format: Option<String>,
+    /// Leave names of people out of rejected.csv.
+    #[arg(long)]
+    pub blameless: bool,
+    /// Treat rejected rows as a failure (exit code 1).
+    #[arg(long)]
+    pub strict: bool,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+impl AssignArgs {
+    /// Resolves the arguments into a validated configuration.
+    pub fn resolve(self) -> Result<crate::assign::AssignConfig> {
+        #[derive(Parser)]
+        struct Wrap {
+            #[command(flatten)]
+            a: AnalyzeArgs,
+        }
+        let analyze = Wrap::try_parse_from(
+            ["recur", "-"]
+                .into_iter()
+                .map(String::from)
+                .chain(
+                    self.column
+                        .iter()
+                        .flat_map(|c| ["--column".to_string(), c.clone()]),
+                )
+                .chain(
+                    self.preset
+                        .iter()
+                        .flat_map(|p| ["--preset".to_string(), p.clone()]),
+                )
+                .chain(
+                    self.input_format
+                        .iter()
+                        .flat_map(|p| ["--input-format".to_string(), p.clone()]),
+                )
+                .chain(
+                    self.date_format
+                        .iter()
+                        .flat_map(|p| ["--date-format".to_string(), p.clone()]),
+                ),
+        )
+        .map_err(|e| Error::Param(e.to_string()))?
+        .a;
+        if self.parquet && !cfg!(feature = "parquet") {
+            return Err(Error::Param(format!(
+                "--parquet: {}",
+                crate::ingest::parquet::NOT_BUILT
+            )));
+        }
+        if self.parquet && self.out == "-" {
+            return Err(Error::Param(
+                "--parquet writes assignments.parquet into an output folder; -o - writes CSV lines"
+                    .into(),
+            ));
+        }
+        let mut ingest = analyze.resolve()?.ingest;
+        ingest.sources = sources(&self.inputs)?;
+        ingest.blameless = self.blameless;
+        Ok(crate::assign::AssignConfig {
+            model: self.model,
+            ingest,
+            out: if self.out == "-" {
+                crate::assign::Destination::Stdout
+            } else {
+                crate::assign::Destination::Folder(PathBuf::from(self.out))
+            },
+            header: !self.no_header,
+            parquet: self.parquet,
+            strict: self.strict,
+            quiet: self.quiet,
+        })
+    }
+}
+
+fn sources(inputs: &[String]) -> Result<Vec<Source>> {
+    let sources: Vec<Source> = inputs
+        .iter()
+        .map(|s| {
+            if s == "-" {
+                Source::Stdin
+            } else {
+                Source::Path(PathBuf::from(s))
+            }
+        })
+        .collect();
+    if sources.iter().filter(|s| **s == Source::Stdin).count() > 1 {
+        return Err(Error::Param(
+            "standard input (-) can be read only once".into(),
+        ));
+    }
+    Ok(sources)
 }
 
 #[derive(Debug, Args)]
@@ -145,6 +273,14 @@ pub struct AnalyzeArgs {
     /// Print per-stage wall times and peak memory to stderr.
     #[arg(long)]
     pub timings: bool,
+    /// Save the fitted model (vocabulary, projection, pattern centres, names) to FILE, for
+    /// `recur assign` and `--previous`.
+    #[arg(long = "save-model", value_name = "FILE")]
+    pub save_model: Option<PathBuf>,
+    /// A model saved by an earlier run: patterns that continue keep its ids and names, new ones
+    /// get new ids, and the report lists continued, new and no longer seen patterns.
+    #[arg(long, value_name = "FILE")]
+    pub previous: Option<PathBuf>,
     /// Dimensions kept by the SVD (advanced).
     #[arg(long, default_value_t = 64, hide_short_help = true)]
     pub dims: usize,
@@ -198,26 +334,11 @@ impl AnalyzeArgs {
             None => None,
             Some(f) => Some(Format::parse(f).ok_or_else(|| {
                 Error::Param(format!(
-                    "--input-format takes csv, json or jsonl, got \"{f}\""
+                    "--input-format takes csv, json, jsonl or parquet, got \"{f}\""
                 ))
             })?),
         };
-        let sources: Vec<Source> = self
-            .inputs
-            .iter()
-            .map(|s| {
-                if s == "-" {
-                    Source::Stdin
-                } else {
-                    Source::Path(PathBuf::from(s))
-                }
-            })
-            .collect();
-        if sources.iter().filter(|s| **s == Source::Stdin).count() > 1 {
-            return Err(Error::Param(
-                "standard input (-) can be read only once".into(),
-            ));
-        }
+        let sources = sources(&self.inputs)?;
         let mut overrides = Vec::new();
         for c in &self.column {
             let (role, header) = c
@@ -351,6 +472,8 @@ impl AnalyzeArgs {
             timings: self.timings,
             seed: self.seed,
             blameless: self.blameless,
+            save_model: self.save_model,
+            previous: self.previous,
         })
     }
 }

@@ -76,4 +76,8 @@ pub struct Config {
     pub timings: bool,
     pub seed: u64,
     pub blameless: bool,
+    /// Where to save the fitted model (`--save-model`).
+    pub save_model: Option<PathBuf>,
+    /// A model from an earlier run whose pattern ids carry over (`--previous`).
+    pub previous: Option<PathBuf>,
 }

@@ -36,6 +36,9 @@ pub enum Error {
     /// Writing a report or chart failed.
     #[error("cannot render {what}: {message}")]
     Render { what: String, message: String },
+    /// A model file cannot be used (not a model, truncated, corrupt, another format version).
+    #[error("{path}: {message}")]
+    Model { path: String, message: String },
     /// The output folder cannot be used (not a folder, busy with another run, unsafe entry).
     #[error("{}: {message}", path.display())]
     Output { path: PathBuf, message: String },

@@ -20,15 +20,18 @@
 //! `run` below reads in that order. Large logs are handled by learning the projection and the
 //! clusters from an order-free sample (`sample`) and then assigning every entry.
 
+pub mod assign;
 pub mod breakdown;
 pub mod chart;
 pub mod cli;
 pub mod cluster;
 pub mod config;
+pub mod continuity;
 pub mod emerging;
 pub mod error;
 pub mod evaluate;
 pub mod ingest;
+pub mod model;
 pub mod output;
 pub mod patterns;
 pub mod record;
@@ -79,6 +82,11 @@ pub fn run(config: &Config) -> Result<Outcome> {
         }
     })?;
     let out = staging.dir();
+    // Before the analysis, so a bad model file fails fast.
+    let previous = match &config.previous {
+        Some(p) => Some(model::Placer::new(model::load(p)?)),
+        None => None,
+    };
     let mut timings = timings::Timings::new(config.timings, !config.quiet);
     let ingested = ingest::ingest(&config.ingest)?;
     if let Some(review) = config.review {
@@ -88,7 +96,7 @@ pub fn run(config: &Config) -> Result<Outcome> {
     timings.lap("read");
     if !config.quiet {
         say_columns(&ingested);
-        warn_rejects(&ingested);
+        warn_rejects(&ingested, false);
     }
     let records = &ingested.records;
     let corpus = text::analyze(
@@ -120,12 +128,27 @@ pub fn run(config: &Config) -> Result<Outcome> {
         }
         _ => cluster::cluster(&vectors, &projection, &sample, &config.cluster)?,
     };
+    let mut clustering = clustering;
+    // With --previous: stable ids (the labels become them, with gaps for ids not seen).
+    let matching = previous.as_ref().map(|prev| {
+        let m =
+            continuity::match_previous(prev, records, &corpus, &vectors, &projection, &clustering);
+        continuity::relabel(&mut clustering, &m.ids);
+        m
+    });
     timings.lap("cluster");
     let pattern_params = patterns::PatternParams {
         text_roles: config.text_roles.clone(),
         ..Default::default()
     };
     let mut found = patterns::describe(records, &corpus, &vectors, &clustering, &pattern_params);
+    if matching.is_some() {
+        // Ids no pattern of this run has are empty; the others are listed largest first.
+        found.patterns.retain(|p| p.size > 0);
+        found
+            .patterns
+            .sort_by(|a, b| b.size.cmp(&a.size).then(a.id.cmp(&b.id)));
+    }
     tendency::name(
         &mut found.patterns,
         &clustering,
@@ -133,6 +156,15 @@ pub fn run(config: &Config) -> Result<Outcome> {
         &config.tendencies,
         &config.language,
     );
+    if let Some(m) = &matching {
+        // A continued pattern keeps its name.
+        for p in &mut found.patterns {
+            let l = m.ids.iter().position(|&id| id == p.id);
+            if let Some(Some(name)) = l.map(|l| &m.previous_label[l]) {
+                p.label = name.clone();
+            }
+        }
+    }
     sanitize::patterns(&mut found);
     timings.lap("label");
     let evaluation = config.ingest.columns.truth.as_ref().map(|_| {
@@ -161,6 +193,9 @@ pub fn run(config: &Config) -> Result<Outcome> {
     timings.lap("aggregate");
 
     let mut notes = Vec::new();
+    if let (Some(m), Some(path)) = (&matching, &config.previous) {
+        notes.extend(continuity_notes(m, &found, path));
+    }
     if records.is_empty() {
         notes.push(no_entries_note(&ingested));
     } else if vectors.n_terms() == 0 && records.len() >= report::SMALL_LOG {
@@ -220,6 +255,24 @@ pub fn run(config: &Config) -> Result<Outcome> {
     };
     write_outputs(config, out, &report, &clustering.labels).map_err(|e| staging.public_error(e))?;
     drop(report);
+    if let Some(path) = &config.save_model {
+        let ids: Vec<u32> = (1..=clustering.k as u32).collect();
+        let next_id = matching
+            .as_ref()
+            .map_or(clustering.k as u32 + 1, |m| m.next_id);
+        let model = model::Model::from_run(model::RunParts {
+            config,
+            records,
+            corpus: &corpus,
+            vectors: &vectors,
+            projection: &projection,
+            clustering: &clustering,
+            patterns: &found,
+            shown_ids: &ids,
+            next_id,
+        });
+        save_model(path, &model.encode())?;
+    }
     staging.publish()?;
     timings.lap("render");
     timings.print();
@@ -307,13 +360,72 @@ fn write_outputs(
     Ok(())
 }
 
+/// The report's lines on `--previous`: which patterns continued, which are new, which are no
+/// longer seen.
+fn continuity_notes(
+    m: &continuity::Matching,
+    found: &patterns::Patterns,
+    path: &std::path::Path,
+) -> Vec<String> {
+    let name = |id: u32| {
+        found
+            .patterns
+            .iter()
+            .find(|p| p.id == id)
+            .map_or(String::new(), |p| p.label.clone())
+    };
+    let list = |ids: &mut dyn Iterator<Item = (u32, String)>| {
+        let v: Vec<String> = ids.map(|(id, l)| format!("{id}. {l}")).collect();
+        if v.is_empty() {
+            "none".to_string()
+        } else {
+            v.join("; ")
+        }
+    };
+    vec![
+        format!(
+            "Compared with the previous model {}: pattern ids and names carry over.",
+            path.display()
+        ),
+        format!(
+            "Continued: {}.",
+            list(&mut m.continued.iter().map(|&(id, _)| (id, name(id))))
+        ),
+        format!(
+            "New: {}.",
+            list(
+                &mut m
+                    .new
+                    .iter()
+                    .filter(|&&id| !name(id).is_empty())
+                    .map(|&id| (id, name(id)))
+            )
+        ),
+        format!("No longer seen: {}.", list(&mut m.gone.iter().cloned())),
+    ]
+}
+
+/// Writes a model file atomically (a temporary file beside it, renamed over it).
+fn save_model(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or_else(|| Error::Param(format!("--save-model {}: not a file name", path.display())))?;
+    output::write_bytes(dir, name, bytes)?;
+    Ok(())
+}
+
 /// Whether every row read was rejected (a header-only log is not: it is a valid empty log).
 fn all_rejected(ingested: &ingest::Ingested) -> bool {
     ingested.rows_read > 0 && ingested.rejects.len() as u64 == ingested.rows_read
 }
 
 /// The first three rejects as `file line N: reason`.
-fn first_reasons(ingested: &ingest::Ingested) -> String {
+pub(crate) fn first_reasons(ingested: &ingest::Ingested) -> String {
     ingested
         .rejects
         .iter()
@@ -403,7 +515,7 @@ fn no_terms_note(config: &Config, n: usize) -> String {
 
 /// Rejected rows as warnings on stderr: the first 20 (each reason shortened to a line), then a
 /// count; and a warning when nothing is left to analyze. A closed stderr is not an error.
-fn warn_rejects(ingested: &ingest::Ingested) {
+pub(crate) fn warn_rejects(ingested: &ingest::Ingested, streamed: bool) {
     use output::eprint_line as warn;
     const SHOWN: usize = 20;
     for r in ingested.rejects.iter().take(SHOWN) {
@@ -434,7 +546,7 @@ fn warn_rejects(ingested: &ingest::Ingested) {
             ingested.rows_read
         ));
     }
-    if ingested.records.is_empty() {
+    if ingested.records.is_empty() && !streamed {
         warn(format_args!("warning: {}", no_entries_note(ingested)));
     }
     for w in &ingested.warnings {

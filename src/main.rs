@@ -39,12 +39,38 @@ fn main() -> ExitCode {
                     }
                     ExitCode::SUCCESS
                 }
-                Err(e) => {
-                    let code = e.exit_code();
-                    recur::output::eprint_line(format_args!("error: {:#}", anyhow::Error::from(e)));
-                    ExitCode::from(code)
+                Err(e) => fail(e),
+            }
+        }
+        Command::Assign(args) => {
+            let quiet = args.quiet;
+            match args
+                .resolve()
+                .and_then(|c| recur::assign::run(&c).map(|o| (o, c)))
+            {
+                Ok((o, c)) => {
+                    if !quiet {
+                        let place = match &c.out {
+                            recur::assign::Destination::Folder(p) => {
+                                format!("; report in {}", p.display())
+                            }
+                            recur::assign::Destination::Stdout => String::new(),
+                        };
+                        recur::output::eprint_line(format_args!(
+                            "recur: {} rows read, {} placed, {} rejected; {} fit no pattern{place}",
+                            o.rows_read, o.placed, o.rejected, o.unplaced
+                        ));
+                    }
+                    ExitCode::SUCCESS
                 }
+                Err(e) => fail(e),
             }
         }
     }
+}
+
+fn fail(e: recur::error::Error) -> ExitCode {
+    let code = e.exit_code();
+    recur::output::eprint_line(format_args!("error: {:#}", anyhow::Error::from(e)));
+    ExitCode::from(code)
 }

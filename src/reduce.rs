@@ -72,6 +72,20 @@ pub struct Projection {
 }
 
 impl Projection {
+    /// A projection from its parts (a saved model's): `components` n_terms × dims row-major.
+    pub fn from_parts(components: Option<Array2<f32>>, dims: usize) -> Projection {
+        Projection {
+            components,
+            dims,
+            singular_values: Vec::new(),
+        }
+    }
+
+    /// The n_terms × dims matrix, or `None` for the identity.
+    pub fn components(&self) -> Option<&Array2<f32>> {
+        self.components.as_ref()
+    }
+
     /// Projects row `i` into `out` (length `dims`) and L2-normalizes it; returns the norm before
     /// normalizing (0 for an entry with no terms).
     pub fn project(&self, vectors: &Vectors, i: usize, out: &mut [f64]) -> f64 {

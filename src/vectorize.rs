@@ -124,25 +124,7 @@ impl Vectors {
         idx.clear();
         val.clear();
         self.for_each_term(self.docs.doc(i), |t| idx.push(t));
-        idx.sort_unstable();
-        let mut w = 0;
-        let mut r = 0;
-        while r < idx.len() {
-            let t = idx[r];
-            let mut e = r;
-            while e < idx.len() && idx[e] == t {
-                e += 1;
-            }
-            idx[w] = t;
-            val.push((1.0 + ((e - r) as f32).ln()) * self.idf[t as usize]);
-            w += 1;
-            r = e;
-        }
-        idx.truncate(w);
-        let norm = val.iter().map(|v| v * v).sum::<f32>().sqrt();
-        if norm > 0.0 {
-            val.iter_mut().for_each(|v| *v /= norm);
-        }
+        weigh(idx, val, &self.idf);
     }
 
     /// Whether entry i has no term at all.
@@ -150,6 +132,32 @@ impl Vectors {
         let mut any = false;
         self.for_each_term(self.docs.doc(i), |_| any = true);
         !any
+    }
+}
+
+/// Turns the term ids of one entry's occurrences (`idx`, any order) into its sparse row: ids
+/// ascending, sublinear tf × idf, L2-normalized (`val` cleared first). Shared by `Vectors::row`
+/// and a saved model's vectorizer, so both weigh alike.
+pub fn weigh(idx: &mut Vec<u32>, val: &mut Vec<f32>, idf: &[f32]) {
+    val.clear();
+    idx.sort_unstable();
+    let mut w = 0;
+    let mut r = 0;
+    while r < idx.len() {
+        let t = idx[r];
+        let mut e = r;
+        while e < idx.len() && idx[e] == t {
+            e += 1;
+        }
+        idx[w] = t;
+        val.push((1.0 + ((e - r) as f32).ln()) * idf[t as usize]);
+        w += 1;
+        r = e;
+    }
+    idx.truncate(w);
+    let norm = val.iter().map(|v| v * v).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        val.iter_mut().for_each(|v| *v /= norm);
     }
 }
 

@@ -26,7 +26,7 @@
 
 use super::prior::{self, Prior, Scores};
 use super::quick::{self, Points};
-use super::{choose_k, kmeans, nearest, ClusterParams, Clustering, KSelection, Origin, Support};
+use super::{choose_k, kmeans, ClusterParams, Clustering, KSelection, Origin, Support};
 use crate::error::Result;
 use crate::reduce::Projection;
 use crate::tendency::matcher::{EntryMatch, NO_TENDENCY};
@@ -43,7 +43,7 @@ const CENTRE_SEEDS: usize = 5_000;
 const MIN_FREE: usize = 24;
 /// A leaning entry (cues say one tendency, not clearly enough to seed it) follows its cues
 /// when its best score leads the runner-up by this ratio.
-const LEAN_LEAD: f32 = 1.2;
+pub(crate) const LEAN_LEAD: f32 = 1.2;
 
 /// An entry joins a tendency when it is at least as close to its centre as all but this share
 /// of the tendency's seeds...
@@ -439,42 +439,31 @@ pub fn cluster(
     }
     let norms: Vec<f64> = cm.axis_iter(Axis(0)).map(|c| c.dot(&c).sqrt()).collect();
 
-    // Assign every entry (parallel, per row).
+    let mut rule = super::rule::AssignRule {
+        dims,
+        centres: cm.iter().take(kc * dims).copied().collect(),
+        norms: norms[..kc].to_vec(),
+        n_tend: tendency_centres.len(),
+        tendency_norms: tendency_norms.clone(),
+        near: near.clone(),
+        slot: placement.slot.clone(),
+        strict,
+        prior: placement.prior.as_ref().map(|(p, _)| p.clone()),
+        guided: true,
+        outliers: p.outliers,
+        outlier_similarity: p.outlier_similarity,
+        ids: Vec::new(),
+    };
+
+    // Assign every entry (parallel, per row), by the rule a saved model keeps.
     let raw: Vec<(u32, f32)> = (0..n)
         .into_par_iter()
         .map_init(
             || vec![0.0f64; dims],
             |buf, i| {
                 let norm = projection.project(vectors, i, buf);
-                let cos_to = |j: usize| -> f64 {
-                    if norm <= 1e-12 || norms[j] <= 1e-12 {
-                        0.0
-                    } else {
-                        cm.row(j)
-                            .iter()
-                            .zip(buf.iter())
-                            .map(|(a, b)| a * b)
-                            .sum::<f64>()
-                            / norms[j]
-                    }
-                };
-                if kc == 0 {
-                    return (u32::MAX, 0.0);
-                }
-                // When the words tell the tendencies apart, they place every entry (a cue
-                // phrase in another tendency's sentence would pin it to the wrong one).
-                if let Some(s) = placement.place(i).filter(|_| !placement.strict) {
-                    return (s as u32, cos_to(s) as f32);
-                }
-                if norm > 1e-12 && !strict {
-                    if let Some(s) = near_to(buf) {
-                        return (s as u32, cos_to(s) as f32);
-                    }
-                }
-                let (j, cos) = nearest(buf, &cm, &norms);
-                let cos = if norm <= 1e-12 { 0.0 } else { cos };
-                let outlier = p.outliers && (norm <= 1e-12 || cos < p.outlier_similarity);
-                (if outlier { u32::MAX } else { j as u32 }, cos as f32)
+                let scores = placement.prior.as_ref().map(|(_, sc)| sc.row(i));
+                rule.place(buf, norm, Some(&cues.matches[i]), scores)
             },
         )
         .collect();
@@ -523,14 +512,16 @@ pub fn cluster(
             })
         })
         .collect();
-    Ok(super::renumber(
-        raw,
-        &cm,
-        &norms,
-        (origins, support),
-        selection,
-        dims,
-    ))
+    let mut out = super::renumber(raw, &cm, &norms, (origins, support), selection, dims);
+    // A dissolved pattern's centre places nobody.
+    for (j, d) in dissolved.iter().enumerate() {
+        if *d {
+            out.rule.ids[j] = 0;
+        }
+    }
+    rule.ids = std::mem::take(&mut out.rule.ids);
+    out.rule = rule;
+    Ok(out)
 }
 
 /// Seeds needed before the log's words are trusted to decide: word statistics need data.

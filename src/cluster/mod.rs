@@ -28,6 +28,9 @@ use rayon::prelude::*;
 pub mod guided;
 pub mod prior;
 mod quick;
+pub mod rule;
+
+pub use rule::AssignRule;
 
 /// How often a pattern was found again in resamples of the log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,6 +164,8 @@ pub struct Clustering {
     /// as with a fixed number of patterns).
     pub support: Vec<Option<Support>>,
     pub selection: KSelection,
+    /// How an entry is placed (what a saved model keeps); `ids` maps its centres to `labels`.
+    pub rule: AssignRule,
 }
 
 /// Rows the restarts of the final fit's seeding run on (at least `SEED_PER_K` per pattern).
@@ -183,24 +188,6 @@ fn kmeans(x: &Array2<f64>, k: usize, runs: usize, p: &ClusterParams) -> Result<A
         .fit(&ds)
         .map_err(|e| Error::Param(format!("k-means with k = {k} failed: {e}")))?;
     Ok(model.centroids().clone())
-}
-
-/// Index of the nearest centre (Euclidean, x unit length) and the cosine to it.
-fn nearest(x: &[f64], centres: &Array2<f64>, norms: &[f64]) -> (usize, f64) {
-    let mut best = (0, f64::INFINITY, 0.0);
-    for (j, c) in centres.axis_iter(Axis(0)).enumerate() {
-        let dot: f64 = c.iter().zip(x).map(|(a, b)| a * b).sum();
-        let d = norms[j] * norms[j] - 2.0 * dot;
-        if d < best.1 {
-            let cos = if norms[j] > 1e-12 {
-                dot / norms[j]
-            } else {
-                0.0
-            };
-            best = (j, d, cos);
-        }
-    }
-    (best.0, best.2)
 }
 
 /// Mean silhouette with cosine distance, for unit rows. The mean distance from a row to a
@@ -433,6 +420,21 @@ pub fn cluster(
     for (at, &i) in usable.iter().enumerate() {
         fitted[i] = at as u32;
     }
+    let rule = AssignRule {
+        dims: projection.dims,
+        centres: centres.iter().copied().collect(),
+        norms: norms.clone(),
+        n_tend: 0,
+        tendency_norms: Vec::new(),
+        near: Vec::new(),
+        slot: Vec::new(),
+        strict: false,
+        prior: None,
+        guided: false,
+        outliers: p.outliers,
+        outlier_similarity: p.outlier_similarity,
+        ids: Vec::new(),
+    };
     let raw: Vec<(u32, f32)> = (0..n)
         .into_par_iter()
         .map_init(
@@ -446,25 +448,26 @@ pub fn cluster(
                         fit_norms[at]
                     }
                 };
-                let (j, cos) = nearest(buf, &centres, &norms);
-                let outlier = p.outliers && (norm <= 1e-12 || cos < p.outlier_similarity);
-                let label = if outlier { u32::MAX } else { j as u32 };
-                let cos = if norm <= 1e-12 { 0.0 } else { cos };
-                (label, cos as f32)
+                rule.place(buf, norm, None, None)
             },
         )
         .collect();
 
     let origins = vec![Origin::Free; centres.nrows()];
     let support = vec![None; centres.nrows()];
-    Ok(renumber(
+    let mut out = renumber(
         raw,
         &centres,
         &norms,
         (origins, support),
         selection,
         projection.dims,
-    ))
+    );
+    out.rule = AssignRule {
+        ids: std::mem::take(&mut out.rule.ids),
+        ..rule
+    };
+    Ok(out)
 }
 
 /// Numbers patterns by size, largest first (ties by centre order), drops centres nobody was
@@ -508,6 +511,21 @@ fn renumber(
         origins: order.iter().map(|&j| origins[j]).collect(),
         support: order.iter().map(|&j| support[j]).collect(),
         selection,
+        rule: AssignRule {
+            dims,
+            centres: Vec::new(),
+            norms: Vec::new(),
+            n_tend: 0,
+            tendency_norms: Vec::new(),
+            near: Vec::new(),
+            slot: Vec::new(),
+            strict: false,
+            prior: None,
+            guided: false,
+            outliers: true,
+            outlier_similarity: 0.0,
+            ids: new_id,
+        },
     }
 }
 

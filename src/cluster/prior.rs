@@ -204,6 +204,17 @@ impl Prior {
         prior
     }
 
+    /// Per tendency (list order), ln of its share in the log, `None` when the log does not hold
+    /// it: everything `place` reads (a saved model keeps it).
+    pub fn log_shares(&self) -> &[Option<f64>] {
+        &self.log_share
+    }
+
+    /// The prior with these shares (as `log_shares` gave them).
+    pub fn from_log_shares(log_share: Vec<Option<f64>>) -> Prior {
+        Prior { log_share }
+    }
+
     /// The tendencies the log holds, in list order.
     pub fn tendencies(&self) -> impl Iterator<Item = usize> + '_ {
         self.log_share
@@ -215,15 +226,15 @@ impl Prior {
     /// The kept tendency an entry with these scores belongs to, if its cues say one.
     pub fn place(&self, s: &[f32]) -> Option<usize> {
         let mut best: Option<(usize, f64)> = None;
+        let score = |k: usize| f64::from(s.get(k).copied().unwrap_or(0.0));
         for (k, ls) in self.log_share.iter().enumerate() {
             let Some(ls) = ls else { continue };
-            let v = ls + BETA * f64::from(s[k]);
+            let v = ls + BETA * score(k);
             if best.is_none_or(|b| v > b.1) {
                 best = Some((k, v));
             }
         }
-        best.filter(|&(k, _)| f64::from(s[k]) >= FLOOR)
-            .map(|(k, _)| k)
+        best.filter(|&(k, _)| score(k) >= FLOOR).map(|(k, _)| k)
     }
 }
 

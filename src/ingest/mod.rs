@@ -24,6 +24,7 @@ mod delimited;
 mod encoding;
 mod json;
 mod markup;
+pub mod parquet;
 mod presets;
 
 pub use chunked::ReadSizes;
@@ -47,6 +48,7 @@ pub enum Format {
     Csv,
     Json,
     Jsonl,
+    Parquet,
 }
 
 impl Format {
@@ -55,6 +57,7 @@ impl Format {
             "csv" | "tsv" | "txt" => Some(Format::Csv),
             "json" => Some(Format::Json),
             "jsonl" | "ndjson" => Some(Format::Jsonl),
+            "parquet" | "pq" => Some(Format::Parquet),
             _ => None,
         }
     }
@@ -64,11 +67,15 @@ impl Format {
             Format::Csv => "csv",
             Format::Json => "json",
             Format::Jsonl => "jsonl",
+            Format::Parquet => "parquet",
         }
     }
 
     /// Guesses from the first non-blank byte: `[` is a JSON array, `{` JSON Lines, else CSV.
     fn sniff(bytes: &[u8]) -> Format {
+        if bytes.starts_with(b"PAR1") {
+            return Format::Parquet;
+        }
         let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
         match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
             Some(b'[') => Format::Json,
@@ -218,17 +225,103 @@ pub fn ingest_with(cfg: &IngestConfig, sizes: ReadSizes) -> Result<Ingested> {
             Source::Path(p) => {
                 let src = std::fs::File::open(p).map_err(|e| Error::io(p, e))?;
                 let by_name = format_by_name(p);
-                ingest_one(cfg, file, &name, p, by_name, src, sizes, &mut out)?;
+                ingest_one(cfg, file, &name, p, by_name, src, sizes, &mut out, None)?;
             }
             Source::Stdin => {
                 let src = std::io::stdin();
                 let path = Path::new("<stdin>");
-                ingest_one(cfg, file, &name, path, None, src, sizes, &mut out)?;
+                ingest_one(cfg, file, &name, path, None, src, sizes, &mut out, None)?;
             }
         }
     }
     finish(cfg, &mut out);
     Ok(out)
+}
+
+/// Records handed to a streaming sink at a time (at least; the last batch of a file may be
+/// smaller).
+pub const STREAM_BATCH: usize = 1 << 15;
+
+/// A streaming consumer of records: called with batches of records in input order; it takes
+/// what it needs and the batch is dropped.
+pub type Sink<'a> = &'a mut dyn FnMut(&[Record]) -> std::io::Result<()>;
+
+/// Reads every input like `ingest`, but hands the records to `sink` in batches as they are
+/// read instead of keeping them, so memory does not grow with the input (`recur assign`).
+/// The returned `Ingested` has no records. Differences, since no record is kept: every row is
+/// kept even when ids repeat (as `--keep-duplicates`), and a numeric `a/b/yyyy` date whose
+/// day/month order only the whole column decides is left undated.
+pub fn ingest_streaming(cfg: &IngestConfig, sizes: ReadSizes, sink: Sink) -> Result<Ingested> {
+    let mut out = Ingested::default();
+    let mut stream = Stream { sink, error: None };
+    for (file_index, source) in cfg.sources.iter().enumerate() {
+        let name = source.display();
+        let file = file_index as u32;
+        let result = match source {
+            Source::Path(p) => {
+                let src = std::fs::File::open(p).map_err(|e| Error::io(p, e))?;
+                let by_name = format_by_name(p);
+                ingest_one(
+                    cfg,
+                    file,
+                    &name,
+                    p,
+                    by_name,
+                    src,
+                    sizes,
+                    &mut out,
+                    Some(&mut stream),
+                )
+            }
+            Source::Stdin => {
+                let src = std::io::stdin();
+                let path = Path::new("<stdin>");
+                ingest_one(
+                    cfg,
+                    file,
+                    &name,
+                    path,
+                    None,
+                    src,
+                    sizes,
+                    &mut out,
+                    Some(&mut stream),
+                )
+            }
+        };
+        result?;
+        stream.flush(&mut out);
+        if let Some(e) = stream.error.take() {
+            return Err(Error::Output {
+                path: PathBuf::from("assignments.csv"),
+                message: format!("cannot be written: {e}"),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// A sink and the first error it returned (after which records are dropped unread).
+struct Stream<'a> {
+    sink: Sink<'a>,
+    error: Option<std::io::Error>,
+}
+
+impl Stream<'_> {
+    fn flush(&mut self, out: &mut Ingested) {
+        if self.error.is_none() && !out.records.is_empty() {
+            if let Err(e) = (self.sink)(&out.records) {
+                self.error = Some(e);
+            }
+        }
+        out.records.clear();
+    }
+
+    fn maybe_flush(&mut self, out: &mut Ingested) {
+        if out.records.len() >= STREAM_BATCH {
+            self.flush(out);
+        }
+    }
 }
 
 /// What is decided over all files: duplicates.
@@ -257,6 +350,7 @@ pub fn ingest_bytes(
         bytes,
         sizes,
         &mut out,
+        None,
     )?;
     finish(cfg, &mut out);
     Ok(out)
@@ -273,6 +367,7 @@ fn ingest_one<R: Read + Send>(
     src: R,
     sizes: ReadSizes,
     out: &mut Ingested,
+    stream: Option<&mut Stream>,
 ) -> Result<()> {
     let io = |e| Error::io(io_path, e);
     let mut input = Input::new(src);
@@ -285,9 +380,9 @@ fn ingest_one<R: Read + Send>(
         out.warnings
             .push(format!("{name}: read as {} text", order.name()));
         let input = Input::new(std::io::Cursor::new(utf8));
-        return ingest_input(cfg, file, name, io_path, by_name, input, sizes, out);
+        return ingest_input(cfg, file, name, io_path, by_name, input, sizes, out, stream);
     }
-    ingest_input(cfg, file, name, io_path, by_name, input, sizes, out)
+    ingest_input(cfg, file, name, io_path, by_name, input, sizes, out, stream)
 }
 
 /// `ingest_one` once the input is known to be UTF-8 (or single-byte) text.
@@ -301,6 +396,7 @@ fn ingest_input<R: Read + Send>(
     mut input: Input<R>,
     sizes: ReadSizes,
     out: &mut Ingested,
+    mut stream: Option<&mut Stream>,
 ) -> Result<()> {
     let io = |e| Error::io(io_path, e);
     let format = match cfg.format.or(by_name) {
@@ -326,20 +422,28 @@ fn ingest_input<R: Read + Send>(
             records
                 .for_each_part(
                     |part: &mut Part, line, item| convert.csv_row(part, line, item),
-                    |part| acc.absorb(part, out),
+                    |mut part| match stream.as_deref_mut() {
+                        None => acc.absorb(part, out),
+                        Some(s) => {
+                            part.ambiguous.clear();
+                            acc.absorb(part, out);
+                            s.maybe_flush(out);
+                        }
+                    },
                 )
                 .map_err(io)?;
             acc.finish(cfg, name, format, out)
         }
-        Format::Json | Format::Jsonl => {
+        Format::Json | Format::Jsonl | Format::Parquet => {
             let mut bytes = input.into_bytes().map_err(io)?;
-            if std::str::from_utf8(&bytes).is_err() {
+            if format != Format::Parquet && std::str::from_utf8(&bytes).is_err() {
                 bytes = encoding::cp1252(&bytes).into_bytes();
                 out.warnings.push(format!(
                     "{name}: not UTF-8; read as Windows-1252 (Latin-1) text — save it as UTF-8 to be sure of every character"
                 ));
             }
             let parsed = match (format, cfg.format.or(by_name)) {
+                (Format::Parquet, _) => parquet::read(&bytes).map(|(h, r)| (h, r, false)),
                 (Format::Json, _) => json::parse_array(&bytes).map(|(h, r)| (h, r, true)),
                 (Format::Jsonl, Some(Format::Jsonl)) => {
                     json::parse_lines(&bytes).map(|(h, r)| (h, r, false))
@@ -361,8 +465,15 @@ fn ingest_input<R: Read + Send>(
                     part
                 })
                 .collect();
-            for part in parts {
-                acc.absorb(part, out);
+            for mut part in parts {
+                match stream.as_deref_mut() {
+                    None => acc.absorb(part, out),
+                    Some(s) => {
+                        part.ambiguous.clear();
+                        acc.absorb(part, out);
+                        s.maybe_flush(out);
+                    }
+                }
             }
             acc.finish(cfg, name, format, out)
         }

@@ -53,6 +53,9 @@ pub fn known_outputs() -> Vec<String> {
         "patterns.json",
         "assignments.csv",
         "rejected.csv",
+        // recur assign's
+        "summary.json",
+        "assignments.parquet",
     ]
     .map(String::from)
     .to_vec();

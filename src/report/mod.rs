@@ -15,7 +15,7 @@ mod tables;
 
 pub use html::{esc, Html, MAX_ENTRIES};
 pub use json::Json;
-pub use markdown::Markdown;
+pub use markdown::{md, Markdown};
 pub use tables::{write_assignments, write_rejected};
 
 use crate::cluster::KSelection;

@@ -28,21 +28,27 @@ pub fn write_assignments(report: &Report, labels: &[u32], w: &mut dyn Write) -> 
         .map_err(csv_err)?;
     head.flush()?;
     drop(head);
-    let mut names: Vec<&str> = vec!["no clear pattern"];
-    names.extend(report.patterns.patterns.iter().map(|p| p.label.as_str()));
-    let names: Vec<String> = names.iter().map(|n| safe_cell(n).into_owned()).collect();
+    // Indexed by pattern id (ids are 1..=k by size, or stable ids with gaps after --previous).
+    let top = report
+        .patterns
+        .patterns
+        .iter()
+        .map(|p| p.id as usize)
+        .max()
+        .unwrap_or(0);
+    let mut names: Vec<String> = vec![String::new(); top + 1];
+    names[0] = "no clear pattern".to_string();
+    for p in &report.patterns.patterns {
+        names[p.id as usize] = safe_cell(&p.label).into_owned();
+    }
     let files: Vec<String> = (0..report.ingested.files.len())
         .map(|f| safe_cell(report.file_name(f as u32)).into_owned())
         .collect();
     // Per pattern id, the tendency whose cues explain its entries.
-    let mut tendency_of: Vec<Option<u16>> = vec![None];
-    tendency_of.extend(
-        report
-            .patterns
-            .patterns
-            .iter()
-            .map(|p| p.tendency_index.map(|t| t as u16)),
-    );
+    let mut tendency_of: Vec<Option<u16>> = vec![None; top + 1];
+    for p in &report.patterns.patterns {
+        tendency_of[p.id as usize] = p.tendency_index.map(|t| t as u16);
+    }
     let (records, cues) = (report.records, report.cues);
     let n = records.len().min(labels.len());
     let starts: Vec<usize> = (0..n).step_by(ROWS_PER_TASK).collect();

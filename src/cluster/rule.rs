@@ -1,0 +1,160 @@
+//! The assignment rule: how one entry is placed once the patterns are fitted.
+//!
+//! In: an entry's projected, L2-normalized vector (with its norm before normalizing) and, in the
+//! guided mode, its tendency cue match and per-tendency cue scores (read under a small log's
+//! prior). Out: the index of the centre it goes to (`NONE` for no
+//! clear pattern) and its cosine similarity to that centre; `label` turns the index into the
+//! run's pattern id (`ids`).
+//! Invariant: `cluster` and `cluster::guided` place every entry through `place`, and a saved
+//! model (`model`) holds every field of this struct, so `recur assign` on the rows a model was
+//! fitted on gives exactly analyze's labels and similarities.
+
+use super::guided::{LEAN_LEAD, STRONG_SCORE};
+use crate::tendency::matcher::{EntryMatch, NO_TENDENCY};
+
+/// No centre: the entry has no clear pattern.
+pub const NONE: u32 = u32::MAX;
+
+/// Everything that decides where an entry goes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AssignRule {
+    pub dims: usize,
+    /// kc × dims, row-major: the first `n_tend` rows are the tendencies' centres (not unit).
+    pub centres: Vec<f64>,
+    /// Per centre, its length (as the fit computed it).
+    pub norms: Vec<f64>,
+    /// Centres that are a well-known tendency's (the first ones).
+    pub n_tend: usize,
+    /// Per tendency centre, its length summed in order (as `near` was measured with).
+    pub tendency_norms: Vec<f64>,
+    /// Per tendency centre, the similarity from which an entry reads like its seeds.
+    pub near: Vec<f64>,
+    /// Per tendency of the run's list, its centre (`usize::MAX`: not a pattern).
+    pub slot: Vec<usize>,
+    /// The words decide: they place every entry (cues only keep strong seeds out of the free
+    /// clustering).
+    pub strict: bool,
+    /// A small log's prior: cues place an entry in the log's own tendencies (`cluster::prior`).
+    pub prior: Option<super::prior::Prior>,
+    /// Cues take part (the default, lexicon-guided mode).
+    pub guided: bool,
+    pub outliers: bool,
+    pub outlier_similarity: f64,
+    /// Per centre, the pattern id it became (0: dissolved or empty, so no clear pattern).
+    pub ids: Vec<u32>,
+}
+
+impl AssignRule {
+    /// Number of centres.
+    pub fn kc(&self) -> usize {
+        self.norms.len()
+    }
+
+    fn row(&self, j: usize) -> &[f64] {
+        &self.centres[j * self.dims..(j + 1) * self.dims]
+    }
+
+    /// The pattern an entry's cues put it in: its seed tendency, or the tendency it leans to.
+    /// With `strict`, only a strong seed is placed by its cues.
+    pub fn cue_pattern(&self, m: &EntryMatch) -> Option<usize> {
+        if m.best == NO_TENDENCY
+            || (self.strict && (m.confident().is_none() || m.score < STRONG_SCORE))
+        {
+            return None;
+        }
+        let s = *self.slot.get(m.best as usize)?;
+        if s == usize::MAX {
+            return None;
+        }
+        let clear =
+            m.confident().is_some() || m.score >= LEAN_LEAD * m.second.max(f32::MIN_POSITIVE);
+        clear.then_some(s)
+    }
+
+    /// The tendency an entry's words put it near (projected unit vector `x`), if any.
+    pub fn near_to(&self, x: &[f64]) -> Option<usize> {
+        let mut best: Option<(usize, f64)> = None;
+        for s in 0..self.n_tend {
+            if self.tendency_norms[s] <= 1e-12 {
+                continue;
+            }
+            let c = self.row(s);
+            let cos = c.iter().zip(x).map(|(a, b)| a * b).sum::<f64>() / self.tendency_norms[s];
+            if cos >= self.near[s] && best.is_none_or(|b| cos > b.1) {
+                best = Some((s, cos));
+            }
+        }
+        best.map(|b| b.0)
+    }
+
+    /// Index of the nearest centre (Euclidean, x unit length) and the cosine to it.
+    fn nearest(&self, x: &[f64]) -> (usize, f64) {
+        let mut best = (0, f64::INFINITY, 0.0);
+        for j in 0..self.kc() {
+            let n = self.norms[j];
+            let dot: f64 = self.row(j).iter().zip(x).map(|(a, b)| a * b).sum();
+            let d = n * n - 2.0 * dot;
+            if d < best.1 {
+                let cos = if n > 1e-12 { dot / n } else { 0.0 };
+                best = (j, d, cos);
+            }
+        }
+        (best.0, best.2)
+    }
+
+    /// Places one entry: `x` its projected unit vector, `norm` its length before normalizing
+    /// (0: no usable term), `m` its cue match (guided mode). Returns the centre (`NONE`: no clear
+    /// pattern) and the cosine similarity to it (to the nearest centre for `NONE`).
+    pub fn place(
+        &self,
+        x: &[f64],
+        norm: f64,
+        m: Option<&EntryMatch>,
+        scores: Option<&[f32]>,
+    ) -> (u32, f32) {
+        let kc = self.kc();
+        if kc == 0 {
+            return (NONE, 0.0);
+        }
+        let cos_to = |j: usize| -> f64 {
+            if norm <= 1e-12 || self.norms[j] <= 1e-12 {
+                0.0
+            } else {
+                self.row(j).iter().zip(x).map(|(a, b)| a * b).sum::<f64>() / self.norms[j]
+            }
+        };
+        if self.guided {
+            // With a prior, the entry's cue scores under it; when the words decide (`strict`),
+            // no cue places an entry (a cue phrase in another tendency's sentence would pin it
+            // to the wrong one); otherwise its cues, one entry at a time.
+            let by_cues = match (&self.prior, scores) {
+                (Some(prior), Some(s)) => prior
+                    .place(s)
+                    .and_then(|t| self.slot.get(t).copied())
+                    .filter(|&s| s != usize::MAX),
+                _ if self.strict => None,
+                _ => m.and_then(|m| self.cue_pattern(m)),
+            };
+            if let Some(s) = by_cues {
+                return (s as u32, cos_to(s) as f32);
+            }
+            if norm > 1e-12 && !self.strict {
+                if let Some(s) = self.near_to(x) {
+                    return (s as u32, cos_to(s) as f32);
+                }
+            }
+        }
+        let (j, cos) = self.nearest(x);
+        let cos = if norm <= 1e-12 { 0.0 } else { cos };
+        let outlier = self.outliers && (norm <= 1e-12 || cos < self.outlier_similarity);
+        (if outlier { NONE } else { j as u32 }, cos as f32)
+    }
+
+    /// The pattern id of a placement (0: no clear pattern).
+    pub fn label(&self, centre: u32) -> u32 {
+        match centre {
+            NONE => 0,
+            j => self.ids.get(j as usize).copied().unwrap_or(0),
+        }
+    }
+}

@@ -1,0 +1,576 @@
+//! Saved models, `recur assign` and `--previous`: the real binary on the sample log and on
+//! generated logs.
+
+use assert_cmd::Command;
+use recur::synth::{write_csv, SynthParams};
+use std::path::{Path, PathBuf};
+
+fn recur() -> Command {
+    let mut cmd = Command::cargo_bin("recur").expect("recur binary");
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd
+}
+
+fn sample() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/failure-log.csv")
+}
+
+fn generate(path: &Path, params: SynthParams) {
+    let f = std::fs::File::create(path).unwrap();
+    write_csv(&params, std::io::BufWriter::new(f)).unwrap();
+}
+
+/// `recur analyze INPUT -q -o OUT --save-model MODEL EXTRA...`, which must succeed.
+fn analyze(input: &Path, out: &Path, model: &Path, extra: &[&str]) {
+    let o = recur()
+        .args(["analyze", "-q", "--charts", "none", "-o"])
+        .arg(out)
+        .arg("--save-model")
+        .arg(model)
+        .arg(input)
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+fn read_csv(path: &Path) -> Vec<csv::StringRecord> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    r.records().map(|x| x.unwrap()).collect()
+}
+
+/// Per row of analyze's assignments.csv: (row, pattern, label, matched).
+fn analyzed(out: &Path) -> Vec<[String; 4]> {
+    read_csv(&out.join("assignments.csv"))
+        .iter()
+        .map(|r| [&r[1], &r[4], &r[5], &r[6]].map(String::from))
+        .collect()
+}
+
+/// The same columns of assign's assignments.csv.
+fn assigned(out: &Path) -> Vec<[String; 4]> {
+    read_csv(&out.join("assignments.csv"))
+        .iter()
+        .map(|r| [&r[1], &r[3], &r[4], &r[6]].map(String::from))
+        .collect()
+}
+
+fn assign(model: &Path, input: &Path, out: &Path) {
+    let o = recur()
+        .args(["assign", "-q", "--model"])
+        .arg(model)
+        .arg(input)
+        .arg("-o")
+        .arg(out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn assigning_the_fitted_rows_reproduces_analyze_on_the_sample() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b, m) = (
+        tmp.path().join("a"),
+        tmp.path().join("b"),
+        tmp.path().join("m.rcm"),
+    );
+    analyze(&sample(), &a, &m, &[]);
+    assign(&m, &sample(), &b);
+    // The sample is a small log: its patterns come from the log prior, which the model keeps.
+    let json = std::fs::read_to_string(a.join("patterns.json")).unwrap();
+    assert!(json.contains("\"method\": \"log prior\""), "{json}");
+    let (want, got) = (analyzed(&a), assigned(&b));
+    assert_eq!(want.len(), 177);
+    assert_eq!(want, got);
+    let report = std::fs::read_to_string(b.join("report.md")).unwrap();
+    assert!(report.contains("Underestimated timelines"), "{report}");
+    assert!(report.contains("fit no known pattern"), "{report}");
+}
+
+#[test]
+fn assigning_the_fitted_rows_reproduces_analyze_in_every_mode() {
+    let tmp = tempfile::tempdir().unwrap();
+    let log = tmp.path().join("g.csv");
+    generate(
+        &log,
+        SynthParams {
+            rows: 4000,
+            noise: 0.1,
+            ..Default::default()
+        },
+    );
+    for (i, extra) in [
+        &[][..],
+        &["--no-lexicon"][..],
+        &["--patterns", "5"][..],
+        &["--no-outliers"][..],
+        &["--text", "root_cause"][..],
+    ]
+    .iter()
+    .enumerate()
+    {
+        let (a, b, m) = (
+            tmp.path().join(format!("a{i}")),
+            tmp.path().join(format!("b{i}")),
+            tmp.path().join(format!("m{i}.rcm")),
+        );
+        analyze(&log, &a, &m, extra);
+        assign(&m, &log, &b);
+        assert_eq!(analyzed(&a), assigned(&b), "mode {extra:?}");
+    }
+}
+
+#[test]
+fn the_model_file_is_byte_identical_for_the_same_entries_in_any_order() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(sample()).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    let header = lines.remove(0);
+    // The sample has no quoted line breaks, so reversing lines reverses rows.
+    lines.reverse();
+    let reversed = tmp.path().join("reversed.csv");
+    std::fs::write(&reversed, format!("{header}\n{}\n", lines.join("\n"))).unwrap();
+    let m = |n: &str| tmp.path().join(n);
+    analyze(&sample(), &m("a"), &m("1.rcm"), &[]);
+    analyze(&sample(), &m("b"), &m("2.rcm"), &[]);
+    analyze(&reversed, &m("c"), &m("3.rcm"), &[]);
+    let one = std::fs::read(m("1.rcm")).unwrap();
+    assert!(one.starts_with(b"RECURMDL"));
+    assert_eq!(one, std::fs::read(m("2.rcm")).unwrap());
+    assert_eq!(one, std::fs::read(m("3.rcm")).unwrap());
+}
+
+/// Runs assign on a model file and returns (exit code, stderr).
+fn assign_with(model: &Path) -> (Option<i32>, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = recur()
+        .args(["assign", "-q", "--model"])
+        .arg(model)
+        .arg(sample())
+        .arg("-o")
+        .arg(tmp.path().join("out"))
+        .output()
+        .unwrap();
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn bad_truncated_foreign_and_newer_models_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = tmp.path().join("good.rcm");
+    analyze(&sample(), &tmp.path().join("a"), &good, &[]);
+    let bytes = std::fs::read(&good).unwrap();
+    let mut cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("empty", Vec::new(), "not a recur model"),
+        (
+            "foreign",
+            b"id,date,root_cause\n1,2024-01-01,x\n".to_vec(),
+            "not a recur model",
+        ),
+        ("header only", bytes[..20].to_vec(), "truncated"),
+        ("half", bytes[..bytes.len() / 2].to_vec(), "truncated"),
+        (
+            "no checksum",
+            bytes[..bytes.len() - 8].to_vec(),
+            "truncated",
+        ),
+        ("trailing", [&bytes[..], b"x"].concat(), "after its end"),
+    ];
+    let mut flipped = bytes.clone();
+    let mid = flipped.len() / 3;
+    flipped[mid] ^= 0x40;
+    cases.push(("flipped", flipped, "corrupt"));
+    // A newer format version, with a valid checksum: refused by version, not by checksum.
+    let mut newer = bytes.clone();
+    newer[8..12].copy_from_slice(&2u32.to_le_bytes());
+    let end = newer.len() - 8;
+    let sum = recur::model::fnv1a64(&newer[..end]);
+    newer[end..].copy_from_slice(&sum.to_le_bytes());
+    cases.push(("newer", newer, "format version 2"));
+    for (name, data, want) in cases {
+        let path = tmp.path().join(format!("{name}.rcm"));
+        std::fs::write(&path, &data).unwrap();
+        let (code, err) = assign_with(&path);
+        assert_eq!(code, Some(2), "{name}: {err}");
+        assert!(err.starts_with("error: "), "{name}: {err}");
+        assert!(
+            err.contains(&format!("{name}.rcm")),
+            "{name} names the file: {err}"
+        );
+        assert!(err.contains(want), "{name}: {err}");
+        assert!(!err.contains("panicked"), "{name}: {err}");
+    }
+    let (code, err) = assign_with(&tmp.path().join("missing.rcm"));
+    assert_eq!(code, Some(2), "{err}");
+    // --previous reads models the same way.
+    let o = recur()
+        .args(["analyze", "-q", "--charts", "none", "--previous"])
+        .arg(tmp.path().join("half.rcm"))
+        .arg("-o")
+        .arg(tmp.path().join("p"))
+        .arg(sample())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+}
+
+/// (id, label, size) of every pattern in a run's patterns.json.
+fn patterns(out: &Path) -> Vec<(u64, String, u64)> {
+    let j: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("patterns.json")).unwrap()).unwrap();
+    j["patterns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["id"].as_u64().unwrap(),
+                p["label"].as_str().unwrap().to_string(),
+                p["size"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn notes(out: &Path) -> Vec<String> {
+    let j: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("patterns.json")).unwrap()).unwrap();
+    j["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_refit_keeps_ids_and_names_and_reports_the_new_tendency_as_new() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = |n: &str| tmp.path().join(n);
+    // Six tendencies over eight quarters, then one more quarter with a seventh tendency and
+    // far more dependency failures than before (so sizes, and size order, change).
+    generate(
+        &p("base.csv"),
+        SynthParams {
+            rows: 8000,
+            tendencies: 6,
+            ..Default::default()
+        },
+    );
+    generate(
+        &p("quarter.csv"),
+        SynthParams {
+            rows: 2000,
+            tendencies: 8,
+            seed: 7,
+            start: (2026, 1, 1),
+            quarters: 1,
+            ..Default::default()
+        },
+    );
+    analyze(&p("base.csv"), &p("a"), &p("m1.rcm"), &[]);
+    let before = patterns(&p("a"));
+    assert!(before.len() >= 5, "{before:?}");
+
+    // The same log shuffled: every pattern continues, with its id and name.
+    let text = std::fs::read_to_string(p("base.csv")).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    let header = lines.remove(0);
+    lines.sort_by_key(|l| recur::model::fnv1a64(l.as_bytes()));
+    std::fs::write(
+        p("shuffled.csv"),
+        format!("{header}\n{}\n", lines.join("\n")),
+    )
+    .unwrap();
+    analyze(
+        &p("shuffled.csv"),
+        &p("b"),
+        &p("m2.rcm"),
+        &["--previous", p("m1.rcm").to_str().unwrap()],
+    );
+    assert_eq!(patterns(&p("b")), before);
+    let n = notes(&p("b"));
+    assert!(n.iter().any(|x| x == "New: none."), "{n:?}");
+    assert!(n.iter().any(|x| x == "No longer seen: none."), "{n:?}");
+
+    // The log plus a quarter: every earlier pattern continues with its id and name; the
+    // quarter's new tendencies get new ids (after the earlier ones) and are listed as new.
+    let quarter = std::fs::read_to_string(p("quarter.csv")).unwrap();
+    let extra: Vec<String> = quarter
+        .lines()
+        .skip(1)
+        .map(|l| l.replacen("G-", "Q-", 1))
+        .collect();
+    std::fs::write(p("plus.csv"), format!("{text}{}\n", extra.join("\n"))).unwrap();
+    analyze(
+        &p("plus.csv"),
+        &p("c"),
+        &p("m3.rcm"),
+        &["--previous", p("m1.rcm").to_str().unwrap()],
+    );
+    let after = patterns(&p("c"));
+    for (id, label, _) in &before {
+        assert!(
+            after.iter().any(|(i, l, _)| i == id && l == label),
+            "pattern {id} {label} continues: {after:?}"
+        );
+    }
+    let max_before = before.iter().map(|p| p.0).max().unwrap();
+    let new: Vec<&(u64, String, u64)> = after.iter().filter(|p| p.0 > max_before).collect();
+    assert!(!new.is_empty(), "{after:?}");
+    let n = notes(&p("c"));
+    let listed = n.iter().find(|x| x.starts_with("New: ")).unwrap();
+    for (id, label, _) in new {
+        assert!(listed.contains(&format!("{id}. {label}")), "{listed}");
+    }
+    // Assigning the refit's rows with the refit's model reproduces it, stable ids included.
+    assign(&p("m3.rcm"), &p("plus.csv"), &p("d"));
+    assert_eq!(analyzed(&p("c")), assigned(&p("d")));
+}
+
+#[test]
+fn eight_shards_in_parallel_processes_equal_one_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = |n: &str| tmp.path().join(n);
+    generate(
+        &p("log.csv"),
+        SynthParams {
+            rows: 6000,
+            noise: 0.1,
+            ..Default::default()
+        },
+    );
+    analyze(&p("log.csv"), &p("a"), &p("m.rcm"), &[]);
+    let bin = assert_cmd::cargo::cargo_bin("recur");
+    let single = std::process::Command::new(&bin)
+        .args(["assign", "-q", "--no-header", "-o", "-", "--model"])
+        .arg(p("m.rcm"))
+        .arg(p("log.csv"))
+        .output()
+        .unwrap();
+    assert!(single.status.success());
+    // Split into 8 shards (each with the header), assign them in 8 processes at once.
+    let text = std::fs::read_to_string(p("log.csv")).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let rows: Vec<&str> = lines.collect();
+    let per = rows.len().div_ceil(8);
+    let children: Vec<std::process::Child> = rows
+        .chunks(per)
+        .enumerate()
+        .map(|(i, chunk)| {
+            let shard = p(&format!("shard-{i}.csv"));
+            std::fs::write(&shard, format!("{header}\n{}\n", chunk.join("\n"))).unwrap();
+            std::process::Command::new(&bin)
+                .args(["assign", "-q", "--no-header", "-o", "-", "--model"])
+                .arg(p("m.rcm"))
+                .arg(&shard)
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(children.len(), 8);
+    let mut joined = Vec::new();
+    for c in children {
+        let o = c.wait_with_output().unwrap();
+        assert!(o.status.success());
+        joined.extend(o.stdout);
+    }
+    // Lines differ only by the file column and the row numbering within each file.
+    let key = |bytes: &[u8]| -> Vec<Vec<String>> {
+        csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(bytes)
+            .records()
+            .map(|r| r.unwrap().iter().skip(2).map(String::from).collect())
+            .collect()
+    };
+    let (one, many) = (key(&single.stdout), key(&joined));
+    assert_eq!(one.len(), 6000);
+    assert_eq!(one, many);
+}
+
+#[test]
+fn assign_reads_json_lines_from_stdin_and_writes_to_stdout() {
+    let tmp = tempfile::tempdir().unwrap();
+    let m = tmp.path().join("m.rcm");
+    analyze(&sample(), &tmp.path().join("a"), &m, &[]);
+    let lines = "{\"id\":\"N-1\",\"root_cause\":\"I said yes to a third project while already overcommitted, again.\"}\n{\"id\":\"N-2\",\"root_cause\":\"Zzyxq plorfw vrenk.\"}\n{\"id\":\"N-3\",\"root_cause\":\"\"}\n";
+    let o = recur()
+        .args([
+            "assign",
+            "-q",
+            "--input-format",
+            "jsonl",
+            "-o",
+            "-",
+            "--model",
+        ])
+        .arg(&m)
+        .arg("-")
+        .write_stdin(lines)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let out = String::from_utf8(o.stdout).unwrap();
+    let rows: Vec<&str> = out.lines().collect();
+    assert_eq!(rows[0], "file,row,id,pattern,label,similarity,matched");
+    assert_eq!(rows.len(), 3, "the empty entry is rejected: {out}");
+    assert!(
+        rows[1].contains("N-1") && rows[1].contains("Overcommitment"),
+        "{out}"
+    );
+    assert!(rows[2].contains(",0,no clear pattern,"), "{out}");
+    // --strict makes the rejected row a failure.
+    let o = recur()
+        .args([
+            "assign",
+            "-q",
+            "--strict",
+            "--input-format",
+            "jsonl",
+            "-o",
+            "-",
+            "--model",
+        ])
+        .arg(&m)
+        .arg("-")
+        .write_stdin(lines)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[cfg(feature = "parquet")]
+#[test]
+fn parquet_in_and_out_round_trips() {
+    use polars::prelude::*;
+    let tmp = tempfile::tempdir().unwrap();
+    let p = |n: &str| tmp.path().join(n);
+    // The sample log as a Parquet file (every column text).
+    let mut rd = csv::Reader::from_path(sample()).unwrap();
+    let headers: Vec<String> = rd.headers().unwrap().iter().map(String::from).collect();
+    let rows: Vec<csv::StringRecord> = rd.records().map(|r| r.unwrap()).collect();
+    let columns: Vec<(&str, Vec<String>)> = headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h.as_str(), rows.iter().map(|r| r[i].to_string()).collect()))
+        .collect();
+    let f = std::fs::File::create(p("log.parquet")).unwrap();
+    recur::ingest::parquet::write_strings(&columns, f).unwrap();
+
+    // Analyzing the Parquet file finds what the CSV file gives.
+    analyze(&sample(), &p("a"), &p("m.rcm"), &[]);
+    analyze(&p("log.parquet"), &p("pq"), &p("m2.rcm"), &[]);
+    assert_eq!(patterns(&p("a")), patterns(&p("pq")));
+    assert_eq!(analyzed(&p("a")), analyzed(&p("pq")));
+
+    // Assigning it reproduces analyze, and assignments.parquet holds assignments.csv's rows.
+    let o = recur()
+        .args(["assign", "-q", "--parquet", "--model"])
+        .arg(p("m.rcm"))
+        .arg(p("log.parquet"))
+        .arg("-o")
+        .arg(p("b"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(analyzed(&p("a")), assigned(&p("b")));
+    let csv_rows = read_csv(&p("b").join("assignments.csv"));
+    let df = ParquetReader::new(std::fs::File::open(p("b").join("assignments.parquet")).unwrap())
+        .finish()
+        .unwrap();
+    assert_eq!(df.height(), csv_rows.len());
+    let pattern = df.column("pattern").unwrap().u32().unwrap().clone();
+    let label = df.column("label").unwrap().str().unwrap().clone();
+    let row = df.column("row").unwrap().u64().unwrap().clone();
+    let sim = df.column("similarity").unwrap().f32().unwrap().clone();
+    for (i, r) in csv_rows.iter().enumerate() {
+        assert_eq!(row.get(i).unwrap().to_string(), r[1]);
+        assert_eq!(pattern.get(i).unwrap().to_string(), r[3]);
+        assert_eq!(label.get(i).unwrap(), &r[4]);
+        assert!((f64::from(sim.get(i).unwrap()) - r[5].parse::<f64>().unwrap()).abs() < 1e-6);
+    }
+    // A file that only claims to be Parquet is unusable input: exit 2.
+    std::fs::write(p("bad.parquet"), b"PAR1 not really").unwrap();
+    let o = recur()
+        .args(["assign", "-q", "--model"])
+        .arg(p("m.rcm"))
+        .arg(p("bad.parquet"))
+        .arg("-o")
+        .arg(p("c"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+#[test]
+fn a_reader_that_stops_early_is_not_an_error() {
+    use std::io::BufRead;
+    let tmp = tempfile::tempdir().unwrap();
+    let p = |n: &str| tmp.path().join(n);
+    generate(
+        &p("log.csv"),
+        SynthParams {
+            rows: 20000,
+            ..Default::default()
+        },
+    );
+    analyze(&p("log.csv"), &p("a"), &p("m.rcm"), &[]);
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("recur"))
+        .args(["assign", "-q", "-o", "-", "--model"])
+        .arg(p("m.rcm"))
+        .arg(p("log.csv"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("file,row,id,pattern"));
+    // The pipe is closed here, with most lines unread (`| head -n 1`).
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// Without the `parquet` feature, Parquet input and `--parquet` output are refused with exit 2
+/// and a message that says how to build it.
+#[cfg(not(feature = "parquet"))]
+#[test]
+fn parquet_without_the_feature_says_how_to_get_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("log.parquet");
+    std::fs::write(&log, b"PAR1 some bytes PAR1").unwrap();
+    let o = recur()
+        .args(["analyze", "-q"])
+        .arg(&log)
+        .arg("-o")
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("--features parquet"), "{err}");
+}
