@@ -52,11 +52,8 @@ fn main() -> anyhow::Result<()> {
         // The two structure tests' numbers: strong seeds and their shuffled count, and the
         // concentration ratio.
         let scores = recur::cluster::prior::Scores::of(&cues);
-        let strong = cues
-            .matches
-            .iter()
-            .filter(|m| m.confident().is_some() && m.score >= 2.0)
-            .count();
+        let all: Vec<usize> = (0..cues.matches.len()).collect();
+        let strong = recur::cluster::prior::strong_seeds(&cues, &all);
         println!(
             "strong {strong} null {:.3} ratio {:.3} n {}",
             cues.null_strong.iter().sum::<f64>(),

@@ -150,10 +150,7 @@ impl Placement<'_> {
     /// The pattern slot entry `i`'s cues put it in, if any.
     fn place(&self, i: usize) -> Option<usize> {
         match &self.prior {
-            Some((prior, scores)) => prior
-                .place(scores.row(i))
-                .map(|t| self.slot[t])
-                .filter(|&s| s != usize::MAX),
+            Some((prior, scores)) => prior.place_in(scores.row(i), &self.slot),
             None => cue_pattern(&self.cues.matches[i], &self.slot, self.strict),
         }
     }
@@ -193,18 +190,13 @@ fn seeds_of(
     vectors: &Vectors,
     sample: &[usize],
 ) -> (Vec<usize>, Vec<Vec<usize>>) {
-    let mut slot = vec![usize::MAX; cues.matcher.n_tendencies];
-    for (s, &(t, _)) in tendencies.iter().enumerate() {
-        slot[t] = s;
-    }
-    let mut rows: Vec<Vec<usize>> = vec![Vec::new(); tendencies.len()];
-    for &i in sample {
-        let s = cues.matches[i].confident().map_or(usize::MAX, |t| slot[t]);
-        if s != usize::MAX && rows[s].len() < CENTRE_SEEDS && !vectors.is_empty_row(i) {
-            rows[s].push(i);
-        }
-    }
-    (slot, rows)
+    placed_seeds(
+        tendencies,
+        cues.matcher.n_tendencies,
+        vectors,
+        sample,
+        |i| cues.matches[i].confident(),
+    )
 }
 
 /// Each tendency's centre (the mean of its seeds' unit vectors) with the similarity most of its
@@ -276,17 +268,15 @@ pub fn cluster(
     // A log small enough to have a shuffled-words null, whose words do not decide, is read as a
     // whole: its prior says which tendencies it holds and places every entry with cues.
     let mut log_prior = None;
-    let scores =
-        (!strict && n <= prior::MAX_ENTRIES.min(crate::text::NULL_MAX)).then(|| Scores::of(cues));
-    if scores
-        .as_ref()
-        .is_some_and(|s| !prior::has_structure(cues, sample, s))
-    {
+    let scores = (!strict && n <= prior::MAX_ENTRIES.min(crate::text::NULL_MAX))
+        .then(|| Scores::of(cues))
+        .map(|s| (prior::has_structure(cues, sample, &s), s));
+    if let Some((false, _)) = scores {
         // The log's cues say nothing beyond chance: no tendency is a pattern.
         tendencies.clear();
         (slot, seed_rows) = seeds_of(&tendencies, cues, vectors, sample);
     }
-    if let Some(scores) = scores.filter(|s| prior::has_structure(cues, sample, s)) {
+    if let Some((true, scores)) = scores {
         let fitted = Prior::fit(&scores, sample, min_support(n));
         let mut count = vec![0usize; cues.matcher.n_tendencies];
         for &i in sample {

@@ -40,8 +40,8 @@ pub const FLOOR: f64 = 0.3;
 const ROUNDS: usize = 30;
 /// Rounds before tendencies start to be dropped (let the prior settle first).
 const PRUNE_AFTER: usize = 5;
-/// Score of a strong seed (as `guided::STRONG_SCORE`).
-const STRONG: f64 = 2.0;
+/// Score of a strong seed.
+const STRONG: f64 = super::guided::STRONG_SCORE as f64;
 
 /// The tendencies a log holds, and how common each is in it.
 #[derive(Debug, Clone, PartialEq)]
@@ -103,16 +103,19 @@ pub fn has_structure(cues: &Cues, rows: &[usize], scores: &Scores) -> bool {
     strong_excess(cues, rows) || concentration_ratio(cues, scores) >= CONCENTRATION_RATIO
 }
 
+/// Strong seeds (of any tendency) among `rows`.
+pub fn strong_seeds(cues: &Cues, rows: &[usize]) -> usize {
+    rows.iter()
+        .filter(|&&i| {
+            let m = &cues.matches[i];
+            m.confident().is_some() && f64::from(m.score) >= STRONG
+        })
+        .count()
+}
+
 /// The strong-seed half of `has_structure`.
 fn strong_excess(cues: &Cues, rows: &[usize]) -> bool {
-    let strong = rows
-        .iter()
-        .filter(|&&i| {
-            cues.matches[i]
-                .confident()
-                .is_some_and(|_| f64::from(cues.matches[i].score) >= STRONG)
-        })
-        .count() as f64;
+    let strong = strong_seeds(cues, rows) as f64;
     let scale = rows.len() as f64 / cues.matches.len().max(1) as f64;
     let null: f64 = cues.null_strong.iter().sum::<f64>() * scale;
     strong >= null + 2.0 * null.max(1.0).sqrt() + 2.0
@@ -161,11 +164,7 @@ impl Prior {
             if round >= PRUNE_AFTER {
                 // Entries each tendency would hold now (soft weights always fall a little short
                 // of whole entries, so support is counted in entries placed).
-                let now = Prior {
-                    log_share: (0..t)
-                        .map(|k| (active[k] && share[k] > 0.0).then(|| share[k].ln()))
-                        .collect(),
-                };
+                let now = Prior::of(&active, &share);
                 let mut placed = vec![0usize; t];
                 for &i in &rows {
                     if let Some(k) = now.place(scores.row(i)) {
@@ -181,11 +180,7 @@ impl Prior {
                 }
             }
         }
-        let mut prior = Prior {
-            log_share: (0..t)
-                .map(|k| (active[k] && share[k] > 0.0).then(|| share[k].ln()))
-                .collect(),
-        };
+        let mut prior = Prior::of(&active, &share);
         // A tendency is kept only when enough entries are placed in it and one of them says it
         // twice over.
         let mut placed = vec![0usize; t];
@@ -202,6 +197,25 @@ impl Prior {
             }
         }
         prior
+    }
+
+    /// The prior of the active tendencies with these shares.
+    fn of(active: &[bool], share: &[f64]) -> Prior {
+        Prior {
+            log_share: active
+                .iter()
+                .zip(share)
+                .map(|(&a, &s)| (a && s > 0.0).then(|| s.ln()))
+                .collect(),
+        }
+    }
+
+    /// The pattern slot (`slot`: per tendency, `usize::MAX` for none) an entry with these
+    /// scores goes to, if its cues place it in a kept tendency that has one.
+    pub fn place_in(&self, s: &[f32], slot: &[usize]) -> Option<usize> {
+        self.place(s)
+            .and_then(|t| slot.get(t).copied())
+            .filter(|&s| s != usize::MAX)
     }
 
     /// Per tendency (list order), ln of its share in the log, `None` when the log does not hold

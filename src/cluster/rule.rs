@@ -128,10 +128,7 @@ impl AssignRule {
             // no cue places an entry (a cue phrase in another tendency's sentence would pin it
             // to the wrong one); otherwise its cues, one entry at a time.
             let by_cues = match (&self.prior, scores) {
-                (Some(prior), Some(s)) => prior
-                    .place(s)
-                    .and_then(|t| self.slot.get(t).copied())
-                    .filter(|&s| s != usize::MAX),
+                (Some(prior), Some(s)) => prior.place_in(s, &self.slot),
                 _ if self.strict => None,
                 _ => m.and_then(|m| self.cue_pattern(m)),
             };
