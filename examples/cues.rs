@@ -54,11 +54,13 @@ fn main() -> anyhow::Result<()> {
         let scores = recur::cluster::prior::Scores::of(&cues);
         let all: Vec<usize> = (0..cues.matches.len()).collect();
         let strong = recur::cluster::prior::strong_seeds(&cues, &all);
+        let phrases = recur::cluster::prior::phrase_entries(&cues, &all);
         println!(
-            "strong {strong} null {:.3} ratio {:.3} n {}",
+            "strong {strong} null {:.3} ratio {:.3} n {} phrases {phrases} null {:.3}",
             cues.null_strong.iter().sum::<f64>(),
             recur::cluster::prior::concentration_ratio(&cues, &scores),
-            cues.matches.len()
+            cues.matches.len(),
+            cues.null_phrases
         );
         return Ok(());
     }

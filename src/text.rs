@@ -347,6 +347,8 @@ pub struct Cues {
     pub null_strong: Vec<f64>,
     /// ... and the concentration of their cue scores (`matcher::Mass`; 0 without the null).
     pub null_concentration: f64,
+    /// ... and the entries with a phrase they give (`Matcher::has_phrase`; 0 without the null).
+    pub null_phrases: f64,
 }
 
 /// Logs up to this size get the shuffled-words null (larger ones need no such check).
@@ -570,16 +572,22 @@ pub fn analyze(records: &[Record], params: &TextParams) -> Corpus {
                 NULL_ROUNDS,
                 0x5eed,
                 crate::cluster::guided::STRONG_SCORE,
+                records.len() <= crate::cluster::prior::MAX_ENTRIES,
             )
         } else {
             matcher::Null {
                 seeds: vec![0.0; m.n_tendencies],
                 strong: vec![0.0; m.n_tendencies],
                 concentration: 0.0,
+                phrases: 0.0,
             }
         };
-        let (null, null_strong, null_concentration) =
-            (shuffled.seeds, shuffled.strong, shuffled.concentration);
+        let (null, null_strong, null_concentration, null_phrases) = (
+            shuffled.seeds,
+            shuffled.strong,
+            shuffled.concentration,
+            shuffled.phrases,
+        );
         Cues {
             matcher: m.clone(),
             found: Docs {
@@ -590,6 +598,7 @@ pub fn analyze(records: &[Record], params: &TextParams) -> Corpus {
             null,
             null_strong,
             null_concentration,
+            null_phrases,
         }
     });
     let mut stopwords: FxHashSet<String> = FxHashSet::default();

@@ -92,6 +92,39 @@ fn shuffled_words_have_no_clear_structure() {
     assert!(json["notes"].to_string().contains("No clear structure"));
 }
 
+/// A person's log whose tendencies are said in sentences, though few entries say one twice over
+/// (held-out log `voices/holdout5/museum_registrar`, 27 entries, 3 strong seeds): its phrases
+/// are far above what its shuffled words give, so it is read, and its expired permits and
+/// irreversible changes are found and named (the earlier structure test called it "no clear
+/// structure"). Its tags: requirements 7, expiry 6, communication 6, rollback 5, one-offs 3.
+#[test]
+fn a_log_said_in_phrases_is_read_though_few_entries_are_strong() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = Path::new("tests/data/voices/holdout5/museum_registrar_failure_log.csv");
+    analyze(log, dir.path(), &[]);
+    let tags: Vec<String> = csv::Reader::from_path(log)
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap()[5].to_string())
+        .collect();
+    let mut r = csv::Reader::from_path(dir.path().join("assignments.csv")).unwrap();
+    let mut held: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        let row: usize = rec[1].parse().unwrap();
+        *held
+            .entry((tags[row - 1].clone(), rec[5].to_string()))
+            .or_default() += 1;
+    }
+    for (tag, label) in [
+        ("expiry", "Expired certificate, credential or licence"),
+        ("rollback", "Change rolled out with no way back"),
+    ] {
+        let n = held.get(&(tag.to_string(), label.to_string())).copied();
+        assert!(n.unwrap_or(0) >= 4, "{tag} → {label}: {n:?}; {held:?}");
+    }
+}
+
 /// A handful of unrelated entries: too few to see a pattern, and the report says so.
 #[test]
 fn a_tiny_log_is_called_too_small() {

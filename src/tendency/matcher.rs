@@ -94,6 +94,8 @@ pub struct Null {
     pub strong: Vec<f64>,
     /// The mean cue-mass concentration (`Mass::concentration`).
     pub concentration: f64,
+    /// The mean number of entries with a phrase (`Matcher::has_phrase`).
+    pub phrases: f64,
 }
 
 /// How concentrated a log's cue scores are: Σ score² / Σ score over every entry and tendency,
@@ -360,6 +362,15 @@ impl Matcher {
         }
     }
 
+    /// Whether an entry's found cues (from `scan`) include a phrase: a cue of two or more words.
+    /// Words in random order seldom keep one, so a log whose entries hold many more phrases than
+    /// its shuffled words do is written in sentences that say tendencies.
+    pub fn has_phrase(&self, found: &[u32]) -> bool {
+        found
+            .iter()
+            .any(|&x| self.cues[(x & 0x00FF_FFFF) as usize].tokens.len() >= 2)
+    }
+
     /// Scores one entry's found cues (from `scan`) with per-field weights.
     pub fn score(&self, found: &[u32], field_weights: &[f32], scores: &mut Vec<f32>) -> EntryMatch {
         scores.clear();
@@ -390,11 +401,21 @@ impl Matcher {
         m
     }
 
-    /// The seeds per tendency expected when the words of these entries are shuffled across
-    /// them (each entry keeps its length and fields): the mean over `rounds` shuffles. Streams
-    /// are ordered by content first, so the result does not depend on row order.
-    /// Returns, per tendency, the mean seeds and the mean strong seeds (score ≥ `strong`).
-    pub fn shuffled_null(&self, streams: &[Vec<u32>], rounds: u32, seed: u64, strong: f32) -> Null {
+    /// What these entries' words give when shuffled across them (each entry keeps its length
+    /// and fields): the mean over `rounds` shuffles. Streams are ordered by content first, so
+    /// the result does not depend on row order.
+    /// Seeds and strong seeds (score ≥ `strong`) per tendency come from shuffles of all the
+    /// words together; with `by_field`, the cue concentration and the entries with a phrase
+    /// come from shuffles within each field (root-cause words among root causes, lesson words
+    /// among lessons), as a log of shuffled sentences would read (otherwise they are 0).
+    pub fn shuffled_null(
+        &self,
+        streams: &[Vec<u32>],
+        rounds: u32,
+        seed: u64,
+        strong: f32,
+        by_field: bool,
+    ) -> Null {
         use rand::seq::SliceRandom;
         use rand::SeedableRng;
         let mut sorted: Vec<&Vec<u32>> = streams.iter().collect();
@@ -403,12 +424,24 @@ impl Matcher {
             .iter()
             .flat_map(|s| s.iter().copied().filter(|&t| t != SEP))
             .collect();
+        // One pool of words per field.
+        let mut fields: Vec<Vec<u32>> = Vec::new();
+        if by_field {
+            for s in &sorted {
+                for (f, part) in s.split(|&t| t == SEP).enumerate() {
+                    if fields.len() <= f {
+                        fields.resize(f + 1, Vec::new());
+                    }
+                    fields[f].extend_from_slice(part);
+                }
+            }
+        }
         let mut total = vec![0u64; self.n_tendencies];
         let mut total_strong = vec![0u64; self.n_tendencies];
         let (mut found, mut scores, mut stream) = (Vec::new(), Vec::new(), Vec::new());
         let mut concentration = 0.0f64;
+        let mut phrases = 0u64;
         for r in 0..rounds {
-            let mut mass = Mass::default();
             let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed ^ u64::from(r));
             let mut shuffled = pool.clone();
             shuffled.shuffle(&mut rng);
@@ -422,11 +455,38 @@ impl Matcher {
                 found.clear();
                 self.scan(&stream, &mut found);
                 let m = self.score(&found, &crate::text::FIELD_WEIGHTS, &mut scores);
-                mass.add(&scores);
                 if let Some(t) = m.confident() {
                     total[t] += 1;
                     total_strong[t] += u64::from(m.score >= strong);
                 }
+            }
+            if !by_field {
+                continue;
+            }
+            let mut mass = Mass::default();
+            let mut next: Vec<std::vec::IntoIter<u32>> = fields
+                .iter()
+                .map(|p| {
+                    let mut shuffled = p.clone();
+                    shuffled.shuffle(&mut rng);
+                    shuffled.into_iter()
+                })
+                .collect();
+            for s in &sorted {
+                stream.clear();
+                let mut f = 0;
+                stream.extend(s.iter().map(|&t| match t {
+                    SEP => {
+                        f += 1;
+                        SEP
+                    }
+                    _ => next[f].next().unwrap_or(NONE),
+                }));
+                found.clear();
+                self.scan(&stream, &mut found);
+                phrases += u64::from(self.has_phrase(&found));
+                self.score(&found, &crate::text::FIELD_WEIGHTS, &mut scores);
+                mass.add(&scores);
             }
             concentration += mass.concentration();
         }
@@ -439,6 +499,7 @@ impl Matcher {
             seeds: mean(total),
             strong: mean(total_strong),
             concentration: concentration / f64::from(rounds.max(1)),
+            phrases: phrases as f64 / f64::from(rounds.max(1)),
         }
     }
 
