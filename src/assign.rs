@@ -14,7 +14,7 @@
 
 use crate::error::{Error, Result};
 use crate::ingest::{IngestConfig, ReadSizes};
-use crate::model::{Placed, Placer};
+use crate::model::{Placed, Placer, Scratch};
 use crate::output::safe_cell;
 use crate::record::Record;
 use crate::sanitize::{cap_cell, shorten};
@@ -114,9 +114,53 @@ pub const HEADER: [&str; 7] = [
     "matched",
 ];
 
+/// Working memory kept across batches, so each thread's word cache stays warm (rayon calls a
+/// `map_init` initializer once per split of the work, many times per batch).
+struct Pool<'a> {
+    placer: &'a Placer,
+    free: std::sync::Mutex<Vec<Scratch>>,
+}
+
+/// A scratch taken from the pool, given back when dropped.
+struct Lease<'p, 'a> {
+    pool: &'p Pool<'a>,
+    scratch: Option<Scratch>,
+}
+
+impl<'a> Pool<'a> {
+    fn take(&self) -> Lease<'_, 'a> {
+        let got = self.free.lock().ok().and_then(|mut f| f.pop());
+        Lease {
+            pool: self,
+            scratch: Some(got.unwrap_or_else(|| self.placer.scratch())),
+        }
+    }
+}
+
+impl Drop for Lease<'_, '_> {
+    fn drop(&mut self) {
+        if let (Some(s), Ok(mut free)) = (self.scratch.take(), self.pool.free.lock()) {
+            free.push(s);
+        }
+    }
+}
+
+impl std::ops::Deref for Lease<'_, '_> {
+    type Target = Scratch;
+    fn deref(&self) -> &Scratch {
+        self.scratch.as_ref().expect("held until dropped")
+    }
+}
+
+impl std::ops::DerefMut for Lease<'_, '_> {
+    fn deref_mut(&mut self) -> &mut Scratch {
+        self.scratch.as_mut().expect("held until dropped")
+    }
+}
+
 /// Places a batch in parallel and writes its lines in input order.
 fn place_batch(
-    placer: &Placer,
+    pool: &Pool,
     files: &[String],
     labels: &[(u32, String, Option<u16>)],
     records: &[Record],
@@ -129,11 +173,13 @@ fn place_batch(
             .find(|l| l.0 == id)
             .map_or(("no clear pattern", None), |l| (l.1.as_str(), l.2))
     };
+    let placer = pool.placer;
     let blocks: Vec<(Vec<u8>, Tally)> = records
         .par_chunks(TASK)
         .map_init(
-            || placer.scratch(),
+            || pool.take(),
             |s, chunk| {
+                let s = &mut **s;
                 let mut out =
                     csv::WriterBuilder::new().from_writer(Vec::with_capacity(chunk.len() * 64));
                 let mut t = Tally::default();
@@ -276,8 +322,11 @@ pub fn run(cfg: &AssignConfig) -> Result<AssignOutcome> {
                 .map_err(|e| Error::io("assignments.csv", std::io::Error::other(e)))?;
             head.flush().map_err(|e| Error::io("assignments.csv", e))?;
         }
-        let mut sink =
-            |records: &[Record]| place_batch(&placer, &files, &labels, records, w, tally);
+        let pool = Pool {
+            placer: &placer,
+            free: std::sync::Mutex::new(Vec::new()),
+        };
+        let mut sink = |records: &[Record]| place_batch(&pool, &files, &labels, records, w, tally);
         crate::ingest::ingest_streaming(&ingest_cfg, STREAM_READ, &mut sink)
     };
     let ingested = match &cfg.out {

@@ -45,6 +45,8 @@ pub mod text;
 pub mod timeline;
 pub mod timings;
 pub mod vectorize;
+pub mod wordmap;
+pub mod wordscan;
 
 use config::Config;
 use error::{Error, Result};

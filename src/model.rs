@@ -751,8 +751,9 @@ pub struct Placer {
 pub struct Scratch {
     stemmer: rust_stemmers::Stemmer,
     cue_stemmer: Option<rust_stemmers::Stemmer>,
-    /// Normalized word → (term stem token or `STOP`/`UNKNOWN`, cue token).
-    cache: FxHashMap<Box<str>, (u32, u32)>,
+    /// Normalized word → term stem token (or `STOP`/`UNKNOWN`) in the high half, cue token in
+    /// the low half.
+    cache: crate::wordmap::WordMap,
     tokens: Vec<u32>,
     stream: Vec<u32>,
     pub found: Vec<u32>,
@@ -813,7 +814,7 @@ impl Placer {
         Scratch {
             stemmer: self.language.stemmer(),
             cue_stemmer: self.matcher.as_ref().map(|m| m.stemmer()),
-            cache: FxHashMap::default(),
+            cache: crate::wordmap::WordMap::with_capacity(256),
             tokens: Vec::new(),
             stream: Vec::new(),
             found: Vec::new(),
@@ -846,7 +847,7 @@ impl Placer {
             } = s;
             for_each_word(rec.field(role), |w| {
                 let (term, cue) = match cache.get(w) {
-                    Some(&v) => v,
+                    Some(v) => ((v >> 32) as u32, v as u32),
                     None => {
                         let is_stop = w == NUM
                             || w == URL
@@ -865,7 +866,7 @@ impl Placer {
                             (Some(m), Some(cs)) => m.token(w, cs),
                             _ => crate::tendency::matcher::NONE,
                         };
-                        cache.insert(w.into(), (term, cue));
+                        cache.insert(w, (u64::from(term) << 32) | u64::from(cue));
                         (term, cue)
                     }
                 };

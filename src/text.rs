@@ -129,13 +129,14 @@ fn is_email(chunk: &str) -> bool {
 }
 
 /// Lowercased NFKC text with typographic apostrophes made plain, written into `out`
-/// (cleared first; a reused buffer, so ASCII text costs no allocation).
-fn fold_into(text: &str, out: &mut String) {
+/// (cleared first; a reused buffer, so ASCII text costs no allocation). Returns whether the
+/// text was ASCII (then so is `out`).
+fn fold_into(text: &str, out: &mut String) -> bool {
     out.clear();
     if text.is_ascii() {
         out.push_str(text);
         out.make_ascii_lowercase();
-        return;
+        return true;
     }
     let lower = text.nfkc().collect::<String>().to_lowercase();
     // Lowercasing can leave text that is not NFKC again (e.g. 'İ'); one more pass settles it.
@@ -146,37 +147,90 @@ fn fold_into(text: &str, out: &mut String) {
             c
         }
     }));
+    false
 }
 
 thread_local! {
     /// Each thread's folding buffer (taken while in use, so nested calls stay safe).
     static FOLDED: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
+    /// ... and its word masks (`wordscan`).
+    static MASKS: std::cell::Cell<crate::wordscan::Masks> = std::cell::Cell::new(crate::wordscan::Masks::default());
 }
+
+/// Byte classes for the ASCII paths (`CLASS[b]` is a set of these bits).
+const WS: u8 = 1;
+const WORD: u8 = 2;
+const DIGIT: u8 = 4;
+const ALPHA: u8 = 8;
+/// '.', ':' and '@': a chunk with one of them may be a URL or an e-mail address.
+const MARK: u8 = 16;
+
+const CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        // `char::is_whitespace` on ASCII: tab, line feed, vertical tab, form feed, CR, space.
+        if matches!(c, 9..=13 | b' ') {
+            t[b] |= WS;
+        }
+        if c.is_ascii_alphanumeric() || c == b'_' {
+            t[b] |= WORD;
+        }
+        if c.is_ascii_digit() {
+            t[b] |= DIGIT;
+        }
+        if c.is_ascii_alphabetic() {
+            t[b] |= ALPHA;
+        }
+        if matches!(c, b'.' | b':' | b'@') {
+            t[b] |= MARK;
+        }
+        b += 1;
+    }
+    t
+};
 
 /// Unicode word segmentation (UAX #29, as `unicode_words`) for ASCII text, without the general
 /// state machine: letters, digits and `_` form words; `'`, `.` and `:` join two letters; `'`,
 /// `.`, `,` and `;` join two digits. A property test checks it against `unicode_words`.
+#[cfg(test)]
 fn ascii_words<'a>(chunk: &'a str, mut f: impl FnMut(&'a str)) {
+    ascii_words_digits(chunk, |w, _| f(w));
+}
+
+/// `ascii_words_digits` for `wordscan`'s tests.
+#[cfg(test)]
+pub(crate) fn ascii_words_for_tests<'a>(chunk: &'a str, f: impl FnMut(&'a str, bool)) {
+    ascii_words_digits(chunk, f);
+}
+
+/// `ascii_words`, telling with each word whether it has a digit.
+#[inline]
+fn ascii_words_digits<'a>(chunk: &'a str, mut f: impl FnMut(&'a str, bool)) {
     let b = chunk.as_bytes();
-    let is_word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let class = |c: u8| CLASS[c as usize];
     let mut i = 0;
     while i < b.len() {
-        if !is_word(b[i]) {
+        if class(b[i]) & WORD == 0 {
             i += 1;
             continue;
         }
         let start = i;
         let mut alnum = false;
+        let mut digit = false;
         while i < b.len() {
             let c = b[i];
-            if is_word(c) {
+            let k = class(c);
+            if k & WORD != 0 {
                 alnum |= c != b'_';
+                digit |= k & DIGIT != 0;
                 i += 1;
                 continue;
             }
-            let (prev, next) = (b[i - 1], b.get(i + 1).copied().unwrap_or(0));
-            let letters = prev.is_ascii_alphabetic() && next.is_ascii_alphabetic();
-            let digits = prev.is_ascii_digit() && next.is_ascii_digit();
+            let (prev, next) = (class(b[i - 1]), b.get(i + 1).map_or(0, |&n| class(n)));
+            let letters = prev & next & ALPHA != 0;
+            let digits = prev & next & DIGIT != 0;
             let joins = match c {
                 b'\'' | b'.' => letters || digits,
                 b':' => letters,
@@ -190,7 +244,75 @@ fn ascii_words<'a>(chunk: &'a str, mut f: impl FnMut(&'a str)) {
             }
         }
         if alnum {
-            f(&chunk[start..i]);
+            f(&chunk[start..i], digit);
+        }
+    }
+}
+
+/// `for_each_word`'s work on one whitespace-free chunk of folded text (the general path).
+fn chunk_words(chunk: &str, f: &mut impl FnMut(&str)) {
+    // Cheap byte tests first: trimming only removes characters at the ends, so a URL's chunk
+    // contains "://" or "www." and an e-mail address's chunk contains '@'. Most chunks have
+    // no '.', ':' or '@' at all, and memchr rules that out faster than a substring search.
+    let bytes = chunk.as_bytes();
+    let www = memchr::memchr(b'.', bytes).is_some() && chunk.contains("www.");
+    let scheme = !www && memchr::memchr(b':', bytes).is_some() && chunk.contains("://");
+    if (www || scheme) && is_url(chunk) {
+        f(URL);
+        return;
+    }
+    if memchr::memchr(b'@', bytes).is_some() && is_email(chunk) {
+        f(EMAIL);
+        return;
+    }
+    let mut word = |w: &str| {
+        // Trimmed as a chunk is, so "_www.x" is a URL on the first pass, as it would be
+        // on the second (normalize stays idempotent).
+        if www && w.contains("www.") && is_url(w) {
+            f(URL);
+        } else if w.bytes().any(|b| b.is_ascii_digit())
+            || (!w.is_ascii() && w.chars().any(char::is_numeric))
+        {
+            f(NUM);
+        } else {
+            f(w);
+        }
+    };
+    if chunk.is_ascii() {
+        ascii_words_digits(chunk, |w, _| word(w));
+    } else {
+        chunk.unicode_words().for_each(&mut word);
+    }
+}
+
+/// `for_each_word` on folded ASCII text: one pass over the bytes finds the chunks (split at
+/// ASCII whitespace, as `split_whitespace` splits ASCII text) and whether they hold '.', ':'
+/// or '@'; only those go through `chunk_words`' URL and address tests.
+fn ascii_text_words(text: &str, f: &mut impl FnMut(&str)) {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        while i < b.len() && CLASS[b[i] as usize] & WS != 0 {
+            i += 1;
+        }
+        let start = i;
+        let mut marks = 0;
+        while i < b.len() {
+            let k = CLASS[b[i] as usize];
+            if k & WS != 0 {
+                break;
+            }
+            marks |= k;
+            i += 1;
+        }
+        if start == i {
+            break;
+        }
+        let chunk = &text[start..i];
+        if marks & MARK != 0 {
+            chunk_words(chunk, f);
+        } else {
+            ascii_words_digits(chunk, |w, digit| f(if digit { NUM } else { w }));
         }
     }
 }
@@ -199,39 +321,18 @@ fn ascii_words<'a>(chunk: &'a str, mut f: impl FnMut(&'a str)) {
 /// and URLs, e-mail addresses and numbers replaced by `URL`, `EMAIL`, `NUM`.
 pub fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
     let mut folded = FOLDED.with(|c| c.take());
-    fold_into(text, &mut folded);
-    for chunk in folded.split_whitespace() {
-        // Cheap byte tests first: trimming only removes characters at the ends, so a URL's chunk
-        // contains "://" or "www." and an e-mail address's chunk contains '@'. Most chunks have
-        // no '.', ':' or '@' at all, and memchr rules that out faster than a substring search.
-        let bytes = chunk.as_bytes();
-        let www = memchr::memchr(b'.', bytes).is_some() && chunk.contains("www.");
-        let scheme = !www && memchr::memchr(b':', bytes).is_some() && chunk.contains("://");
-        if (www || scheme) && is_url(chunk) {
-            f(URL);
-            continue;
-        }
-        if memchr::memchr(b'@', bytes).is_some() && is_email(chunk) {
-            f(EMAIL);
-            continue;
-        }
-        let mut word = |w: &str| {
-            // Trimmed as a chunk is, so "_www.x" is a URL on the first pass, as it would be
-            // on the second (normalize stays idempotent).
-            if www && w.contains("www.") && is_url(w) {
-                f(URL);
-            } else if w.bytes().any(|b| b.is_ascii_digit())
-                || (!w.is_ascii() && w.chars().any(char::is_numeric))
-            {
-                f(NUM);
-            } else {
-                f(w);
-            }
-        };
-        if chunk.is_ascii() {
-            ascii_words(chunk, &mut word);
+    if fold_into(text, &mut folded) {
+        let mut masks = MASKS.with(|c| c.take());
+        masks.build(folded.as_bytes());
+        if masks.special() {
+            ascii_text_words(&folded, &mut f);
         } else {
-            chunk.unicode_words().for_each(&mut word);
+            masks.words(&folded, |w, digit| f(if digit { NUM } else { w }));
+        }
+        MASKS.with(|c| c.set(masks));
+    } else {
+        for chunk in folded.split_whitespace() {
+            chunk_words(chunk, &mut f);
         }
     }
     FOLDED.with(|c| c.set(folded));
@@ -706,7 +807,28 @@ mod tests {
         }
     }
 
+    /// `for_each_word` as it was before the one-pass ASCII path: every chunk through
+    /// `split_whitespace` and `chunk_words`.
+    fn reference_words(text: &str) -> Vec<String> {
+        let mut folded = String::new();
+        fold_into(text, &mut folded);
+        let mut out = Vec::new();
+        for chunk in folded.split_whitespace() {
+            chunk_words(chunk, &mut |w: &str| out.push(w.to_string()));
+        }
+        out
+    }
+
     proptest! {
+        #[test]
+        fn one_pass_ascii_words_match_the_general_path(
+            s in "[a-zA-Z0-9_.,;:'\"!?()@/ \t\n\r\x0b\x0c-]{0,60}|(www\\.|https?://|[a-z]{1,4}@|[A-Z0-9]{1,4}|[.:,;' \t\x0b]){0,12}"
+        ) {
+            let mut fast = Vec::new();
+            for_each_word(&s, |w| fast.push(w.to_string()));
+            prop_assert_eq!(fast, reference_words(&s));
+        }
+
         #[test]
         fn normalize_is_idempotent(s in "\\PC{0,60}") {
             let once = normalize(&s);

@@ -16,9 +16,12 @@ use crate::text::{for_each_word, Language, EMAIL, NUM, URL};
 use rust_stemmers::Stemmer;
 use rustc_hash::FxHashMap;
 
+/// Per thread: the current entry's number, per cue the entry it was last found in, and room
+/// for the cues found from one pair of words.
+type Seen = (u32, Vec<u32>, Vec<u32>);
+
 thread_local! {
-    /// Per thread: the current entry's number and, per cue, the entry it was last found in.
-    static SEEN: std::cell::RefCell<(u32, Vec<u32>)> = const { std::cell::RefCell::new((0, Vec::new())) };
+    static SEEN: std::cell::RefCell<Seen> = const { std::cell::RefCell::new((0, Vec::new(), Vec::new())) };
 }
 
 /// A word that is part of no cue.
@@ -132,17 +135,167 @@ impl Mass {
 pub struct Matcher {
     vocab: FxHashMap<String, u32>,
     pub cues: Vec<Cue>,
-    /// Per token, the one-word cues that are it.
-    singles: Vec<Vec<u32>>,
-    /// Per (first word, second word), the longer cues that start with them: a word is looked up
-    /// with each of the few words that may follow it, so common first words ("i", "not") cost
-    /// no scan of every cue they start.
-    pairs: FxHashMap<u64, Vec<u32>>,
-    /// Per first word, a 64-bit filter of the second words it has cues with (bit u % 64), so
-    /// most pairs are ruled out without a hash lookup.
-    seconds: Vec<u64>,
+    /// Per token, the one-word cues that are it: `single_ids[single_at[t]..single_at[t + 1]]`.
+    single_at: Vec<u32>,
+    single_ids: Vec<u32>,
+    /// The longer cues as a trie of tokens (`Trie`).
+    trie: Trie,
     pub n_tendencies: usize,
     algorithm: rust_stemmers::Algorithm,
+}
+
+/// No trie node.
+const NO_NODE: u32 = u32::MAX;
+
+/// The cues of two or more words as a trie of tokens: the cues that share a beginning
+/// ("more time than expected", "more time than planned") are followed together, one word at a
+/// time. `first[t]` is the node of the one-word prefix `t`.
+#[derive(Debug, Clone, Default)]
+struct Trie {
+    first: Vec<u32>,
+    /// Per node: a 64-bit filter of its children's tokens (bit t % 64, 0 for a leaf), where its
+    /// child table starts in `slots` and its size − 1 (a power of two, or 0 with no child).
+    nodes: Vec<Node>,
+    /// Per node, its own small open-addressing table of (token, child): a node's children sit
+    /// together, so the few nodes most words go through stay in cache.
+    slots: Vec<(u32, u32)>,
+    /// Per node, the cues that end there, ascending: `ends[end_at[n]..end_at[n + 1]]`.
+    end_at: Vec<u32>,
+    ends: Vec<u32>,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Node {
+    filter: u64,
+    at: u32,
+    mask: u32,
+}
+
+#[inline]
+fn slot_of(token: u32, mask: u32) -> u32 {
+    (token.wrapping_mul(0x9E37_79B1) >> 7) & mask
+}
+
+impl Trie {
+    /// Builds from the cues of two or more tokens, given in ascending id order.
+    fn build(vocab: usize, cues: &[(u32, &[u32])]) -> Trie {
+        let mut child: FxHashMap<u64, u32> = FxHashMap::default();
+        let mut first = vec![NO_NODE; vocab];
+        let mut ends: Vec<Vec<u32>> = vec![Vec::new()];
+        for &(ci, tokens) in cues {
+            let mut node = 0u32;
+            for (d, &t) in tokens.iter().enumerate() {
+                let next = ends.len() as u32;
+                let n = if d == 0 {
+                    let f = &mut first[t as usize];
+                    if *f == NO_NODE {
+                        *f = next;
+                    }
+                    *f
+                } else {
+                    *child.entry(pair(node, t)).or_insert(next)
+                };
+                if n == next {
+                    ends.push(Vec::new());
+                }
+                node = n;
+            }
+            ends[node as usize].push(ci);
+        }
+        let mut kids: Vec<Vec<(u32, u32)>> = vec![Vec::new(); ends.len()];
+        for (&key, &c) in &child {
+            kids[(key >> 32) as usize].push((key as u32, c));
+        }
+        let mut nodes = Vec::with_capacity(kids.len());
+        let mut slots = Vec::new();
+        for mut k in kids {
+            k.sort_unstable();
+            let mut node = Node {
+                at: slots.len() as u32,
+                ..Node::default()
+            };
+            if !k.is_empty() {
+                let size = (k.len() * 2).next_power_of_two() as u32;
+                node.mask = size - 1;
+                let at = slots.len();
+                slots.resize(at + size as usize, (NONE, NO_NODE));
+                for (t, c) in k {
+                    node.filter |= 1 << (t % 64);
+                    let mut i = slot_of(t, node.mask);
+                    while slots[at + i as usize].0 != NONE {
+                        i = (i + 1) & node.mask;
+                    }
+                    slots[at + i as usize] = (t, c);
+                }
+            }
+            nodes.push(node);
+        }
+        let mut end_at = Vec::with_capacity(ends.len() + 1);
+        let mut flat = Vec::new();
+        for e in &ends {
+            end_at.push(flat.len() as u32);
+            flat.extend(e);
+        }
+        end_at.push(flat.len() as u32);
+        Trie {
+            first,
+            nodes,
+            slots,
+            end_at,
+            ends: flat,
+        }
+    }
+
+    #[inline]
+    fn child(&self, node: Node, token: u32) -> Option<u32> {
+        let mut i = slot_of(token, node.mask);
+        loop {
+            let (t, c) = self.slots[(node.at + i) as usize];
+            if t == token {
+                return Some(c);
+            }
+            if t == NONE {
+                return None;
+            }
+            i = (i + 1) & node.mask;
+        }
+    }
+
+    /// Follows `node`, found at `pos`, through `tokens[..end]`: each child at the first place
+    /// its word occurs in reach (at most `MAX_GAP` words after `pos`), adding to `out` the cues
+    /// that end at every node reached.
+    fn follow(&self, node: u32, pos: usize, tokens: &[u32], end: usize, out: &mut Vec<u32>) {
+        let n = node as usize;
+        out.extend_from_slice(&self.ends[self.end_at[n] as usize..self.end_at[n + 1] as usize]);
+        let nd = self.nodes[n];
+        if nd.filter == 0 {
+            return;
+        }
+        let reach = (pos + 2 + MAX_GAP).min(end);
+        for k in pos + 1..reach {
+            let u = tokens[k];
+            if u >= SEP || nd.filter & (1 << (u % 64)) == 0 || seen_before(tokens, pos + 1, k, u) {
+                continue;
+            }
+            if let Some(c) = self.child(nd, u) {
+                self.follow(c, k, tokens, end, out);
+            }
+        }
+    }
+}
+
+/// Whether `u` occurs in `tokens[from..to]` (a window of at most `MAX_GAP` words: a plain loop
+/// beats a vectorized search here).
+#[inline]
+fn seen_before(tokens: &[u32], from: usize, to: usize, u: u32) -> bool {
+    let mut k = from;
+    while k < to {
+        if tokens[k] == u {
+            return true;
+        }
+        k += 1;
+    }
+    false
 }
 
 fn pair(a: u32, b: u32) -> u64 {
@@ -168,9 +321,9 @@ impl Matcher {
         let mut m = Matcher {
             vocab: FxHashMap::default(),
             cues: Vec::new(),
-            singles: Vec::new(),
-            pairs: FxHashMap::default(),
-            seconds: Vec::new(),
+            single_at: Vec::new(),
+            single_ids: Vec::new(),
+            trie: Trie::default(),
             n_tendencies: tendencies.len(),
             algorithm: language.algorithm,
         };
@@ -247,18 +400,23 @@ impl Matcher {
                 c.weight = c.weight.min(HINT_WEIGHT);
             }
         }
-        m.singles = vec![Vec::new(); m.vocab.len()];
-        m.seconds = vec![0; m.vocab.len()];
+        let mut singles: Vec<Vec<u32>> = vec![Vec::new(); m.vocab.len()];
+        let mut longer: Vec<(u32, &[u32])> = Vec::new();
         for (ci, c) in m.cues.iter().enumerate() {
             match c.tokens[..] {
-                [t] => m.singles[t as usize].push(ci as u32),
-                [a, b, ..] => {
-                    m.pairs.entry(pair(a, b)).or_default().push(ci as u32);
-                    m.seconds[a as usize] |= 1 << (b % 64);
-                }
+                [t] => singles[t as usize].push(ci as u32),
+                [_, _, ..] => longer.push((ci as u32, &c.tokens[..])),
                 [] => {}
             }
         }
+        let trie = Trie::build(m.vocab.len(), &longer);
+        m.trie = trie;
+        m.single_at = Vec::with_capacity(singles.len() + 1);
+        for s in &singles {
+            m.single_at.push(m.single_ids.len() as u32);
+            m.single_ids.extend(s);
+        }
+        m.single_at.push(m.single_ids.len() as u32);
         m
     }
 
@@ -284,7 +442,7 @@ impl Matcher {
     /// above), each cue once, with the field it was first found in.
     pub fn scan(&self, tokens: &[u32], out: &mut Vec<u32>) {
         SEEN.with(|cell| {
-            let (epoch, seen) = &mut *cell.borrow_mut();
+            let (epoch, seen, found) = &mut *cell.borrow_mut();
             if seen.len() < self.cues.len() {
                 seen.resize(self.cues.len(), 0);
             }
@@ -293,15 +451,24 @@ impl Matcher {
                 seen.iter_mut().for_each(|s| *s = 0);
                 *epoch = 1;
             }
-            self.scan_with(tokens, out, *epoch, seen);
+            self.scan_with(tokens, out, *epoch, seen, found);
         });
     }
 
     /// `scan` with a per-thread table of the cues already found for this entry (`seen[cue] ==
-    /// epoch`), so a cue is kept once without searching the entry's list.
-    fn scan_with(&self, tokens: &[u32], out: &mut Vec<u32>, epoch: u32, seen: &mut [u32]) {
+    /// epoch`), so a cue is kept once without searching the entry's list. Per first word, the
+    /// cues are added in the order of the place their second word was found, then by id.
+    fn scan_with(
+        &self,
+        tokens: &[u32],
+        out: &mut Vec<u32>,
+        epoch: u32,
+        seen: &mut [u32],
+        found: &mut Vec<u32>,
+    ) {
         let mut field = 0u32;
         let mut field_end = 0;
+        let trie = &self.trie;
         for i in 0..tokens.len() {
             let t = tokens[i];
             if t == SEP {
@@ -317,46 +484,42 @@ impl Matcher {
                     .position(|&x| x == SEP)
                     .map_or(tokens.len(), |p| i + p);
             }
+            let code = field.min(255) << 24;
             let mut push = |ci: u32, out: &mut Vec<u32>| {
                 if seen[ci as usize] != epoch {
                     seen[ci as usize] = epoch;
-                    out.push(ci | (field.min(255) << 24));
+                    out.push(ci | code);
                 }
             };
-            for &ci in &self.singles[t as usize] {
+            let (a, b) = (
+                self.single_at[t as usize] as usize,
+                self.single_at[t as usize + 1] as usize,
+            );
+            for &ci in &self.single_ids[a..b] {
                 push(ci, out);
             }
-            // Each later word in reach, at its first place there (as a left-to-right search
-            // for the cue's second word finds it).
-            let seconds = self.seconds[t as usize];
-            if seconds == 0 {
+            let node = trie.first[t as usize];
+            if node == NO_NODE {
                 continue;
             }
+            let nd = trie.nodes[node as usize];
+            // Each later word in reach, at its first place there (as a left-to-right search
+            // for the cue's second word finds it).
             let reach = (i + 2 + MAX_GAP).min(field_end);
             for j in i + 1..reach {
                 let u = tokens[j];
-                if u >= SEP || seconds & (1 << (u % 64)) == 0 || tokens[i + 1..j].contains(&u) {
+                if u >= SEP || nd.filter & (1 << (u % 64)) == 0 || seen_before(tokens, i + 1, j, u)
+                {
                     continue;
                 }
-                let Some(cands) = self.pairs.get(&pair(t, u)) else {
+                let Some(second) = trie.child(nd, u) else {
                     continue;
                 };
-                for &ci in cands {
-                    let cue = &self.cues[ci as usize];
-                    let mut pos = j;
-                    let ok = cue.tokens[2..].iter().all(|&want| {
-                        let limit = (pos + 2 + MAX_GAP).min(field_end);
-                        match (pos + 1..limit).find(|&k| tokens[k] == want) {
-                            Some(k) => {
-                                pos = k;
-                                true
-                            }
-                            None => false,
-                        }
-                    });
-                    if ok {
-                        push(ci, out);
-                    }
+                found.clear();
+                trie.follow(second, j, tokens, field_end, found);
+                found.sort_unstable();
+                for &ci in found.iter() {
+                    push(ci, out);
                 }
             }
         }
@@ -597,6 +760,108 @@ mod tests {
 
     fn matcher() -> Matcher {
         Matcher::new(&list(), &Language::new("english").unwrap())
+    }
+
+    /// The scan as it was before the trie: per first word, singles, then each second word at
+    /// its first place in reach, then every cue with those two words in id order, checked word
+    /// by word (each at its first place in reach of the previous one).
+    fn scan_reference(m: &Matcher, tokens: &[u32]) -> Vec<u32> {
+        let mut out = Vec::new();
+        let mut seen = vec![false; m.cues.len()];
+        let mut field = 0u32;
+        for i in 0..tokens.len() {
+            let t = tokens[i];
+            if t == SEP {
+                field += 1;
+                continue;
+            }
+            if t == NONE {
+                continue;
+            }
+            let end = tokens[i..]
+                .iter()
+                .position(|&x| x == SEP)
+                .map_or(tokens.len(), |p| i + p);
+            let mut push = |ci: usize, out: &mut Vec<u32>| {
+                if !seen[ci] {
+                    seen[ci] = true;
+                    out.push(ci as u32 | (field.min(255) << 24));
+                }
+            };
+            for (ci, c) in m.cues.iter().enumerate() {
+                if c.tokens[..] == [t] {
+                    push(ci, &mut out);
+                }
+            }
+            for j in i + 1..(i + 2 + MAX_GAP).min(end) {
+                let u = tokens[j];
+                if u >= SEP || tokens[i + 1..j].contains(&u) {
+                    continue;
+                }
+                for (ci, c) in m.cues.iter().enumerate() {
+                    if c.tokens.len() < 2 || c.tokens[0] != t || c.tokens[1] != u {
+                        continue;
+                    }
+                    let mut pos = j;
+                    let ok = c.tokens[2..].iter().all(|&want| {
+                        let limit = (pos + 2 + MAX_GAP).min(end);
+                        match (pos + 1..limit).find(|&k| tokens[k] == want) {
+                            Some(k) => {
+                                pos = k;
+                                true
+                            }
+                            None => false,
+                        }
+                    });
+                    if ok {
+                        push(ci, &mut out);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn builtin_matcher() -> &'static Matcher {
+        static M: std::sync::OnceLock<Matcher> = std::sync::OnceLock::new();
+        M.get_or_init(|| {
+            Matcher::new(
+                &crate::tendency::builtin(),
+                &Language::new("english").unwrap(),
+            )
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn trie_scan_finds_what_the_cue_by_cue_scan_found(
+            picks in proptest::collection::vec((0usize..100_000, 0usize..4, 0u32..3000, 0u8..12), 0..24)
+        ) {
+            // Streams built from cue words with other words and field breaks between them, so
+            // that cues match, nearly match and overlap.
+            let m = builtin_matcher();
+            let vocab = m.vocab.len() as u32;
+            let mut tokens = Vec::new();
+            for (cue, gap, other, what) in picks {
+                let c = &m.cues[cue % m.cues.len()];
+                for (k, &t) in c.tokens.iter().enumerate() {
+                    if k > 0 && what % 3 == 0 {
+                        for g in 0..gap {
+                            tokens.push(if g % 2 == 0 { other % vocab } else { NONE });
+                        }
+                    }
+                    tokens.push(t);
+                }
+                match what {
+                    10 => tokens.push(SEP),
+                    11 => tokens.push(other % vocab),
+                    _ => {}
+                }
+            }
+            let mut found = Vec::new();
+            m.scan(&tokens, &mut found);
+            proptest::prop_assert_eq!(found, scan_reference(m, &tokens));
+        }
     }
 
     #[test]
