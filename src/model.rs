@@ -732,6 +732,8 @@ pub struct Placed {
 const STOP: u32 = u32::MAX - 1;
 /// A word whose stem is in no kept term.
 const UNKNOWN: u32 = u32::MAX;
+/// No one-word term.
+const NO_TERM: u32 = u32::MAX;
 /// Words remembered per scratch before the cache starts over (bounds its memory).
 const CACHE_MAX: usize = 1 << 18;
 
@@ -742,7 +744,8 @@ pub struct Placer {
     language: Language,
     matcher: Option<Arc<Matcher>>,
     stem_id: FxHashMap<String, u32>,
-    unigram: Vec<Option<u32>>,
+    /// Per stem: its one-word term (`NO_TERM`: none) and whether a two-word term starts with it.
+    unigram: Vec<(u32, bool)>,
     bigram: FxHashMap<u64, u32>,
     projection: Projection,
 }
@@ -778,12 +781,13 @@ impl Placer {
             .enumerate()
             .map(|(i, s)| (s.clone(), i as u32))
             .collect();
-        let mut unigram = vec![None; model.stems.len()];
+        let mut unigram = vec![(NO_TERM, false); model.stems.len()];
         let mut bigram = FxHashMap::default();
         for (t, &(a, b)) in model.terms.iter().enumerate() {
             if b == u32::MAX {
-                unigram[a as usize] = Some(t as u32);
+                unigram[a as usize].0 = t as u32;
             } else {
+                unigram[a as usize].1 = true;
                 bigram.insert(pair(a, b), t as u32);
             }
         }
@@ -825,6 +829,34 @@ impl Placer {
         }
     }
 
+    /// A word's stem token (or `STOP` / `UNKNOWN`) in the high half and its cue token in the
+    /// low half: what the per-word cache remembers (out of line: each word is learnt once).
+    #[cold]
+    #[inline(never)]
+    fn learn(
+        &self,
+        w: &str,
+        stemmer: &rust_stemmers::Stemmer,
+        cue_stemmer: Option<&rust_stemmers::Stemmer>,
+    ) -> u64 {
+        let stop = &self.language.stopwords;
+        let is_stop =
+            w == NUM || w == URL || w == EMAIL || w.chars().count() < 2 || stop.contains(w);
+        let term = if is_stop {
+            STOP
+        } else {
+            self.stem_id
+                .get(stemmer.stem(w).as_ref())
+                .copied()
+                .unwrap_or(UNKNOWN)
+        };
+        let cue = match (&self.matcher, cue_stemmer) {
+            (Some(m), Some(cs)) => m.token(w, cs),
+            _ => crate::tendency::matcher::NONE,
+        };
+        (u64::from(term) << 32) | u64::from(cue)
+    }
+
     /// Places one record as analyze placed it (see `cluster::rule`); `s.found` holds its cues.
     pub fn place(&self, rec: &Record, s: &mut Scratch) -> Placed {
         if s.cache.len() > CACHE_MAX {
@@ -832,7 +864,6 @@ impl Placer {
         }
         s.tokens.clear();
         s.stream.clear();
-        let stop = &self.language.stopwords;
         for (ri, &role) in self.model.text_roles.iter().enumerate() {
             if ri > 0 {
                 s.stream.push(crate::tendency::matcher::SEP);
@@ -846,34 +877,19 @@ impl Placer {
                 ..
             } = s;
             for_each_word(rec.field(role), |w| {
-                let (term, cue) = match cache.get(w) {
-                    Some(v) => ((v >> 32) as u32, v as u32),
+                let v = match cache.get(w) {
+                    Some(v) => v,
                     None => {
-                        let is_stop = w == NUM
-                            || w == URL
-                            || w == EMAIL
-                            || w.chars().count() < 2
-                            || stop.contains(w);
-                        let term = if is_stop {
-                            STOP
-                        } else {
-                            self.stem_id
-                                .get(stemmer.stem(w).as_ref())
-                                .copied()
-                                .unwrap_or(UNKNOWN)
-                        };
-                        let cue = match (&self.matcher, cue_stemmer.as_ref()) {
-                            (Some(m), Some(cs)) => m.token(w, cs),
-                            _ => crate::tendency::matcher::NONE,
-                        };
-                        cache.insert(w, (u64::from(term) << 32) | u64::from(cue));
-                        (term, cue)
+                        let v = self.learn(w, stemmer, cue_stemmer.as_ref());
+                        cache.insert(w, v);
+                        v
                     }
                 };
+                let term = (v >> 32) as u32;
                 if term != STOP {
                     tokens.push(term);
                 }
-                stream.push(cue);
+                stream.push(v as u32);
             });
         }
         // Cues, as the text stage finds them.
@@ -891,8 +907,12 @@ impl Placer {
             if t == UNKNOWN {
                 continue;
             }
-            if let Some(id) = self.unigram[t as usize] {
-                s.idx.push(id);
+            let (unigram, starts_bigram) = self.unigram[t as usize];
+            if unigram != NO_TERM {
+                s.idx.push(unigram);
+            }
+            if !starts_bigram {
+                continue;
             }
             if let Some(&next) = s.tokens.get(i + 1) {
                 if next != t && next != UNKNOWN {

@@ -135,6 +135,15 @@ impl Vectors {
     }
 }
 
+/// 1 + ln(count): the sublinear term frequency.
+fn log_tf(count: usize) -> f32 {
+    1.0 + (count as f32).ln()
+}
+
+/// `log_tf` of the counts most terms have in one entry, computed once (the same bits).
+static LOG_TF: std::sync::LazyLock<[f32; 64]> =
+    std::sync::LazyLock::new(|| std::array::from_fn(log_tf));
+
 /// Turns the term ids of one entry's occurrences (`idx`, any order) into its sparse row: ids
 /// ascending, sublinear tf × idf, L2-normalized (`val` cleared first). Shared by `Vectors::row`
 /// and a saved model's vectorizer, so both weigh alike.
@@ -150,7 +159,8 @@ pub fn weigh(idx: &mut Vec<u32>, val: &mut Vec<f32>, idf: &[f32]) {
             e += 1;
         }
         idx[w] = t;
-        val.push((1.0 + ((e - r) as f32).ln()) * idf[t as usize]);
+        let tf = LOG_TF.get(e - r).copied().unwrap_or_else(|| log_tf(e - r));
+        val.push(tf * idf[t as usize]);
         w += 1;
         r = e;
     }
