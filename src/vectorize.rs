@@ -135,6 +135,24 @@ impl Vectors {
     }
 }
 
+/// Sorts ascending: an insertion sort for the few dozen ids of one entry (cheaper there than
+/// the general sort), the general sort beyond.
+fn sort_small(v: &mut [u32]) {
+    if v.len() > 32 {
+        v.sort_unstable();
+        return;
+    }
+    for i in 1..v.len() {
+        let x = v[i];
+        let mut j = i;
+        while j > 0 && v[j - 1] > x {
+            v[j] = v[j - 1];
+            j -= 1;
+        }
+        v[j] = x;
+    }
+}
+
 /// 1 + ln(count): the sublinear term frequency.
 fn log_tf(count: usize) -> f32 {
     1.0 + (count as f32).ln()
@@ -149,7 +167,7 @@ static LOG_TF: std::sync::LazyLock<[f32; 64]> =
 /// and a saved model's vectorizer, so both weigh alike.
 pub fn weigh(idx: &mut Vec<u32>, val: &mut Vec<f32>, idf: &[f32]) {
     val.clear();
-    idx.sort_unstable();
+    sort_small(idx);
     let mut w = 0;
     let mut r = 0;
     while r < idx.len() {
@@ -273,6 +291,16 @@ fn merge(mut big: FxHashMap<u64, u32>, small: FxHashMap<u64, u32>) -> FxHashMap<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn small_sort_sorts(mut v in proptest::collection::vec(0u32..50, 0..70)) {
+            let mut want = v.clone();
+            want.sort_unstable();
+            sort_small(&mut v);
+            proptest::prop_assert_eq!(v, want);
+        }
+    }
     use crate::record::{Record, Role};
     use crate::text::{analyze, Language, TextParams};
     use proptest::prelude::*;
