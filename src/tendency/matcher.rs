@@ -355,7 +355,19 @@ impl Found<'_> {
     ) {
         found.clear();
         trie.follow(second, pos, tokens, end, found);
-        found.sort_unstable();
+        // Usually one or two cues: an insertion sort (the general sort for many).
+        if found.len() > 16 {
+            found.sort_unstable();
+        }
+        for i in 1..found.len() {
+            let x = found[i];
+            let mut j = i;
+            while j > 0 && found[j - 1] > x {
+                found[j] = found[j - 1];
+                j -= 1;
+            }
+            found[j] = x;
+        }
         for &ci in found.iter() {
             self.push(ci);
         }
