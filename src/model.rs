@@ -746,8 +746,58 @@ pub struct Placer {
     stem_id: FxHashMap<String, u32>,
     /// Per stem: its one-word term (`NO_TERM`: none) and whether a two-word term starts with it.
     unigram: Vec<(u32, bool)>,
-    bigram: FxHashMap<u64, u32>,
+    bigram: PairMap,
     projection: Projection,
+}
+
+/// (first stem, second stem) → two-word term: open addressing over `u64` keys, at most half
+/// full, so a lookup is a multiply and usually one compare.
+struct PairMap {
+    keys: Vec<u64>,
+    values: Vec<u32>,
+    mask: usize,
+}
+
+impl PairMap {
+    const EMPTY: u64 = u64::MAX;
+
+    fn new(pairs: &[(u64, u32)]) -> PairMap {
+        let size = (pairs.len() * 2).next_power_of_two().max(8);
+        let mut m = PairMap {
+            keys: vec![Self::EMPTY; size],
+            values: vec![0; size],
+            mask: size - 1,
+        };
+        for &(k, v) in pairs {
+            let mut i = m.slot(k);
+            while m.keys[i] != Self::EMPTY && m.keys[i] != k {
+                i = (i + 1) & m.mask;
+            }
+            m.keys[i] = k;
+            m.values[i] = v;
+        }
+        m
+    }
+
+    #[inline]
+    fn slot(&self, k: u64) -> usize {
+        (k.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as usize & self.mask
+    }
+
+    #[inline]
+    fn get(&self, k: u64) -> Option<u32> {
+        let mut i = self.slot(k);
+        loop {
+            let at = self.keys[i];
+            if at == k {
+                return Some(self.values[i]);
+            }
+            if at == Self::EMPTY {
+                return None;
+            }
+            i = (i + 1) & self.mask;
+        }
+    }
 }
 
 /// Per-thread working memory of a `Placer`.
@@ -782,13 +832,13 @@ impl Placer {
             .map(|(i, s)| (s.clone(), i as u32))
             .collect();
         let mut unigram = vec![(NO_TERM, false); model.stems.len()];
-        let mut bigram = FxHashMap::default();
+        let mut bigram = Vec::new();
         for (t, &(a, b)) in model.terms.iter().enumerate() {
             if b == u32::MAX {
                 unigram[a as usize].0 = t as u32;
             } else {
                 unigram[a as usize].1 = true;
-                bigram.insert(pair(a, b), t as u32);
+                bigram.push((pair(a, b), t as u32));
             }
         }
         let dims = model.dims as usize;
@@ -804,7 +854,7 @@ impl Placer {
             matcher,
             stem_id,
             unigram,
-            bigram,
+            bigram: PairMap::new(&bigram),
             projection,
             model,
         }
@@ -916,7 +966,7 @@ impl Placer {
             }
             if let Some(&next) = s.tokens.get(i + 1) {
                 if next != t && next != UNKNOWN {
-                    if let Some(&id) = self.bigram.get(&pair(t, next)) {
+                    if let Some(id) = self.bigram.get(pair(t, next)) {
                         s.idx.push(id);
                     }
                 }
