@@ -814,6 +814,7 @@ pub struct Scratch {
     idx: Vec<u32>,
     val: Vec<f32>,
     buf: Vec<f64>,
+    terms: crate::vectorize::TermSet,
 }
 
 fn pair(a: u32, b: u32) -> u64 {
@@ -876,6 +877,7 @@ impl Placer {
             idx: Vec::new(),
             val: Vec::new(),
             buf: vec![0.0; self.model.dims as usize],
+            terms: crate::vectorize::TermSet::new(self.model.idf.len()),
         }
     }
 
@@ -972,7 +974,7 @@ impl Placer {
                 }
             }
         }
-        crate::vectorize::weigh(&mut s.idx, &mut s.val, &self.model.idf);
+        s.terms.weigh(&mut s.idx, &mut s.val, &self.model.idf);
         let norm = self.projection.project_row(&s.idx, &s.val, &mut s.buf);
         let rule = &self.model.rule;
         let (centre, similarity) = rule.place(&s.buf, norm, Some(&cues), Some(&s.scores));
