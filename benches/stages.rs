@@ -69,6 +69,39 @@ fn stages(c: &mut Criterion) {
     c.bench_function("label 5k", |b| {
         b.iter(|| describe(records, &corpus, &vectors, black_box(&clustering), &pparams))
     });
+
+    // `recur assign`'s per-entry work: a model saved by analyze, then each entry placed (words,
+    // cues, terms, projection, the assignment rule) on one thread.
+    use clap::Parser;
+    let model_path = dir.path().join("m.rcm");
+    let args: Vec<std::ffi::OsString> = vec![
+        "recur".into(),
+        "analyze".into(),
+        dir.path().join("log.csv").into(),
+        "-o".into(),
+        dir.path().join("out").into(),
+        "--save-model".into(),
+        model_path.clone().into(),
+        "-q".into(),
+        "--charts".into(),
+        "none".into(),
+    ];
+    let recur::cli::Command::Analyze(a) = recur::cli::Cli::try_parse_from(args)
+        .expect("arguments")
+        .command
+    else {
+        unreachable!("an analyze command")
+    };
+    recur::run(&a.resolve().expect("config")).expect("analyze");
+    let placer = recur::model::Placer::new(recur::model::load(&model_path).expect("model"));
+    let mut scratch = placer.scratch();
+    c.bench_function("assign: place 5k", |b| {
+        b.iter(|| {
+            for r in records {
+                black_box(placer.place(black_box(r), &mut scratch));
+            }
+        })
+    });
 }
 
 criterion_group!(benches, stages);

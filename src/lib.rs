@@ -19,6 +19,11 @@
 //!
 //! `run` below reads in that order. Large logs are handled by learning the projection and the
 //! clusters from an order-free sample (`sample`) and then assigning every entry.
+//!
+//! `assign` places new entries with a saved `model` (`model::Placer` runs the text, vectorize,
+//! reduce and cluster steps on one entry). Two helpers keep that per-entry path cheap and are
+//! shared with `text`: `wordscan` finds the words of ASCII text with bit masks, and `wordmap` is
+//! the per-word cache (words inline in an open-addressing table).
 
 pub mod assign;
 pub mod breakdown;

@@ -732,6 +732,8 @@ pub struct Placed {
 const STOP: u32 = u32::MAX - 1;
 /// A word whose stem is in no kept term.
 const UNKNOWN: u32 = u32::MAX;
+/// No one-word term.
+const NO_TERM: u32 = u32::MAX;
 /// Words remembered per scratch before the cache starts over (bounds its memory).
 const CACHE_MAX: usize = 1 << 18;
 
@@ -742,9 +744,60 @@ pub struct Placer {
     language: Language,
     matcher: Option<Arc<Matcher>>,
     stem_id: FxHashMap<String, u32>,
-    unigram: Vec<Option<u32>>,
-    bigram: FxHashMap<u64, u32>,
+    /// Per stem: its one-word term (`NO_TERM`: none) and whether a two-word term starts with it.
+    unigram: Vec<(u32, bool)>,
+    bigram: PairMap,
     projection: Projection,
+}
+
+/// (first stem, second stem) → two-word term: open addressing over `u64` keys, at most half
+/// full, so a lookup is a multiply and usually one compare.
+struct PairMap {
+    keys: Vec<u64>,
+    values: Vec<u32>,
+    mask: usize,
+}
+
+impl PairMap {
+    const EMPTY: u64 = u64::MAX;
+
+    fn new(pairs: &[(u64, u32)]) -> PairMap {
+        let size = (pairs.len() * 2).next_power_of_two().max(8);
+        let mut m = PairMap {
+            keys: vec![Self::EMPTY; size],
+            values: vec![0; size],
+            mask: size - 1,
+        };
+        for &(k, v) in pairs {
+            let mut i = m.slot(k);
+            while m.keys[i] != Self::EMPTY && m.keys[i] != k {
+                i = (i + 1) & m.mask;
+            }
+            m.keys[i] = k;
+            m.values[i] = v;
+        }
+        m
+    }
+
+    #[inline]
+    fn slot(&self, k: u64) -> usize {
+        (k.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as usize & self.mask
+    }
+
+    #[inline]
+    fn get(&self, k: u64) -> Option<u32> {
+        let mut i = self.slot(k);
+        loop {
+            let at = self.keys[i];
+            if at == k {
+                return Some(self.values[i]);
+            }
+            if at == Self::EMPTY {
+                return None;
+            }
+            i = (i + 1) & self.mask;
+        }
+    }
 }
 
 /// Per-thread working memory of a `Placer`.
@@ -761,6 +814,7 @@ pub struct Scratch {
     idx: Vec<u32>,
     val: Vec<f32>,
     buf: Vec<f64>,
+    terms: crate::vectorize::TermSet,
 }
 
 fn pair(a: u32, b: u32) -> u64 {
@@ -778,13 +832,14 @@ impl Placer {
             .enumerate()
             .map(|(i, s)| (s.clone(), i as u32))
             .collect();
-        let mut unigram = vec![None; model.stems.len()];
-        let mut bigram = FxHashMap::default();
+        let mut unigram = vec![(NO_TERM, false); model.stems.len()];
+        let mut bigram = Vec::new();
         for (t, &(a, b)) in model.terms.iter().enumerate() {
             if b == u32::MAX {
-                unigram[a as usize] = Some(t as u32);
+                unigram[a as usize].0 = t as u32;
             } else {
-                bigram.insert(pair(a, b), t as u32);
+                unigram[a as usize].1 = true;
+                bigram.push((pair(a, b), t as u32));
             }
         }
         let dims = model.dims as usize;
@@ -800,7 +855,7 @@ impl Placer {
             matcher,
             stem_id,
             unigram,
-            bigram,
+            bigram: PairMap::new(&bigram),
             projection,
             model,
         }
@@ -822,7 +877,36 @@ impl Placer {
             idx: Vec::new(),
             val: Vec::new(),
             buf: vec![0.0; self.model.dims as usize],
+            terms: crate::vectorize::TermSet::new(self.model.idf.len()),
         }
+    }
+
+    /// A word's stem token (or `STOP` / `UNKNOWN`) in the high half and its cue token in the
+    /// low half: what the per-word cache remembers (out of line: each word is learnt once).
+    #[cold]
+    #[inline(never)]
+    fn learn(
+        &self,
+        w: &str,
+        stemmer: &rust_stemmers::Stemmer,
+        cue_stemmer: Option<&rust_stemmers::Stemmer>,
+    ) -> u64 {
+        let stop = &self.language.stopwords;
+        let is_stop =
+            w == NUM || w == URL || w == EMAIL || w.chars().count() < 2 || stop.contains(w);
+        let term = if is_stop {
+            STOP
+        } else {
+            self.stem_id
+                .get(stemmer.stem(w).as_ref())
+                .copied()
+                .unwrap_or(UNKNOWN)
+        };
+        let cue = match (&self.matcher, cue_stemmer) {
+            (Some(m), Some(cs)) => m.token(w, cs),
+            _ => crate::tendency::matcher::NONE,
+        };
+        (u64::from(term) << 32) | u64::from(cue)
     }
 
     /// Places one record as analyze placed it (see `cluster::rule`); `s.found` holds its cues.
@@ -832,7 +916,6 @@ impl Placer {
         }
         s.tokens.clear();
         s.stream.clear();
-        let stop = &self.language.stopwords;
         for (ri, &role) in self.model.text_roles.iter().enumerate() {
             if ri > 0 {
                 s.stream.push(crate::tendency::matcher::SEP);
@@ -846,34 +929,19 @@ impl Placer {
                 ..
             } = s;
             for_each_word(rec.field(role), |w| {
-                let (term, cue) = match cache.get(w) {
-                    Some(v) => ((v >> 32) as u32, v as u32),
+                let v = match cache.get(w) {
+                    Some(v) => v,
                     None => {
-                        let is_stop = w == NUM
-                            || w == URL
-                            || w == EMAIL
-                            || w.chars().count() < 2
-                            || stop.contains(w);
-                        let term = if is_stop {
-                            STOP
-                        } else {
-                            self.stem_id
-                                .get(stemmer.stem(w).as_ref())
-                                .copied()
-                                .unwrap_or(UNKNOWN)
-                        };
-                        let cue = match (&self.matcher, cue_stemmer.as_ref()) {
-                            (Some(m), Some(cs)) => m.token(w, cs),
-                            _ => crate::tendency::matcher::NONE,
-                        };
-                        cache.insert(w, (u64::from(term) << 32) | u64::from(cue));
-                        (term, cue)
+                        let v = self.learn(w, stemmer, cue_stemmer.as_ref());
+                        cache.insert(w, v);
+                        v
                     }
                 };
+                let term = (v >> 32) as u32;
                 if term != STOP {
                     tokens.push(term);
                 }
-                stream.push(cue);
+                stream.push(v as u32);
             });
         }
         // Cues, as the text stage finds them.
@@ -891,18 +959,22 @@ impl Placer {
             if t == UNKNOWN {
                 continue;
             }
-            if let Some(id) = self.unigram[t as usize] {
-                s.idx.push(id);
+            let (unigram, starts_bigram) = self.unigram[t as usize];
+            if unigram != NO_TERM {
+                s.idx.push(unigram);
+            }
+            if !starts_bigram {
+                continue;
             }
             if let Some(&next) = s.tokens.get(i + 1) {
                 if next != t && next != UNKNOWN {
-                    if let Some(&id) = self.bigram.get(&pair(t, next)) {
+                    if let Some(id) = self.bigram.get(pair(t, next)) {
                         s.idx.push(id);
                     }
                 }
             }
         }
-        crate::vectorize::weigh(&mut s.idx, &mut s.val, &self.model.idf);
+        s.terms.weigh(&mut s.idx, &mut s.val, &self.model.idf);
         let norm = self.projection.project_row(&s.idx, &s.val, &mut s.buf);
         let rule = &self.model.rule;
         let (centre, similarity) = rule.place(&s.buf, norm, Some(&cues), Some(&s.scores));

@@ -135,12 +135,39 @@ impl Vectors {
     }
 }
 
+/// Sorts ascending: an insertion sort for the few dozen ids of one entry (cheaper there than
+/// the general sort), the general sort beyond.
+fn sort_small(v: &mut [u32]) {
+    if v.len() > 32 {
+        v.sort_unstable();
+        return;
+    }
+    for i in 1..v.len() {
+        let x = v[i];
+        let mut j = i;
+        while j > 0 && v[j - 1] > x {
+            v[j] = v[j - 1];
+            j -= 1;
+        }
+        v[j] = x;
+    }
+}
+
+/// 1 + ln(count): the sublinear term frequency.
+fn log_tf(count: usize) -> f32 {
+    1.0 + (count as f32).ln()
+}
+
+/// `log_tf` of the counts most terms have in one entry, computed once (the same bits).
+static LOG_TF: std::sync::LazyLock<[f32; 64]> =
+    std::sync::LazyLock::new(|| std::array::from_fn(log_tf));
+
 /// Turns the term ids of one entry's occurrences (`idx`, any order) into its sparse row: ids
 /// ascending, sublinear tf × idf, L2-normalized (`val` cleared first). Shared by `Vectors::row`
 /// and a saved model's vectorizer, so both weigh alike.
 pub fn weigh(idx: &mut Vec<u32>, val: &mut Vec<f32>, idf: &[f32]) {
     val.clear();
-    idx.sort_unstable();
+    sort_small(idx);
     let mut w = 0;
     let mut r = 0;
     while r < idx.len() {
@@ -150,14 +177,81 @@ pub fn weigh(idx: &mut Vec<u32>, val: &mut Vec<f32>, idf: &[f32]) {
             e += 1;
         }
         idx[w] = t;
-        val.push((1.0 + ((e - r) as f32).ln()) * idf[t as usize]);
+        val.push(tf_of(e - r) * idf[t as usize]);
         w += 1;
         r = e;
     }
     idx.truncate(w);
+    normalize(val);
+}
+
+fn tf_of(count: usize) -> f32 {
+    LOG_TF.get(count).copied().unwrap_or_else(|| log_tf(count))
+}
+
+fn normalize(val: &mut [f32]) {
     let norm = val.iter().map(|v| v * v).sum::<f32>().sqrt();
     if norm > 0.0 {
         val.iter_mut().for_each(|v| *v /= norm);
+    }
+}
+
+/// `weigh` without sorting, for one thread placing many entries (`model::Placer`): the ids are
+/// set in a bit set over the vocabulary (with a summary bit per 64-bit word) and counted in a
+/// table, then read back in ascending order, clearing as they go. Gives exactly `weigh`'s rows;
+/// vocabularies over `TermSet::MAX` terms (or absurdly long entries) use `weigh` itself.
+#[derive(Debug, Clone, Default)]
+pub struct TermSet {
+    bits: Vec<u64>,
+    summary: Vec<u64>,
+    counts: Vec<u16>,
+}
+
+impl TermSet {
+    /// Largest vocabulary the set is used for (its three tables stay under 150 KB).
+    pub const MAX: usize = 1 << 16;
+
+    pub fn new(n_terms: usize) -> TermSet {
+        if n_terms > Self::MAX {
+            return TermSet::default();
+        }
+        let words = n_terms.div_ceil(64);
+        TermSet {
+            bits: vec![0; words],
+            summary: vec![0; words.div_ceil(64)],
+            counts: vec![0; n_terms],
+        }
+    }
+
+    /// `weigh(idx, val, idf)`.
+    pub fn weigh(&mut self, idx: &mut Vec<u32>, val: &mut Vec<f32>, idf: &[f32]) {
+        if self.counts.len() != idf.len() || idx.len() >= u16::MAX as usize {
+            return weigh(idx, val, idf);
+        }
+        val.clear();
+        for &t in idx.iter() {
+            let w = t as usize / 64;
+            self.summary[w / 64] |= 1 << (w % 64);
+            self.bits[w] |= 1 << (t % 64);
+            self.counts[t as usize] += 1;
+        }
+        idx.clear();
+        for (si, s) in self.summary.iter_mut().enumerate() {
+            let mut words = std::mem::take(s);
+            while words != 0 {
+                let w = si * 64 + words.trailing_zeros() as usize;
+                words &= words - 1;
+                let mut b = std::mem::take(&mut self.bits[w]);
+                while b != 0 {
+                    let t = w * 64 + b.trailing_zeros() as usize;
+                    b &= b - 1;
+                    let c = std::mem::take(&mut self.counts[t]);
+                    idx.push(t as u32);
+                    val.push(tf_of(c as usize) * idf[t]);
+                }
+            }
+        }
+        normalize(val);
     }
 }
 
@@ -263,6 +357,33 @@ fn merge(mut big: FxHashMap<u64, u32>, small: FxHashMap<u64, u32>) -> FxHashMap<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn the_term_set_weighs_as_weigh(
+            rows in proptest::collection::vec(proptest::collection::vec(0u32..300, 0..80), 1..6)
+        ) {
+            let idf: Vec<f32> = (0..300).map(|i| 1.0 + (i % 7) as f32 * 0.37).collect();
+            let mut set = TermSet::new(idf.len());
+            for row in rows {
+                let (mut a, mut va) = (row.clone(), Vec::new());
+                let (mut b, mut vb) = (row, Vec::new());
+                weigh(&mut a, &mut va, &idf);
+                set.weigh(&mut b, &mut vb, &idf);
+                proptest::prop_assert_eq!(a, b);
+                let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                proptest::prop_assert_eq!(bits(&va), bits(&vb));
+            }
+        }
+
+        #[test]
+        fn small_sort_sorts(mut v in proptest::collection::vec(0u32..50, 0..70)) {
+            let mut want = v.clone();
+            want.sort_unstable();
+            sort_small(&mut v);
+            proptest::prop_assert_eq!(v, want);
+        }
+    }
     use crate::record::{Record, Role};
     use crate::text::{analyze, Language, TextParams};
     use proptest::prelude::*;

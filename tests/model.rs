@@ -454,7 +454,7 @@ fn assign_reads_json_lines_from_stdin_and_writes_to_stdout() {
 #[cfg(feature = "parquet")]
 #[test]
 fn parquet_in_and_out_round_trips() {
-    use polars::prelude::*;
+    use polars_io::prelude::{ParquetReader, SerReader};
     let tmp = tempfile::tempdir().unwrap();
     let p = |n: &str| tmp.path().join(n);
     // The sample log as a Parquet file (every column text).

@@ -250,7 +250,8 @@ pub type Sink<'a> = &'a mut dyn FnMut(&[Record]) -> std::io::Result<()>;
 /// read instead of keeping them, so memory does not grow with the input (`recur assign`).
 /// The returned `Ingested` has no records. Differences, since no record is kept: every row is
 /// kept even when ids repeat (as `--keep-duplicates`), and a numeric `a/b/yyyy` date whose
-/// day/month order only the whole column decides is left undated.
+/// day/month order only the whole column decides is left undated. The records hold only what
+/// assign reads: the id, the text roles, the date and control (other text fields are empty).
 pub fn ingest_streaming(cfg: &IngestConfig, sizes: ReadSizes, sink: Sink) -> Result<Ingested> {
     let mut out = Ingested::default();
     let mut stream = Stream { sink, error: None };
@@ -417,7 +418,7 @@ fn ingest_input<R: Read + Send>(
                 OpenError::Input(m) => Error::input(name, m),
             })?;
             let map = columns_for(cfg, name, &headers)?;
-            let convert = Convert::new(cfg, file, &headers, &map);
+            let convert = Convert::new(cfg, file, &headers, &map).text_only(stream.is_some());
             let mut acc = FileAcc::new(cfg, file, &headers, &map, out.records.len());
             records
                 .for_each_part(
@@ -455,7 +456,7 @@ fn ingest_input<R: Read + Send>(
             let (headers, rows, document) = parsed.map_err(|m| Error::input(name, m))?;
             let format = if document { Format::Json } else { format };
             let map = columns_for(cfg, name, &headers)?;
-            let convert = Convert::new(cfg, file, &headers, &map);
+            let convert = Convert::new(cfg, file, &headers, &map).text_only(stream.is_some());
             let mut acc = FileAcc::new(cfg, file, &headers, &map, out.records.len());
             // Rows are independent: convert batches in parallel, keep input order.
             let parts: Vec<Part> = rows
@@ -627,6 +628,9 @@ struct Convert<'a> {
     /// The first text role (the root cause by default): what an entry is about.
     text_role: Role,
     dating: dates::Dating,
+    /// Streaming for `recur assign`: fill only the fields it reads (the id and the text roles);
+    /// the other text fields stay empty (no allocation, no markup removal).
+    text_only: bool,
 }
 
 impl<'a> Convert<'a> {
@@ -643,7 +647,14 @@ impl<'a> Convert<'a> {
             map,
             text_role: cfg.text_roles.first().copied().unwrap_or(Role::RootCause),
             dating: dates::Dating::new(cfg),
+            text_only: false,
         }
+    }
+
+    /// See `text_only`.
+    fn text_only(mut self, yes: bool) -> Self {
+        self.text_only = yes;
+        self
     }
 
     /// A CSV record, read straight from the parser's buffer: only the kept fields become strings
@@ -711,20 +722,32 @@ impl<'a> Convert<'a> {
                     .into(),
             }
         };
+        // Markup is removed before analysis: the words, not `<br>` or `{noformat}`.
+        let text = |role: Role| -> Box<str> {
+            if self.text_only && !cfg.text_roles.contains(&role) {
+                return Box::default();
+            }
+            markup::clean(get(map.get(role)))
+        };
+        let other = |i: Option<usize>| -> Box<str> {
+            if self.text_only {
+                return Box::default();
+            }
+            get(i)
+        };
         let mut rec = Record {
             file: self.file,
             row: 0,
             line,
             id: get(map.get(Role::Id)),
             date: None,
-            // Markup is removed before analysis: the words, not `<br>` or `{noformat}`.
-            context: markup::clean(get(map.get(Role::Context))),
-            root_cause: markup::clean(get(map.get(Role::RootCause))),
-            lesson: markup::clean(get(map.get(Role::Lesson))),
-            behavioral_change: markup::clean(get(map.get(Role::BehavioralChange))),
+            context: text(Role::Context),
+            root_cause: text(Role::RootCause),
+            lesson: text(Role::Lesson),
+            behavioral_change: text(Role::BehavioralChange),
             control: part.control(map.get(Role::Control).and_then(&field).unwrap_or("")),
-            group: get(map.group),
-            truth: get(map.truth),
+            group: other(map.group),
+            truth: other(map.truth),
         };
         if rec.field(self.text_role).is_empty() {
             return Err(format!("empty text ({})", self.text_role.name()));

@@ -44,6 +44,7 @@ mod off {
 mod on {
     use super::super::RawRow;
     use polars::prelude::*;
+    use polars_io::prelude::{ParquetReader, ParquetWriter, SerReader};
 
     /// Reads a Parquet file held in memory.
     pub fn read(bytes: &[u8]) -> Result<(Vec<String>, Vec<RawRow>), String> {

@@ -53,6 +53,14 @@ pub struct Cue {
     pub text: String,
 }
 
+/// A cue's tendency, length in words and weight.
+#[derive(Debug, Clone, Copy)]
+struct Brief {
+    tendency: u16,
+    len: u32,
+    weight: f32,
+}
+
 /// An entry's tendency scores, summarized.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct EntryMatch {
@@ -135,9 +143,13 @@ impl Mass {
 pub struct Matcher {
     vocab: FxHashMap<String, u32>,
     pub cues: Vec<Cue>,
-    /// Per token, the one-word cues that are it: `single_ids[single_at[t]..single_at[t + 1]]`.
-    single_at: Vec<u32>,
+    /// Per token, its one-word cues and its trie node.
+    info: Vec<TokenInfo>,
+    /// The tokens that are the second word of a longer cue, as a bit set.
+    second_words: Vec<u64>,
     single_ids: Vec<u32>,
+    /// Per cue, what scoring and explaining read (kept apart from the texts, small and dense).
+    brief: Vec<Brief>,
     /// The longer cues as a trie of tokens (`Trie`).
     trie: Trie,
     pub n_tendencies: usize,
@@ -206,6 +218,36 @@ impl Trie {
         for (&key, &c) in &child {
             kids[(key >> 32) as usize].push((key as u32, c));
         }
+        // Nodes renumbered breadth first (first words in token order, then each node's
+        // children by token), so the first levels, which every word visits, sit together.
+        let mut order: Vec<u32> = first.iter().copied().filter(|&n| n != NO_NODE).collect();
+        let mut at = 0;
+        while at < order.len() {
+            let k = &mut kids[order[at] as usize];
+            k.sort_unstable();
+            order.extend(k.iter().map(|&(_, c)| c));
+            at += 1;
+        }
+        let mut new_id = vec![NO_NODE; ends.len()];
+        for (i, &n) in order.iter().enumerate() {
+            new_id[n as usize] = i as u32;
+        }
+        for f in first.iter_mut().filter(|f| **f != NO_NODE) {
+            *f = new_id[*f as usize];
+        }
+        let kids: Vec<Vec<(u32, u32)>> = order
+            .iter()
+            .map(|&n| {
+                kids[n as usize]
+                    .iter()
+                    .map(|&(t, c)| (t, new_id[c as usize]))
+                    .collect()
+            })
+            .collect();
+        let ends: Vec<Vec<u32>> = order
+            .iter()
+            .map(|&n| std::mem::take(&mut ends[n as usize]))
+            .collect();
         let mut nodes = Vec::with_capacity(kids.len());
         let mut slots = Vec::new();
         for mut k in kids {
@@ -284,6 +326,67 @@ impl Trie {
     }
 }
 
+/// Where `scan` puts the cues it finds: each once per entry, with its field.
+struct Found<'a> {
+    out: &'a mut Vec<u32>,
+    seen: &'a mut [u32],
+    epoch: u32,
+    /// The current field, shifted into place.
+    code: u32,
+}
+
+impl Found<'_> {
+    #[inline]
+    fn push(&mut self, ci: u32) {
+        if self.seen[ci as usize] != self.epoch {
+            self.seen[ci as usize] = self.epoch;
+            self.out.push(ci | self.code);
+        }
+    }
+
+    /// The cues reached from a first and second word (`second` found at `pos`), in id order.
+    #[inline(never)]
+    fn follow(
+        &mut self,
+        trie: &Trie,
+        second: u32,
+        pos: usize,
+        tokens: &[u32],
+        end: usize,
+        found: &mut Vec<u32>,
+    ) {
+        found.clear();
+        trie.follow(second, pos, tokens, end, found);
+        // Usually one or two cues: an insertion sort (the general sort for many).
+        if found.len() > 16 {
+            found.sort_unstable();
+        }
+        for i in 1..found.len() {
+            let x = found[i];
+            let mut j = i;
+            while j > 0 && found[j - 1] > x {
+                found[j] = found[j - 1];
+                j -= 1;
+            }
+            found[j] = x;
+        }
+        for &ci in found.iter() {
+            self.push(ci);
+        }
+    }
+}
+
+/// Per cue token: its one-word cues (`single_ids[single_at..single_at + singles]`) and its
+/// trie node as a first word (`NO_NODE`: none), read with one load per word.
+#[derive(Debug, Clone, Copy)]
+struct TokenInfo {
+    single_at: u32,
+    singles: u32,
+    node: u32,
+    /// A copy of `trie.nodes[node]` (saves a load per word).
+    first: Node,
+}
+
 /// Whether `u` occurs in `tokens[from..to]` (a window of at most `MAX_GAP` words: a plain loop
 /// beats a vectorized search here).
 #[inline]
@@ -321,8 +424,10 @@ impl Matcher {
         let mut m = Matcher {
             vocab: FxHashMap::default(),
             cues: Vec::new(),
-            single_at: Vec::new(),
+            info: Vec::new(),
+            second_words: Vec::new(),
             single_ids: Vec::new(),
+            brief: Vec::new(),
             trie: Trie::default(),
             n_tendencies: tendencies.len(),
             algorithm: language.algorithm,
@@ -410,13 +515,41 @@ impl Matcher {
             }
         }
         let trie = Trie::build(m.vocab.len(), &longer);
-        m.trie = trie;
-        m.single_at = Vec::with_capacity(singles.len() + 1);
-        for s in &singles {
-            m.single_at.push(m.single_ids.len() as u32);
-            m.single_ids.extend(s);
+        m.info = singles
+            .iter()
+            .zip(&trie.first)
+            .map(|(s, &node)| {
+                let at = m.single_ids.len() as u32;
+                m.single_ids.extend(s);
+                TokenInfo {
+                    single_at: at,
+                    singles: s.len() as u32,
+                    node,
+                    first: match node {
+                        NO_NODE => Node::default(),
+                        n => trie.nodes[n as usize],
+                    },
+                }
+            })
+            .collect();
+        m.second_words = vec![0; m.vocab.len().div_ceil(64)];
+        for nd in m.info.iter().map(|i| i.first).filter(|nd| nd.filter != 0) {
+            for &(t, _) in &trie.slots[nd.at as usize..(nd.at + nd.mask + 1) as usize] {
+                if t != NONE {
+                    m.second_words[t as usize / 64] |= 1 << (t % 64);
+                }
+            }
         }
-        m.single_at.push(m.single_ids.len() as u32);
+        m.trie = trie;
+        m.brief = m
+            .cues
+            .iter()
+            .map(|c| Brief {
+                tendency: c.tendency,
+                len: c.tokens.len().min(u32::MAX as usize) as u32,
+                weight: c.weight,
+            })
+            .collect();
         m
     }
 
@@ -466,60 +599,56 @@ impl Matcher {
         seen: &mut [u32],
         found: &mut Vec<u32>,
     ) {
+        let next_sep = |from: usize| {
+            tokens[from..]
+                .iter()
+                .position(|&x| x == SEP)
+                .map_or(tokens.len(), |p| from + p)
+        };
         let mut field = 0u32;
-        let mut field_end = 0;
+        let mut field_end = next_sep(0);
         let trie = &self.trie;
+        let mut found_in = Found {
+            out,
+            seen,
+            epoch,
+            code: 0,
+        };
         for i in 0..tokens.len() {
             let t = tokens[i];
-            if t == SEP {
-                field += 1;
-                continue;
-            }
-            if t == NONE {
-                continue;
-            }
-            if i >= field_end {
-                field_end = tokens[i..]
-                    .iter()
-                    .position(|&x| x == SEP)
-                    .map_or(tokens.len(), |p| i + p);
-            }
-            let code = field.min(255) << 24;
-            let mut push = |ci: u32, out: &mut Vec<u32>| {
-                if seen[ci as usize] != epoch {
-                    seen[ci as usize] = epoch;
-                    out.push(ci | code);
+            if t >= SEP {
+                if t == SEP {
+                    field += 1;
+                    found_in.code = field.min(255) << 24;
+                    field_end = next_sep(i + 1);
                 }
-            };
-            let (a, b) = (
-                self.single_at[t as usize] as usize,
-                self.single_at[t as usize + 1] as usize,
-            );
-            for &ci in &self.single_ids[a..b] {
-                push(ci, out);
-            }
-            let node = trie.first[t as usize];
-            if node == NO_NODE {
                 continue;
             }
-            let nd = trie.nodes[node as usize];
+            let info = self.info[t as usize];
+            if info.singles != 0 {
+                let at = info.single_at as usize;
+                for &ci in &self.single_ids[at..at + info.singles as usize] {
+                    found_in.push(ci);
+                }
+            }
+            if info.node == NO_NODE {
+                continue;
+            }
+            let nd = info.first;
             // Each later word in reach, at its first place there (as a left-to-right search
             // for the cue's second word finds it).
             let reach = (i + 2 + MAX_GAP).min(field_end);
             for j in i + 1..reach {
                 let u = tokens[j];
-                if u >= SEP || nd.filter & (1 << (u % 64)) == 0 || seen_before(tokens, i + 1, j, u)
+                if u >= SEP
+                    || nd.filter & (1 << (u % 64)) == 0
+                    || self.second_words[u as usize / 64] & (1 << (u % 64)) == 0
+                    || seen_before(tokens, i + 1, j, u)
                 {
                     continue;
                 }
-                let Some(second) = trie.child(nd, u) else {
-                    continue;
-                };
-                found.clear();
-                trie.follow(second, j, tokens, field_end, found);
-                found.sort_unstable();
-                for &ci in found.iter() {
-                    push(ci, out);
+                if let Some(second) = trie.child(nd, u) {
+                    found_in.follow(trie, second, j, tokens, field_end, found);
                 }
             }
         }
@@ -539,7 +668,7 @@ impl Matcher {
         scores.clear();
         scores.resize(self.n_tendencies, 0.0);
         for &x in found {
-            let cue = &self.cues[(x & 0x00FF_FFFF) as usize];
+            let cue = self.brief[(x & 0x00FF_FFFF) as usize];
             let field = (x >> 24) as usize;
             let fw = field_weights
                 .get(field)
@@ -680,23 +809,25 @@ impl Matcher {
     /// The cues of `tendency` among `found`, strongest first (then longest, then first found),
     /// at most `n` (≤ 8), chosen without allocating: shared by `explain` and `explain_into`.
     fn strongest(&self, found: &[u32], tendency: u16, n: usize) -> [Option<&Cue>; 8] {
-        let mut best: [Option<&Cue>; 8] = [None; 8];
+        let mut best: [Option<u32>; 8] = [None; 8];
         let n = n.min(best.len());
-        let ahead = |c: &Cue, b: &Cue| {
-            c.weight > b.weight || (c.weight == b.weight && c.tokens.len() > b.tokens.len())
-        };
+        let ahead =
+            |c: Brief, b: Brief| c.weight > b.weight || (c.weight == b.weight && c.len > b.len);
         for &x in found {
-            let c = &self.cues[(x & 0x00FF_FFFF) as usize];
+            let ci = x & 0x00FF_FFFF;
+            let c = self.brief[ci as usize];
             if c.tendency != tendency {
                 continue;
             }
-            let at = best[..n].iter().position(|b| b.is_none_or(|b| ahead(c, b)));
+            let at = best[..n]
+                .iter()
+                .position(|b| b.is_none_or(|b| ahead(c, self.brief[b as usize])));
             if let Some(at) = at {
                 best[at..n].rotate_right(1);
-                best[at] = Some(c);
+                best[at] = Some(ci);
             }
         }
-        best
+        best.map(|b| b.map(|ci| &self.cues[ci as usize]))
     }
 
     /// `explain`'s texts written into `out`, joined by `sep`, with no allocation per entry (for
