@@ -10,7 +10,10 @@
 //! resemble each other at cosine `RESEMBLE` or more; the entry with the most such neighbours
 //! (ties: the smaller text, then the smaller file and row) and its neighbours form a group, and
 //! so on with the rest; groups whose centres resemble each other (cosine `MERGE`) are merged.
-//! A group is kept with at least `MIN_ENTRIES` entries and 0.5 % of the period's entries.
+//! A group is kept with at least `MIN_ENTRIES` entries and 0.5 % of the period's entries, and
+//! only when it is new: earlier periods held fewer entries like it (cosine `RESEMBLE` to its
+//! centre, whatever their pattern, pattern 0 included) than 1 / `SEEN_SHARE_INV` of its count
+//! per period (`seen_before`, read from at most `SEEN_SAMPLE` earlier entries).
 //! Invariants: order-free up to the last bits of float sums (earlier entries are sampled by a
 //! hash of their text, groups chosen by counts and text, never by row position); cost: one pass
 //! over the log's dates and labels, rows read only for the sampled earlier entries
@@ -36,6 +39,11 @@ pub const MIN_ENTRIES: usize = 3;
 pub const MIN_SHARE: f64 = 0.005;
 /// Candidates compared pairwise at most.
 pub const MAX_CANDIDATES: usize = 800;
+/// A group is new when earlier periods held fewer than 1 / `SEEN_SHARE_INV` of its count per
+/// period of entries like it (`seen_before`).
+pub const SEEN_SHARE_INV: f64 = 4.0;
+/// Earlier entries read, at most, to count those like a group.
+const SEEN_SAMPLE: u64 = 20_000;
 /// Earlier entries per pattern its centre is read from at most.
 pub const CENTRE_SAMPLE: u64 = 1_000;
 /// Examples and words shown per group.
@@ -258,10 +266,80 @@ pub fn find(
         groups[a].extend(moved);
         centres[a] = centre(&groups[a]);
     }
+    // A group that earlier periods already held at a quarter of its rate or more is not new:
+    // mishaps that recur outside any pattern (pattern 0) have no earlier centre to fit.
+    let seen = seen_before(records, vectors, n, &period, at, &centres);
+    let mut groups: Vec<Vec<usize>> = groups
+        .into_iter()
+        .zip(seen)
+        .filter(|(g, per_period)| *per_period * SEEN_SHARE_INV < g.len() as f64)
+        .map(|(g, _)| g)
+        .collect();
     groups.sort_by_key(|g| std::cmp::Reverse(g.len()));
     groups
         .into_iter()
         .map(|members| describe(records, labels, corpus, vectors, &cands, &members, at))
+        .collect()
+}
+
+/// Per group centre (sparse, unit length), how many entries of the periods before `at` resemble
+/// it (cosine `RESEMBLE` or more), per earlier period: read from at most `SEEN_SAMPLE` earlier
+/// entries chosen by a hash of their text and scaled up, so the cost does not grow with the log.
+fn seen_before(
+    records: &[Record],
+    vectors: &Vectors,
+    n: usize,
+    period: &(dyn Fn(usize) -> Option<usize> + Sync),
+    at: usize,
+    centres: &[(Vec<u32>, Vec<f32>)],
+) -> Vec<f64> {
+    if centres.is_empty() || at == 0 {
+        return vec![0.0; centres.len()];
+    }
+    let earlier: Vec<usize> = (0..n)
+        .filter(|&i| period(i).is_some_and(|p| p < at))
+        .collect();
+    let limit = if earlier.len() as u64 <= SEEN_SAMPLE {
+        u64::MAX
+    } else {
+        (u64::MAX / earlier.len() as u64).saturating_mul(SEEN_SAMPLE)
+    };
+    let read: Vec<usize> = earlier
+        .iter()
+        .copied()
+        .filter(|&i| limit == u64::MAX || fnv1a(records[i].root_cause.as_bytes()) <= limit)
+        .collect();
+    let nt = vectors.n_terms();
+    let dense: Vec<Vec<f32>> = centres
+        .iter()
+        .map(|(idx, val)| {
+            let mut d = vec![0f32; nt];
+            for (&j, &v) in idx.iter().zip(val) {
+                d[j as usize] = v;
+            }
+            d
+        })
+        .collect();
+    let counts: Vec<usize> = read
+        .par_iter()
+        .map_init(
+            || (Vec::new(), Vec::new()),
+            |(idx, val), &i| {
+                vectors.row(i, idx, val);
+                dense
+                    .iter()
+                    .map(|d| usize::from(dot(idx, val, d) >= RESEMBLE))
+                    .collect::<Vec<usize>>()
+            },
+        )
+        .reduce(
+            || vec![0; dense.len()],
+            |a, b| a.iter().zip(&b).map(|(x, y)| x + y).collect(),
+        );
+    let scale = earlier.len() as f64 / read.len().max(1) as f64;
+    counts
+        .into_iter()
+        .map(|c| c as f64 * scale / at as f64)
         .collect()
 }
 

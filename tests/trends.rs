@@ -180,6 +180,14 @@ fn generated_log_rises_fades_stops_and_holds() {
     let md = run.read("report.md");
     assert!(md.contains("## Trends") && md.contains(timeline::TREND_RULE));
     assert!(md.contains("## Growth") && md.contains(FADING_COMMITMENT));
+    // The tendency new in the last quarter is the one emerging group: the generator's one-off
+    // mishaps, which recur in every quarter outside any pattern, are not new.
+    let emerging = json["timeline"]["emerging"].as_array().unwrap();
+    assert_eq!(emerging.len(), 1, "{emerging:#?}");
+    for ex in emerging[0]["examples"].as_array().unwrap() {
+        let row = ex["row"].as_u64().unwrap() as usize;
+        assert_eq!(truth[row - 1].0, "single-point-of-failure", "{ex}");
+    }
 }
 
 #[test]
