@@ -401,6 +401,26 @@ fn seen_before(tokens: &[u32], from: usize, to: usize, u: u32) -> bool {
     false
 }
 
+/// Refills `stream` with `s`'s shape (its fields and their lengths), each word drawn from the
+/// pool of its field (the last pool for later fields; one pool serves every field).
+fn refill(stream: &mut Vec<u32>, s: &[u32], pools: &mut [std::vec::IntoIter<u32>]) {
+    stream.clear();
+    let mut f = 0;
+    let last = pools.len().saturating_sub(1);
+    stream.extend(s.iter().map(|&t| {
+        match t {
+            SEP => {
+                f += 1;
+                SEP
+            }
+            _ => pools
+                .get_mut(f.min(last))
+                .and_then(Iterator::next)
+                .unwrap_or(NONE),
+        }
+    }));
+}
+
 fn pair(a: u32, b: u32) -> u64 {
     (u64::from(a) << 32) | u64::from(b)
 }
@@ -733,17 +753,23 @@ impl Matcher {
         let (mut found, mut scores, mut stream) = (Vec::new(), Vec::new(), Vec::new());
         let mut concentration = 0.0f64;
         let mut phrases = 0u64;
+        // Each pool shuffled, drawn from in turn by the fields that use it.
+        let shuffled = |pools: &[Vec<u32>], rng: &mut rand_xoshiro::Xoshiro256PlusPlus| {
+            pools
+                .iter()
+                .map(|p| {
+                    let mut words = p.clone();
+                    words.shuffle(rng);
+                    words.into_iter()
+                })
+                .collect::<Vec<_>>()
+        };
+        let pooled = [pool];
         for r in 0..rounds {
             let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed ^ u64::from(r));
-            let mut shuffled = pool.clone();
-            shuffled.shuffle(&mut rng);
-            let mut next = shuffled.into_iter();
+            let mut next = shuffled(&pooled, &mut rng);
             for s in &sorted {
-                stream.clear();
-                stream.extend(s.iter().map(|&t| match t {
-                    SEP => SEP,
-                    _ => next.next().unwrap_or(NONE),
-                }));
+                refill(&mut stream, s, &mut next);
                 found.clear();
                 self.scan(&stream, &mut found);
                 let m = self.score(&found, &crate::text::FIELD_WEIGHTS, &mut scores);
@@ -756,24 +782,9 @@ impl Matcher {
                 continue;
             }
             let mut mass = Mass::default();
-            let mut next: Vec<std::vec::IntoIter<u32>> = fields
-                .iter()
-                .map(|p| {
-                    let mut shuffled = p.clone();
-                    shuffled.shuffle(&mut rng);
-                    shuffled.into_iter()
-                })
-                .collect();
+            let mut next = shuffled(&fields, &mut rng);
             for s in &sorted {
-                stream.clear();
-                let mut f = 0;
-                stream.extend(s.iter().map(|&t| match t {
-                    SEP => {
-                        f += 1;
-                        SEP
-                    }
-                    _ => next[f].next().unwrap_or(NONE),
-                }));
+                refill(&mut stream, s, &mut next);
                 found.clear();
                 self.scan(&stream, &mut found);
                 phrases += u64::from(self.has_phrase(&found));
