@@ -169,7 +169,7 @@ impl Report<'_> {
             (method @ ("tendencies" | "log prior"), _) => {
                 let mut s = if method == "log prior" {
                     format!(
-                        "{n}: {seeded} well-known {} this log holds (read from all its entries' cues together: the log says tendencies more often than the same words shuffled at random would, and each one holds at least {} entries, one of them saying it twice over)",
+                        "{n}: {seeded} well-known {} this log holds (read from all its entries' cues together: the log says tendencies more often than the same words shuffled at random would, and each one holds at least {} entries)",
                         if seeded == 1 { "tendency" } else { "tendencies" },
                         crate::cluster::guided::MIN_SUPPORT,
                     )
