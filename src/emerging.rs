@@ -71,6 +71,21 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     })
 }
 
+/// The hash limit that keeps about `sample` of `count` entries (`u64::MAX`: all of them).
+fn sample_limit(count: u64, sample: u64) -> u64 {
+    if count <= sample {
+        u64::MAX
+    } else {
+        (u64::MAX / count).saturating_mul(sample)
+    }
+}
+
+/// Whether an entry is in the sample a `sample_limit` keeps (chosen by a hash of its text, so
+/// the choice does not depend on row order).
+fn sampled(record: &Record, limit: u64) -> bool {
+    limit == u64::MAX || fnv1a(record.root_cause.as_bytes()) <= limit
+}
+
 fn dot(ai: &[u32], av: &[f32], dense: &[f32]) -> f32 {
     ai.iter()
         .zip(av)
@@ -129,13 +144,7 @@ pub fn find(
         .collect();
     let limit: Vec<u64> = earlier
         .iter()
-        .map(|&c| {
-            if c <= CENTRE_SAMPLE {
-                u64::MAX
-            } else {
-                (u64::MAX / c).saturating_mul(CENTRE_SAMPLE)
-            }
-        })
+        .map(|&c| sample_limit(c, CENTRE_SAMPLE))
         .collect();
     let mut centres: Vec<Vec<f32>> = vec![Vec::new(); k + 1];
     let (mut idx, mut val) = (Vec::new(), Vec::new());
@@ -144,7 +153,7 @@ pub fn find(
         if l == 0 || l > k || period(i).is_none_or(|p| p >= at) {
             continue;
         }
-        if limit[l] != u64::MAX && fnv1a(records[i].root_cause.as_bytes()) > limit[l] {
+        if !sampled(&records[i], limit[l]) {
             continue;
         }
         vectors.row(i, &mut idx, &mut val);
@@ -299,15 +308,11 @@ fn seen_before(
     let earlier: Vec<usize> = (0..n)
         .filter(|&i| period(i).is_some_and(|p| p < at))
         .collect();
-    let limit = if earlier.len() as u64 <= SEEN_SAMPLE {
-        u64::MAX
-    } else {
-        (u64::MAX / earlier.len() as u64).saturating_mul(SEEN_SAMPLE)
-    };
+    let limit = sample_limit(earlier.len() as u64, SEEN_SAMPLE);
     let read: Vec<usize> = earlier
         .iter()
         .copied()
-        .filter(|&i| limit == u64::MAX || fnv1a(records[i].root_cause.as_bytes()) <= limit)
+        .filter(|&i| sampled(&records[i], limit))
         .collect();
     let nt = vectors.n_terms();
     let dense: Vec<Vec<f32>> = centres
