@@ -43,7 +43,9 @@ const CENTRE_SEEDS: usize = 5_000;
 const MIN_FREE: usize = 24;
 /// A leaning entry (cues say one tendency, not clearly enough to seed it) follows its cues
 /// when its best score leads the runner-up by this ratio.
-pub(crate) const LEAN_LEAD: f32 = 1.2;
+const LEAN_LEAD: f32 = 1.2;
+/// ... and when it is more than a lone hint (one shared word says little on its own).
+const LEAN_MIN: f32 = 0.5;
 
 /// An entry joins a tendency when it is at least as close to its centre as all but this share
 /// of the tendency's seeds...
@@ -125,15 +127,16 @@ pub fn supported(cues: &Cues, n: usize) -> Vec<(usize, usize)> {
 /// The pattern an entry's cues put it in: its seed tendency, or the tendency it leans to.
 /// With `strict` (the log's words tell its tendencies apart by themselves), only a strong seed
 /// is placed by its cues.
-fn cue_pattern(m: &EntryMatch, slot: &[usize], strict: bool) -> Option<usize> {
+pub(crate) fn cue_pattern(m: &EntryMatch, slot: &[usize], strict: bool) -> Option<usize> {
     if m.best == NO_TENDENCY || (strict && (m.confident().is_none() || m.score < STRONG_SCORE)) {
         return None;
     }
-    let s = slot[m.best as usize];
+    let s = *slot.get(m.best as usize)?;
     if s == usize::MAX {
         return None;
     }
-    let clear = m.confident().is_some() || m.score >= LEAN_LEAD * m.second.max(f32::MIN_POSITIVE);
+    let clear = m.confident().is_some()
+        || (m.score >= LEAN_MIN && m.score >= LEAN_LEAD * m.second.max(f32::MIN_POSITIVE));
     clear.then_some(s)
 }
 
@@ -678,6 +681,47 @@ mod tests {
     use crate::tendency::{Matcher, Tendency};
     use crate::text::{analyze, Language, TextParams};
     use std::sync::Arc;
+
+    #[test]
+    fn cues_place_a_seed_and_a_clear_lean_but_not_a_lone_hint() {
+        let slot = [0, 1];
+        let m = |best, score, second| EntryMatch {
+            best,
+            score,
+            second,
+        };
+        assert_eq!(
+            cue_pattern(&m(1, 1.0, 0.0), &slot, false),
+            Some(1),
+            "a seed"
+        );
+        assert_eq!(
+            cue_pattern(&m(1, 0.7, 0.35), &slot, false),
+            Some(1),
+            "two hints lead one"
+        );
+        assert_eq!(
+            cue_pattern(&m(1, 0.35, 0.0), &slot, false),
+            None,
+            "a lone hint"
+        );
+        assert_eq!(cue_pattern(&m(1, 0.7, 0.7), &slot, false), None, "a tie");
+        assert_eq!(
+            cue_pattern(&m(1, 1.0, 0.0), &slot, true),
+            None,
+            "strict: weak seed"
+        );
+        assert_eq!(
+            cue_pattern(&m(1, 2.0, 0.0), &slot, true),
+            Some(1),
+            "strict: strong"
+        );
+        assert_eq!(
+            cue_pattern(&m(5, 2.0, 0.0), &slot, false),
+            None,
+            "not in the list"
+        );
+    }
 
     fn cues_of(texts: &[&str]) -> Cues {
         let lang = Language::new("english").unwrap();

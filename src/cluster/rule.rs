@@ -9,8 +9,7 @@
 //! model (`model`) holds every field of this struct, so `recur assign` on the rows a model was
 //! fitted on gives exactly analyze's labels and similarities.
 
-use super::guided::{LEAN_LEAD, STRONG_SCORE};
-use crate::tendency::matcher::{EntryMatch, NO_TENDENCY};
+use crate::tendency::matcher::EntryMatch;
 
 /// No centre: the entry has no clear pattern.
 pub const NONE: u32 = u32::MAX;
@@ -57,18 +56,7 @@ impl AssignRule {
     /// The pattern an entry's cues put it in: its seed tendency, or the tendency it leans to.
     /// With `strict`, only a strong seed is placed by its cues.
     pub fn cue_pattern(&self, m: &EntryMatch) -> Option<usize> {
-        if m.best == NO_TENDENCY
-            || (self.strict && (m.confident().is_none() || m.score < STRONG_SCORE))
-        {
-            return None;
-        }
-        let s = *self.slot.get(m.best as usize)?;
-        if s == usize::MAX {
-            return None;
-        }
-        let clear =
-            m.confident().is_some() || m.score >= LEAN_LEAD * m.second.max(f32::MIN_POSITIVE);
-        clear.then_some(s)
+        super::guided::cue_pattern(m, &self.slot, self.strict)
     }
 
     /// The tendency an entry's words put it near (projected unit vector `x`), if any.

@@ -88,8 +88,7 @@ table.entries td.id { white-space: nowrap; }
 footer { color: var(--muted); font-size: 0.85rem; border-top: 1px solid var(--line); padding-top: 16px; margin-top: 24px; }
 .wide { overflow-x: auto; margin: 0 0 16px; }
 .wide table { width: auto; min-width: 60%; }
-.wide td { white-space: nowrap; }
-.wide td:nth-child(2), #control td:last-child { white-space: normal; }
+.wide td:first-child, .wide td.num, #trends .wide td:nth-child(n+3):nth-child(-n+7) { white-space: nowrap; }
 #control td:last-child { min-width: 320px; }
 code { font: 0.95rem ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; letter-spacing: 1px; white-space: pre; }
 .this-period section { background: #eef6fb; border: 1px solid #b6d7ea; border-radius: 8px; padding: 16px 22px 6px; margin: 16px 0 24px; }

@@ -750,10 +750,11 @@ fn expectation(report: &Report) -> Vec<Block> {
         vec![t(format!("What to expect in {} (estimate)", tr.next))],
     ));
     out.push(Block::Para(vec![t(format!(
-        "An estimate, not a promise: per recurring pattern, the entries to expect in {next} if it keeps its recent rate — its share of {recent} ({sharetext}), or for a rising pattern the straight line through its shares of the last {w} {kinds} carried one {kind} on — times the mean number of entries of the last {w} {kinds}. The interval holds the count in {lvl:.0} of 100 {kinds} like these: it adds the chance variation of a count (Poisson), the uncertainty of the rate and of the volume (negative binomial). Backtested on generated logs (benches/QUALITY.md).",
+        "An estimate, not a promise: per recurring pattern, the entries to expect in {next} if it keeps its recent rate — its share of {recent} ({sharetext}), for a new pattern its share of {last} alone, or for a rising pattern the straight line through its shares of the last {w} {kinds} carried one {kind} on — times the mean number of entries of the last {w} {kinds}. The interval holds the count in {lvl:.0} of 100 {kinds} like these: it adds the chance variation of a count (Poisson), the uncertainty of the rate and of the volume (negative binomial). Backtested on generated logs (benches/QUALITY.md).",
         next = tr.next,
         recent = span(tl, tr.recent_start, tr.end),
         sharetext = "the recent part",
+        last = tl.periods[tr.end - 1],
         w = FORECAST_WINDOW.min(tr.end),
         kinds = plural(kind, 2),
         lvl = FORECAST_LEVEL * 100.0,

@@ -5,9 +5,10 @@
 //! last period looked at) and its trend. Out: a `Forecast` — the expected count (an estimate),
 //! the interval at `LEVEL`, and how it was made.
 //! Method: the expected volume is the mean of all entries over the last `WINDOW` periods; the
-//! pattern's rate is its share of the recent part (the trend rule's last `recent` periods), or,
-//! for a rising pattern, the weighted straight line through its shares over the last `WINDOW`
-//! periods carried one period on. The count's variance adds the Poisson variance, the rate's
+//! pattern's rate is its share of the recent part (the trend rule's last `recent` periods); for
+//! a new pattern, its share of the latest period (the recent part holds periods before it
+//! began); for a rising pattern, the weighted straight line through its shares over the last
+//! `WINDOW` periods carried one period on. The count's variance adds the Poisson variance, the rate's
 //! sampling variance (binomial, on the entries the rate was read from; the line's prediction
 //! variance for a rising pattern) and the volume's variance; the interval is the negative
 //! binomial with that mean and variance (Poisson when no wider).
@@ -30,6 +31,9 @@ pub enum Method {
     RecentShare,
     /// A straight line through the shares of the last `WINDOW` periods (rising patterns).
     TrendLine,
+    /// The share of the latest period alone (new patterns: the recent part also holds the
+    /// period before they began).
+    Latest,
 }
 
 impl Method {
@@ -37,6 +41,7 @@ impl Method {
         match self {
             Method::RecentShare => "recent share",
             Method::TrendLine => "trend line",
+            Method::Latest => "latest share",
         }
     }
 }
@@ -87,14 +92,20 @@ pub fn forecast(
     let (share, share_var, method) = match line {
         Some((s, v)) => (s, v, Method::TrendLine),
         None => {
-            let r = recent.clamp(1, n);
+            let new = trend == Some(Trend::New);
+            let r = if new { 1 } else { recent.clamp(1, n) };
             let c: u64 = counts[n - r..].iter().sum();
             let t: u64 = totals[n - r..].iter().sum();
             if t == 0 {
                 return None;
             }
             let s = c as f64 / t as f64;
-            (s, s * (1.0 - s) / t as f64, Method::RecentShare)
+            let method = if new {
+                Method::Latest
+            } else {
+                Method::RecentShare
+            };
+            (s, s * (1.0 - s) / t as f64, method)
         }
     };
     let expected = share * volume;
@@ -176,6 +187,17 @@ mod tests {
         // The same counts called steady: the recent share, 35 %.
         let g = forecast(&[10, 20, 30, 40], &[100; 4], 2, Some(Trend::Steady)).unwrap();
         assert!((g.expected - 35.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn new_pattern_expects_its_latest_share() {
+        let f = forecast(&[0, 0, 0, 25], &[500; 4], 2, Some(Trend::New)).unwrap();
+        assert_eq!(f.method, Method::Latest);
+        assert!((f.expected - 25.0).abs() < 1e-9, "{f:?}");
+        assert!(f.low <= 25 && 25 <= f.high, "{f:?}");
+        // Called steady, the same counts read the recent part: 12.5.
+        let g = forecast(&[0, 0, 0, 25], &[500; 4], 2, Some(Trend::Steady)).unwrap();
+        assert!((g.expected - 12.5).abs() < 1e-9, "{g:?}");
     }
 
     #[test]
