@@ -567,9 +567,12 @@ mod tests {
         assert_eq!(nice_ceiling(0.37), 0.5);
         assert_eq!(nice_ceiling(120.0), 200.0);
         assert_eq!(nice_ceiling(0.0), 1.0);
-        // The case: the largest pattern has 27 entries; with room for its count the
-        // axis ran to 50, now to 35.
-        assert_eq!(nice_axis_max(27.0 * 1.22, 8), 35.0);
+        // The case: the largest pattern has 27 entries; the axis ran to 50. The bar
+        // chart now ends its axis at the tick after the longest bar (its count label has pixel
+        // room beside the axis): 30; the sample's 33 gives 35.
+        assert_eq!(nice_axis_max(27.0, 8), 30.0);
+        assert_eq!(nice_axis_max(33.0, 8), 35.0);
+        assert_eq!(nice_axis_max(1215.0, 8), 1400.0);
         assert_eq!(nice_axis_max(100.0, 5), 100.0);
         assert_eq!(nice_axis_max(101.0, 5), 125.0);
         assert_eq!(nice_axis_max(0.0, 5), 1.0);

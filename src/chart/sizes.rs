@@ -63,11 +63,20 @@ impl Chart for Sizes {
         let body = root.margin(TITLE_BAND as u32, 10, 10, 10);
         let n = self.bars.len();
         let max = self.bars.iter().map(|b| b.2).max().unwrap_or(0) as f64;
-        // Room on the right of the longest bar for its count.
-        let x_max = nice_axis_max(max * 1.22, 8);
+        // The axis ends at the tick after the longest bar; its count label gets the pixels it
+        // needs to the right of the axis.
+        let x_max = nice_axis_max(max, 8);
+        let label =
+            |count: u64, share: f64| format!("{} ({:.1}%)", thousands(count), share * 100.0);
+        let label_w = self
+            .bars
+            .iter()
+            .map(|b| text_width(&font(SMALL_SIZE), &label(b.2, b.3)))
+            .max()
+            .unwrap_or(0);
         let mut chart = ChartBuilder::on(&body)
             .margin(20)
-            .margin_right(40)
+            .margin_right(label_w.saturating_add(24).max(40))
             .x_label_area_size(80)
             .y_label_area_size(NAME_W)
             .build_cartesian_2d(0f64..x_max, n as f64 - 0.5..-0.5f64)?;
@@ -93,7 +102,7 @@ impl Chart for Sizes {
             ))?;
             let (xe, _) = chart.backend_coord(&(*count as f64, y));
             root.draw(&Text::new(
-                format!("{} ({:.1}%)", thousands(*count), share * 100.0),
+                label(*count, *share),
                 (xe + 10, yc),
                 style(font(SMALL_SIZE), TEXT, HPos::Left, VPos::Center),
             ))?;
