@@ -169,7 +169,10 @@ fn generated_log_rises_fades_stops_and_holds() {
             "{key}: pattern {id} (purity {purity:.2}, ARI {ari}) periods {}",
             p["periods"]
         );
-        assert_eq!(p["recurring"], true, "{key}");
+        // A tendency of the last quarter alone has not recurred yet.
+        if key != "single-point-of-failure" {
+            assert_eq!(p["recurring"], true, "{key}");
+        }
     }
     // The fading tendency shows the change written before it faded, the resolved one its last
     // quarter (the quarter before the generator stops it).

@@ -16,7 +16,8 @@
 //!    `WORDS_AGREE`, as in large logs written to a pattern), the words decide for every entry but
 //!    the strong seeds ("strict"); otherwise an entry's cues decide whenever they lean clearly.
 //! 4. The entries left (no clear cue, not close to a tendency's seeds) are clustered freely, as
-//!    `cluster` does; a free group whose centre reads like a tendency joins it, and a free group
+//!    `cluster` does; a free group whose centre reads like a tendency, or whose members' cues
+//!    mostly say one tendency of the log (`said_by_members`), joins it, and a free group
 //!    that holds in fewer than `MIN_HELD` resamples, or is smaller than a tendency may be, goes to
 //!    pattern 0.
 //! 5. Every other entry goes to the nearest centre, or to pattern 0 when far from all.
@@ -34,6 +35,7 @@ use crate::text::Cues;
 use crate::vectorize::Vectors;
 use ndarray::{Array2, Axis};
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 /// Seeds a tendency needs, at least, to be called recurring.
 pub const MIN_SUPPORT: usize = 3;
@@ -55,6 +57,12 @@ const NEAR_FLOOR: f64 = 0.3;
 /// A free group joins a tendency when its centre is this share of the tendency's `near`
 /// similarity (and clearly closer to it than to any other; see `merge_to`).
 const MERGE_SHARE: f64 = 0.75;
+/// A free group at least this share of whose members are clear seeds of one of the log's
+/// tendencies...
+const SAID_SHARE: f64 = 0.4;
+/// ... this many times as many as of any other tendency, is found inside that tendency, not
+/// beside it.
+const SAID_LEAD: usize = 3;
 /// Resamples each pattern is checked on.
 pub const ROUNDS: u32 = 10;
 /// Share of the entries each resample keeps (in tenths).
@@ -408,12 +416,14 @@ pub fn cluster(
         if sel.structured {
             let k = sel.chosen.min(free.len());
             let c = kmeans(&x, k, p.n_runs, p)?;
-            // A free group whose centre reads like a tendency's seeds is that tendency's
-            // (its entries go to the nearest centre left).
-            for row in c.axis_iter(Axis(0)) {
+            let said = said_by_members(&x, &c, &free, cues, &placement.slot);
+            // A free group whose centre reads like a tendency's seeds, or most of whose
+            // members' cues clearly say one tendency of the log, is that tendency's (its entries
+            // go to the nearest centre left).
+            for (g, row) in c.axis_iter(Axis(0)).enumerate() {
                 let norm = row.dot(&row).sqrt().max(1e-12);
                 let unit: Vec<f64> = row.iter().map(|v| v / norm).collect();
-                if merge_to(&unit).is_none() {
+                if merge_to(&unit).is_none() && said[g].is_none() {
                     centres.push(row.to_vec());
                     origins.push(Origin::Free);
                     k_free += 1;
@@ -515,6 +525,52 @@ pub fn cluster(
     rule.ids = std::mem::take(&mut out.rule.ids);
     out.rule = rule;
     Ok(out)
+}
+
+/// Per free group (centre row of `c`), the tendency pattern slot that its members' cues say:
+/// at least `SAID_SHARE` of the free entries nearest that centre are confident seeds of that
+/// one tendency, `SAID_LEAD` times as many as of any other, and it is a pattern of the log.
+fn said_by_members(
+    x: &Array2<f64>,
+    c: &Array2<f64>,
+    free: &[usize],
+    cues: &Cues,
+    slot: &[usize],
+) -> Vec<Option<usize>> {
+    let k = c.nrows();
+    let mut members = vec![0usize; k];
+    let mut says: Vec<FxHashMap<usize, usize>> = vec![FxHashMap::default(); k];
+    for (row, &i) in x.axis_iter(Axis(0)).zip(free) {
+        let g = (0..k)
+            .max_by(|&a, &b| {
+                row.dot(&c.row(a))
+                    .total_cmp(&row.dot(&c.row(b)))
+                    .then(b.cmp(&a))
+            })
+            .expect("k >= 1");
+        members[g] += 1;
+        if let Some(s) = cues.matches[i]
+            .confident()
+            .and_then(|t| slot.get(t).copied())
+            .filter(|&s| s != usize::MAX)
+        {
+            *says[g].entry(s).or_default() += 1;
+        }
+    }
+    (0..k)
+        .map(|g| {
+            let (&s, &n) = says[g]
+                .iter()
+                .max_by_key(|&(&s, &n)| (n, std::cmp::Reverse(s)))?;
+            let second = says[g]
+                .iter()
+                .filter(|&(&t, _)| t != s)
+                .map(|(_, &m)| m)
+                .max();
+            (n as f64 >= SAID_SHARE * members[g] as f64 && n >= SAID_LEAD * second.unwrap_or(0))
+                .then_some(s)
+        })
+        .collect()
 }
 
 /// Seeds needed before the log's words are trusted to decide: word statistics need data.
@@ -721,6 +777,40 @@ mod tests {
             None,
             "not in the list"
         );
+    }
+
+    #[test]
+    fn a_free_group_whose_members_say_one_tendency_is_that_tendencys() {
+        let cues = cues_of(&[
+            "I said yes again",
+            "I said yes to the move",
+            "the bus was late",
+            "I never rehearsed the demo",
+            "the printer broke",
+            "the train was cancelled",
+        ]);
+        // Two free groups: the first holds entries 0–2 (two say overcommit, one says nothing),
+        // the second entries 3–5 (one says prep, two say nothing).
+        let x = ndarray::array![
+            [1.0, 0.0],
+            [1.0, 0.0],
+            [1.0, 0.0],
+            [0.0, 1.0],
+            [0.0, 1.0],
+            [0.0, 1.0]
+        ];
+        let c = ndarray::array![[1.0, 0.0], [0.0, 1.0]];
+        let free: Vec<usize> = (0..6).collect();
+        // Both tendencies are patterns of the log (slots 0 and 1).
+        let said = said_by_members(&x, &c, &free, &cues, &[0, 1]);
+        assert_eq!(
+            said,
+            vec![Some(0), None],
+            "2 of 3 say it; 1 of 3 is not enough"
+        );
+        // A tendency that is not a pattern of the log takes nobody in.
+        let said = said_by_members(&x, &c, &free, &cues, &[usize::MAX, 1]);
+        assert_eq!(said, vec![None, None]);
     }
 
     fn cues_of(texts: &[&str]) -> Cues {
