@@ -125,6 +125,28 @@ fn a_log_said_in_phrases_is_read_though_few_entries_are_strong() {
     }
 }
 
+/// A terse 20-entry log (holdout8: lower case, abbreviations, fragments) still shows its
+/// tendencies. A cue audit that removed imprecise cues (benches/QUALITY.md, stop 22) left this
+/// log with no pattern at all.
+#[test]
+fn a_terse_twenty_entry_log_still_shows_its_tendencies() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = Path::new("tests/data/voices/holdout8/sparky_jobs_log.csv");
+    let json = analyze(log, dir.path(), &[]);
+    let labels: Vec<&str> = json["patterns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["label"].as_str().unwrap())
+        .collect();
+    for want in [
+        "Insufficient preparation or testing",
+        "Scope change without change control",
+    ] {
+        assert!(labels.contains(&want), "{want} not in {labels:?}");
+    }
+}
+
 /// A handful of unrelated entries: too few to see a pattern, and the report says so.
 #[test]
 fn a_tiny_log_is_called_too_small() {
