@@ -541,12 +541,15 @@ fn said_by_members(
     let mut members = vec![0usize; k];
     let mut says: Vec<FxHashMap<usize, usize>> = vec![FxHashMap::default(); k];
     for (row, &i) in x.axis_iter(Axis(0)).zip(free) {
+        // The k-means member: the nearest centre (squared distance, ties to the lower index).
+        let dist = |g: usize| {
+            row.iter()
+                .zip(c.row(g))
+                .map(|(a, b)| (a - b) * (a - b))
+                .sum::<f64>()
+        };
         let g = (0..k)
-            .max_by(|&a, &b| {
-                row.dot(&c.row(a))
-                    .total_cmp(&row.dot(&c.row(b)))
-                    .then(b.cmp(&a))
-            })
+            .min_by(|&a, &b| dist(a).total_cmp(&dist(b)).then(a.cmp(&b)))
             .expect("k >= 1");
         members[g] += 1;
         if let Some(s) = cues.matches[i]
@@ -746,37 +749,17 @@ mod tests {
             score,
             second,
         };
-        assert_eq!(
-            cue_pattern(&m(1, 1.0, 0.0), &slot, false),
-            Some(1),
-            "a seed"
-        );
-        assert_eq!(
-            cue_pattern(&m(1, 0.7, 0.35), &slot, false),
-            Some(1),
-            "two hints lead one"
-        );
-        assert_eq!(
-            cue_pattern(&m(1, 0.35, 0.0), &slot, false),
-            None,
-            "a lone hint"
-        );
-        assert_eq!(cue_pattern(&m(1, 0.7, 0.7), &slot, false), None, "a tie");
-        assert_eq!(
-            cue_pattern(&m(1, 1.0, 0.0), &slot, true),
-            None,
-            "strict: weak seed"
-        );
-        assert_eq!(
-            cue_pattern(&m(1, 2.0, 0.0), &slot, true),
-            Some(1),
-            "strict: strong"
-        );
-        assert_eq!(
-            cue_pattern(&m(5, 2.0, 0.0), &slot, false),
-            None,
-            "not in the list"
-        );
+        for (m, strict, want, why) in [
+            (m(1, 1.0, 0.0), false, Some(1), "a seed"),
+            (m(1, 0.7, 0.35), false, Some(1), "two hints lead one"),
+            (m(1, 0.35, 0.0), false, None, "a lone hint"),
+            (m(1, 0.7, 0.7), false, None, "a tie"),
+            (m(1, 1.0, 0.0), true, None, "strict: weak seed"),
+            (m(1, 2.0, 0.0), true, Some(1), "strict: strong"),
+            (m(5, 2.0, 0.0), false, None, "not in the list"),
+        ] {
+            assert_eq!(cue_pattern(&m, &slot, strict), want, "{why}");
+        }
     }
 
     #[test]
