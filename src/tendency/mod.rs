@@ -254,6 +254,33 @@ mod tests {
     }
 
     #[test]
+    fn no_builtin_cue_reads_as_two_tendencies() {
+        // The lexicon's invariant (assets/tendencies.toml): after normalizing and stemming, a
+        // cue or hint belongs to one tendency only, so a phrase never votes for two.
+        let lang = Language::new("english").unwrap();
+        let m = Matcher::new(&builtin(), &lang);
+        let mut owner: std::collections::HashMap<&[u32], (u16, &str)> = Default::default();
+        let mut clashes = Vec::new();
+        for c in &m.cues {
+            match owner.get(&*c.tokens) {
+                Some(&(t, text)) if t != c.tendency => {
+                    clashes.push(format!("{text:?} / {:?}", c.text))
+                }
+                Some(_) => {}
+                None => {
+                    owner.insert(&c.tokens, (c.tendency, &c.text));
+                }
+            }
+        }
+        assert!(
+            clashes.is_empty(),
+            "{} clashes: {clashes:#?}",
+            clashes.len()
+        );
+        assert!(owner.len() > 5_000, "{} distinct cues", owner.len());
+    }
+
+    #[test]
     fn matches_by_stems_and_never_forces() {
         let lang = Language::new("english").unwrap();
         let mut ps = vec![
