@@ -92,7 +92,11 @@ fn stages(c: &mut Criterion) {
     else {
         unreachable!("an analyze command")
     };
-    recur::run(&a.resolve().expect("config")).expect("analyze");
+    recur::run(
+        &a.resolve().expect("config"),
+        &mut |_: recur::event::Event| {},
+    )
+    .expect("analyze");
     let placer = recur::model::Placer::new(recur::model::load(&model_path).expect("model"));
     let mut scratch = placer.scratch();
     c.bench_function("assign: place 5k", |b| {

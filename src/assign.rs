@@ -13,6 +13,7 @@
 //! input into shards gives the same lines as one run.
 
 use crate::error::{Error, Result};
+use crate::event::{Event, Message, Observer};
 use crate::ingest::{IngestConfig, ReadSizes};
 use crate::model::{Placed, Placer, Scratch};
 use crate::output::safe_cell;
@@ -29,7 +30,7 @@ use std::path::PathBuf;
 pub enum Destination {
     /// A folder: assignments.csv, report.md, summary.json (and rejected.csv).
     Folder(PathBuf),
-    /// Standard output: the assignment lines only (a summary goes to stderr unless quiet).
+    /// Standard output: the assignment lines only.
     Stdout,
 }
 
@@ -43,17 +44,31 @@ pub struct AssignConfig {
     pub header: bool,
     /// Also write assignments.parquet (folder output only).
     pub parquet: bool,
-    pub strict: bool,
-    pub quiet: bool,
 }
 
-/// What an assign run tells its caller.
+/// What an assign run tells its caller: the counts, what it told the observer, and where the
+/// rejected rows went. Whether rejected rows make the run a failure (`--strict`, or every row
+/// rejected) is the caller's decision.
 #[derive(Debug, Clone)]
 pub struct AssignOutcome {
     pub rows_read: u64,
     pub placed: u64,
     pub rejected: u64,
     pub unplaced: u64,
+    /// Every message the observer was given, in order.
+    pub messages: Vec<crate::event::Message>,
+    /// Where the rejected rows went: `rejected.csv` in the folder, or (with `-o -`) only the
+    /// messages.
+    pub rejected_file: Option<PathBuf>,
+    /// The first three rejects as `file line N: reason`.
+    pub first_reasons: String,
+}
+
+impl AssignOutcome {
+    /// Every row read was rejected (a header-only input is not).
+    pub fn all_rejected(&self) -> bool {
+        self.rows_read > 0 && self.rejected == self.rows_read
+    }
 }
 
 /// Entries placed per parallel task.
@@ -325,7 +340,7 @@ impl<W: Write> Write for Lenient<W> {
 }
 
 /// Runs `recur assign`; see the module header.
-pub fn run(cfg: &AssignConfig) -> Result<AssignOutcome> {
+pub fn run(cfg: &AssignConfig, observer: &mut dyn Observer) -> Result<AssignOutcome> {
     let model = crate::model::load(&cfg.model)?;
     let mut ingest_cfg = cfg.ingest.clone();
     ingest_cfg.text_roles = model.text_roles.clone();
@@ -349,6 +364,7 @@ pub fn run(cfg: &AssignConfig) -> Result<AssignOutcome> {
         .map(|s| safe_cell(&s.display()).into_owned())
         .collect();
     let mut tally = Tally::default();
+    let mut messages = Vec::new();
     let stream_into = |w: &mut dyn Write, tally: &mut Tally| -> Result<crate::ingest::Ingested> {
         if cfg.header {
             let mut head = csv::Writer::from_writer(&mut *w);
@@ -373,20 +389,14 @@ pub fn run(cfg: &AssignConfig) -> Result<AssignOutcome> {
             let mut w = std::io::BufWriter::with_capacity(1 << 20, stdout);
             let ingested = stream_into(&mut w, &mut tally)?;
             let _ = w.flush();
-            if !cfg.quiet {
-                crate::warn_rejects(&ingested, true);
-            }
             ingested
         }
         Destination::Folder(out) => {
             let staging = crate::output::staging::Staging::begin(out, crate::LOCK_WAIT, || {
-                if !cfg.quiet {
-                    crate::output::eprint_line(format_args!(
-                        "recur: waiting for another run writing to {} (up to {} s)…",
-                        out.display(),
-                        crate::LOCK_WAIT.as_secs()
-                    ));
-                }
+                observer.event(Event::Waiting {
+                    out,
+                    limit: crate::LOCK_WAIT,
+                })
             })?;
             let dir = staging.dir().to_path_buf();
             let mut result = None;
@@ -412,9 +422,7 @@ pub fn run(cfg: &AssignConfig) -> Result<AssignOutcome> {
                 Some(Err(e)) => return Err(e),
                 None => return Err(Error::Param("assignments were not written".into())),
             };
-            if !cfg.quiet {
-                crate::warn_rejects(&ingested, true);
-            }
+            tell(&ingested, &mut messages, observer);
             if cfg.parquet {
                 let csv_path = dir.join("assignments.csv");
                 crate::output::write_atomic(&dir, "assignments.parquet", |w| {
@@ -443,30 +451,30 @@ pub fn run(cfg: &AssignConfig) -> Result<AssignOutcome> {
             ingested
         }
     };
-    let outcome = AssignOutcome {
+    if matches!(cfg.out, Destination::Stdout) {
+        tell(&ingested, &mut messages, observer);
+    }
+    Ok(AssignOutcome {
         rows_read: ingested.rows_read,
         placed: tally.placed,
         rejected: ingested.rejects.len() as u64,
         unplaced: tally.count(0),
-    };
-    let where_ = match &cfg.out {
-        Destination::Folder(p) => p.join("rejected.csv").display().to_string(),
-        Destination::Stdout => "the warnings above".to_string(),
-    };
-    if ingested.rows_read > 0 && ingested.rejects.len() as u64 == ingested.rows_read {
-        return Err(Error::AllRejected {
-            rows: ingested.rows_read,
-            reasons: crate::first_reasons(&ingested),
-            report: where_,
-        });
+        messages,
+        rejected_file: match &cfg.out {
+            Destination::Folder(p) => Some(p.join("rejected.csv")),
+            Destination::Stdout => None,
+        },
+        first_reasons: crate::event::first_reasons(&ingested),
+    })
+}
+
+/// Hands the messages about the input to the observer (after the assignments are written, as
+/// the input is streamed) and keeps them for the outcome.
+fn tell(ingested: &crate::ingest::Ingested, kept: &mut Vec<Message>, observer: &mut dyn Observer) {
+    *kept = crate::event::ingest_messages(ingested, false, true);
+    for m in kept.iter() {
+        observer.event(Event::Message(m));
     }
-    if cfg.strict && !ingested.rejects.is_empty() {
-        return Err(Error::Strict {
-            rejected: ingested.rejects.len() as u64,
-            report: where_,
-        });
-    }
-    Ok(outcome)
 }
 
 /// Per known pattern (and 0): id, label, tendency, model share, new count, new share.

@@ -137,8 +137,6 @@ impl AssignArgs {
             },
             header: !self.no_header,
             parquet: self.parquet,
-            strict: self.strict,
-            quiet: self.quiet,
         })
     }
 }
@@ -467,9 +465,6 @@ impl AnalyzeArgs {
             period,
             trend: TrendParams::new(kind).check()?,
             review,
-            strict: self.strict,
-            quiet: self.quiet,
-            timings: self.timings,
             seed: self.seed,
             blameless: self.blameless,
             save_model: self.save_model,

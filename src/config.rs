@@ -70,10 +70,6 @@ pub struct Config {
     pub trend: CheckedTrendParams,
     /// The `--review` period as a period index (see `PeriodParams::index`).
     pub review: Option<i64>,
-    pub strict: bool,
-    pub quiet: bool,
-    /// Print per-stage timings and peak memory to stderr.
-    pub timings: bool,
     pub seed: u64,
     pub blameless: bool,
     /// Where to save the fitted model (`--save-model`).

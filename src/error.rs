@@ -3,7 +3,7 @@
 //! In: failures from every stage. Out: one `Error` enum whose messages name the file, the line or
 //! record, and what was wrong, so a user can open the file at the place the message names.
 //! Invariant: row-level problems are *not* errors (they become rejects, see `ingest`); an `Error`
-//! means the run as a whole cannot go on (exit code 2), except `Strict` (exit code 1).
+//! means the run as a whole cannot go on (exit code 2).
 
 use std::path::PathBuf;
 
@@ -23,16 +23,6 @@ pub enum Error {
     /// A command-line value or parameter is out of range or malformed.
     #[error("invalid parameter: {0}")]
     Param(String),
-    /// `--strict` and at least one row was rejected.
-    #[error("{rejected} row(s) rejected and --strict is set (see {report})")]
-    Strict { rejected: u64, report: String },
-    /// Every row of the input was rejected: nothing could be analyzed (exit code 2).
-    #[error("all {rows} rows were rejected, so nothing could be analyzed; first reasons: {reasons} (every reason in {report})")]
-    AllRejected {
-        rows: u64,
-        reasons: String,
-        report: String,
-    },
     /// Writing a report or chart failed.
     #[error("cannot render {what}: {message}")]
     Render { what: String, message: String },
@@ -59,12 +49,11 @@ impl Error {
         }
     }
 
-    /// Exit code for this error: 1 for `--strict` failures, 2 for everything else.
+    /// Exit code for this error: every error stops the run, so 2 (`--strict` with rejected
+    /// rows, exit code 1, is not an error of the library: the binary decides it from the
+    /// outcome).
     pub fn exit_code(&self) -> u8 {
-        match self {
-            Error::Strict { .. } => 1,
-            _ => 2,
-        }
+        2
     }
 }
 

@@ -35,6 +35,7 @@ pub mod continuity;
 pub mod emerging;
 pub mod error;
 pub mod evaluate;
+pub mod event;
 pub mod ingest;
 pub mod model;
 pub mod output;
@@ -48,17 +49,19 @@ pub mod synth;
 pub mod tendency;
 pub mod text;
 pub mod timeline;
-pub mod timings;
 pub mod vectorize;
 pub mod wordmap;
 pub mod wordscan;
 
 use config::Config;
 use error::{Error, Result};
+use event::{Event, Message, Observer, Stopwatch};
 use report::{Renderer, Report};
 use serde_json::json;
 
-/// What a finished run tells its caller.
+/// What a finished run tells its caller: the counts, what it told the observer, and where the
+/// rejected rows went. Whether rejected rows make the run a failure (`--strict`, or every row
+/// rejected) is the caller's decision.
 #[derive(Debug, Clone)]
 pub struct Outcome {
     pub rows_read: u64,
@@ -66,6 +69,19 @@ pub struct Outcome {
     pub rows_rejected: usize,
     pub patterns: usize,
     pub unassigned: usize,
+    /// Every message the observer was given, in order.
+    pub messages: Vec<Message>,
+    /// Where the rejected rows were written (`rejected.csv` in the output folder).
+    pub rejected_file: std::path::PathBuf,
+    /// The first three rejects as `file line N: reason`.
+    pub first_reasons: String,
+}
+
+impl Outcome {
+    /// Every row read was rejected (a header-only log is not: it is a valid empty log).
+    pub fn all_rejected(&self) -> bool {
+        self.rows_read > 0 && self.rows_rejected as u64 == self.rows_read
+    }
 }
 
 /// Rows the SVD is fitted on at most.
@@ -75,18 +91,16 @@ const SVD_SAMPLE: usize = 20_000;
 pub const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Runs the whole analysis and writes every output into `config.out`: first into a private
-/// staging folder inside it, then published as one set (`output::staging`).
-pub fn run(config: &Config) -> Result<Outcome> {
+/// staging folder inside it, then published as one set (`output::staging`). `observer` hears
+/// of a busy output folder, each finished stage and every message as they happen.
+pub fn run(config: &Config, observer: &mut dyn Observer) -> Result<Outcome> {
     // First, so an unusable --out (a regular file, busy with another run) fails before the
     // analysis.
     let staging = output::staging::Staging::begin(&config.out, LOCK_WAIT, || {
-        if !config.quiet {
-            output::eprint_line(format_args!(
-                "recur: waiting for another run writing to {} (up to {} s)…",
-                config.out.display(),
-                LOCK_WAIT.as_secs()
-            ));
-        }
+        observer.event(Event::Waiting {
+            out: &config.out,
+            limit: LOCK_WAIT,
+        })
     })?;
     let out = staging.dir();
     // Before the analysis, so a bad model file fails fast.
@@ -94,17 +108,17 @@ pub fn run(config: &Config) -> Result<Outcome> {
         Some(p) => Some(model::Placer::new(model::load(p)?)),
         None => None,
     };
-    let mut timings = timings::Timings::new(config.timings, !config.quiet);
+    let mut timings = Stopwatch::start();
     let ingested = ingest::ingest(&config.ingest)?;
     if let Some(review) = config.review {
         // Before the analysis, so a wrong --review fails fast.
         timeline::check_review(&ingested.records, &config.period, review)?;
     }
-    timings.lap("read");
-    if !config.quiet {
-        say_columns(&ingested);
-        warn_rejects(&ingested, false);
+    let messages = event::ingest_messages(&ingested, true, false);
+    for m in &messages {
+        observer.event(Event::Message(m));
     }
+    timings.lap("read", observer);
     let records = &ingested.records;
     let corpus = text::analyze(
         records,
@@ -117,9 +131,9 @@ pub fn run(config: &Config) -> Result<Outcome> {
             ))),
         },
     );
-    timings.lap("normalize+stem");
+    timings.lap("normalize+stem", observer);
     let vectors = vectorize::vectorize(&corpus, &config.vectorize);
-    timings.lap("vectorize");
+    timings.lap("vectorize", observer);
     let cluster_params = config.cluster.get();
     let sample = sample::sample(
         &corpus,
@@ -128,7 +142,7 @@ pub fn run(config: &Config) -> Result<Outcome> {
     );
     let svd_rows = &sample[..sample.len().min(SVD_SAMPLE)];
     let projection = reduce::fit(&vectors, svd_rows, &config.reduce)?;
-    timings.lap("reduce");
+    timings.lap("reduce", observer);
     let clustering = match (&corpus.cues, cluster_params.k) {
         (Some(cues), cluster::KChoice::Auto) if config.lexicon => {
             cluster::guided::cluster(&vectors, &projection, &sample, cues, cluster_params)?
@@ -143,7 +157,7 @@ pub fn run(config: &Config) -> Result<Outcome> {
         continuity::relabel(&mut clustering, &m.ids);
         m
     });
-    timings.lap("cluster");
+    timings.lap("cluster", observer);
     let pattern_params = patterns::PatternParams {
         text_roles: config.text_roles.clone(),
         ..Default::default()
@@ -173,7 +187,7 @@ pub fn run(config: &Config) -> Result<Outcome> {
         }
     }
     sanitize::patterns(&mut found);
-    timings.lap("label");
+    timings.lap("label", observer);
     let evaluation = config.ingest.columns.truth.as_ref().map(|_| {
         let (truth, predicted): (Vec<&str>, Vec<u32>) = records
             .iter()
@@ -197,7 +211,7 @@ pub fn run(config: &Config) -> Result<Outcome> {
             clustering.k,
         );
     }
-    timings.lap("aggregate");
+    timings.lap("aggregate", observer);
 
     let mut notes = Vec::new();
     if let (Some(m), Some(path)) = (&matching, &config.previous) {
@@ -226,10 +240,7 @@ pub fn run(config: &Config) -> Result<Outcome> {
             patterns: &found,
             labels: &clustering.labels,
             timeline: timeline.as_ref(),
-            has_control: ingested
-                .files
-                .iter()
-                .any(|f| f.columns.iter().any(|(r, _)| *r == record::Role::Control)),
+            has_control: event::has_control(&ingested),
             map: Some(chart::MapInput {
                 corpus: &corpus,
                 vectors: &vectors,
@@ -245,7 +256,7 @@ pub fn run(config: &Config) -> Result<Outcome> {
     if !records.is_empty() {
         notes.extend(charts.iter().flat_map(|c| c.notes.iter().cloned()));
     }
-    timings.lap("charts");
+    timings.lap("charts", observer);
     let report = Report {
         ingested: &ingested,
         records,
@@ -281,8 +292,7 @@ pub fn run(config: &Config) -> Result<Outcome> {
         save_model(path, &model.encode())?;
     }
     staging.publish()?;
-    timings.lap("render");
-    timings.print();
+    timings.lap("render", observer);
 
     let outcome = Outcome {
         rows_read: ingested.rows_read,
@@ -290,27 +300,14 @@ pub fn run(config: &Config) -> Result<Outcome> {
         rows_rejected: ingested.rejects.len(),
         patterns: found.patterns.len(),
         unassigned: found.unassigned.as_ref().map_or(0, |p| p.size),
-    };
-    let strict = if all_rejected(&ingested) {
-        // Unusable input: exit 2, after rejected.csv says why for every row.
-        Some(Error::AllRejected {
-            rows: ingested.rows_read,
-            reasons: first_reasons(&ingested),
-            report: config.out.join("rejected.csv").display().to_string(),
-        })
-    } else {
-        (config.strict && !ingested.rejects.is_empty()).then(|| Error::Strict {
-            rejected: ingested.rejects.len() as u64,
-            report: config.out.join("rejected.csv").display().to_string(),
-        })
+        messages,
+        rejected_file: config.out.join("rejected.csv"),
+        first_reasons: event::first_reasons(&ingested),
     };
     // Freeing a million records and their token streams takes a noticeable part of a second;
     // nothing waits for it, so it happens on a thread of its own.
     std::thread::spawn(move || drop((ingested, corpus, vectors, clustering, found, timeline)));
-    match strict {
-        Some(e) => Err(e),
-        None => Ok(outcome),
-    }
+    Ok(outcome)
 }
 
 fn parameters(
@@ -426,68 +423,9 @@ fn save_model(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// Whether every row read was rejected (a header-only log is not: it is a valid empty log).
-fn all_rejected(ingested: &ingest::Ingested) -> bool {
-    ingested.rows_read > 0 && ingested.rejects.len() as u64 == ingested.rows_read
-}
-
-/// The first three rejects as `file line N: reason`.
-pub(crate) fn first_reasons(ingested: &ingest::Ingested) -> String {
-    ingested
-        .rejects
-        .iter()
-        .take(3)
-        .map(|r| {
-            let f = ingested.files.get(r.file as usize);
-            let place = match f.map(|f| f.format) {
-                Some(ingest::Format::Json) => "record",
-                _ => "line",
-            };
-            format!(
-                "{} {place} {}: {}",
-                f.map_or("?", |f| f.name.as_str()),
-                r.line,
-                r.reason
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-/// Which column serves each role in each file, and why (stderr), for files where some role is
-/// served by a header other than the role's own name (a log written with recur's own headers
-/// needs no explanation; `patterns.json` has every file's `column_reasons`).
-fn say_columns(ingested: &ingest::Ingested) {
-    for f in &ingested.files {
-        let mut plain = Vec::new();
-        let mut chosen = Vec::new();
-        for (role, header) in &f.columns {
-            let why = f
-                .column_reasons
-                .iter()
-                .find(|(r, _)| r == role)
-                .map_or("", |(_, w)| w.as_str());
-            if header.eq_ignore_ascii_case(role.name()) {
-                plain.push(role.name().to_string());
-            } else {
-                chosen.push(format!("{} = \"{header}\" ({why})", role.name()));
-            }
-        }
-        if chosen.is_empty() {
-            continue;
-        }
-        let mut parts = Vec::new();
-        if !plain.is_empty() {
-            parts.push(format!("columns {}", plain.join(", ")));
-        }
-        parts.extend(chosen);
-        output::eprint_line(format_args!("recur: {}: {}", f.name, parts.join("; ")));
-    }
-}
-
 /// The note for a log with nothing left to analyze (only a header, every row outside the
 /// `--since`/`--until` window, or every row rejected).
-fn no_entries_note(ingested: &ingest::Ingested) -> String {
+pub(crate) fn no_entries_note(ingested: &ingest::Ingested) -> String {
     let (read, outside, rejected) = (
         ingested.rows_read,
         ingested.rows_out_of_range,
@@ -518,69 +456,4 @@ fn no_terms_note(config: &Config, n: usize) -> String {
         config.vectorize.min_df(n),
         config.language.name,
     )
-}
-
-/// Rejected rows as warnings on stderr: the first 20 (each reason shortened to a line), then a
-/// count; and a warning when nothing is left to analyze. A closed stderr is not an error.
-pub(crate) fn warn_rejects(ingested: &ingest::Ingested, streamed: bool) {
-    use output::eprint_line as warn;
-    const SHOWN: usize = 20;
-    for r in ingested.rejects.iter().take(SHOWN) {
-        let file = ingested
-            .files
-            .get(r.file as usize)
-            .map_or("?", |f| f.name.as_str());
-        let place = match ingested.files.get(r.file as usize).map(|f| f.format) {
-            Some(ingest::Format::Json) => format!("record {}", r.line),
-            _ => format!("line {}", r.line),
-        };
-        warn(format_args!(
-            "warning: {}: {place}: {}",
-            sanitize::shorten(file, sanitize::LABEL_MAX),
-            sanitize::shorten(&r.reason, sanitize::WARNING_MAX)
-        ));
-    }
-    if ingested.rejects.len() > SHOWN {
-        warn(format_args!(
-            "warning: … and {} more rejected rows",
-            ingested.rejects.len() - SHOWN
-        ));
-    }
-    if !ingested.rejects.is_empty() {
-        warn(format_args!(
-            "warning: {} of {} rows rejected (written to rejected.csv with their reasons)",
-            ingested.rejects.len(),
-            ingested.rows_read
-        ));
-    }
-    if ingested.records.is_empty() && !streamed {
-        warn(format_args!("warning: {}", no_entries_note(ingested)));
-    }
-    for w in &ingested.warnings {
-        warn(format_args!("warning: {w}"));
-    }
-    if ingested.rows_undated > 0 {
-        let examples: Vec<String> = ingested
-            .undated_examples
-            .iter()
-            .map(|(f, line, reason)| {
-                let file = ingested.files.get(*f as usize);
-                let place = match file.map(|f| f.format) {
-                    Some(ingest::Format::Json) => "record",
-                    _ => "line",
-                };
-                format!(
-                    "{} {place} {line}: {reason}",
-                    file.map_or("?", |f| f.name.as_str())
-                )
-            })
-            .collect();
-        warn(format_args!(
-            "warning: {} entr{} without a usable date: analyzed, but left out of the timeline ({}{})",
-            ingested.rows_undated,
-            if ingested.rows_undated == 1 { "y" } else { "ies" },
-            examples.join("; "),
-            if ingested.rows_undated as usize > examples.len() { "; …" } else { "" }
-        ));
-    }
 }

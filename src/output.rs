@@ -73,13 +73,6 @@ pub fn write_bytes(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf> {
     write_atomic(dir, name, |w| w.write_all(bytes))
 }
 
-/// Writes one line to stderr; a closed or full stderr is not an error (the run goes on and its
-/// reports are still written), so this never panics the way `eprintln!` does.
-pub fn eprint_line(args: std::fmt::Arguments) {
-    let mut e = std::io::stderr().lock();
-    let _ = e.write_fmt(args).and_then(|()| e.write_all(b"\n"));
-}
-
 /// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first) gets a
 /// leading apostrophe, so it shows as text.
 pub fn safe_cell(s: &str) -> std::borrow::Cow<'_, str> {

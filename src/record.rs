@@ -209,12 +209,38 @@ impl Record {
     }
 }
 
+/// Where a row sits in its file, as a user would look for it: a line (CSV, JSON Lines,
+/// Parquet rows) or, in a JSON array, the record's number (a record may span many lines).
+/// Displays itself as "line 12" or "record 12".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Position {
+    Line(u64),
+    Record(u64),
+}
+
+impl Position {
+    /// The line or record number (1-based).
+    pub fn number(self) -> u64 {
+        match self {
+            Position::Line(n) | Position::Record(n) => n,
+        }
+    }
+}
+
+impl std::fmt::Display for Position {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Position::Line(n) => write!(f, "line {n}"),
+            Position::Record(n) => write!(f, "record {n}"),
+        }
+    }
+}
+
 /// A row that could not be analyzed; it goes to `rejected.csv`, never silently away.
 #[derive(Debug, Clone)]
 pub struct Reject {
     pub file: u32,
-    /// Line (CSV, JSON Lines) or record number (JSON array).
-    pub line: u64,
+    pub position: Position,
     pub reason: String,
     /// The row's original fields as (header, value).
     pub fields: Vec<(String, String)>,
@@ -222,7 +248,14 @@ pub struct Reject {
 
 #[cfg(test)]
 mod tests {
-    use super::Control;
+    use super::{Control, Position};
+
+    #[test]
+    fn positions_name_their_kind() {
+        assert_eq!(Position::Line(12).to_string(), "line 12");
+        assert_eq!(Position::Record(3).to_string(), "record 3");
+        assert_eq!(Position::Record(3).number(), 3);
+    }
 
     #[test]
     fn control_spellings() {

@@ -133,7 +133,11 @@ fn check_ingest(path: &Path, format: Format, bytes: &[u8]) {
     let min_line = if format == Format::Csv { 2 } else { 1 };
     for r in &got.rejects {
         assert!(!r.reason.is_empty(), "{}", ctx());
-        assert!(r.line >= min_line, "reject at line {}: {}", r.line, ctx());
+        let n = r.position.number();
+        assert!(n >= min_line, "reject at {}: {}", r.position, ctx());
+        // A reject names its place the way its file counts them: records in a JSON array.
+        let format = got.files[r.file as usize].format;
+        assert_eq!(r.position, format.position(n), "{}", ctx());
     }
     for r in &got.records {
         assert!(r.line >= min_line, "record at line {}: {}", r.line, ctx());
@@ -141,7 +145,7 @@ fn check_ingest(path: &Path, format: Format, bytes: &[u8]) {
     }
     // Lines follow the file: rows come out in input order.
     let mut lines: Vec<u64> = got.records.iter().map(|r| r.line).collect();
-    lines.extend(got.rejects.iter().map(|r| r.line));
+    lines.extend(got.rejects.iter().map(|r| r.position.number()));
     let mut rows: Vec<(u64, u64)> = got.records.iter().map(|r| (r.row, r.line)).collect();
     rows.sort();
     assert!(

@@ -198,10 +198,10 @@ proptest! {
         prop_assert_eq!(got.records.len(), rows.iter().filter(|r| r.good()).count());
         for r in &got.rejects {
             prop_assert!(!r.reason.trim().is_empty());
-            prop_assert!(r.line >= 2, "line {}", r.line);
+            prop_assert!(matches!(r.position, recur::record::Position::Line(n) if n >= 2), "{}", r.position);
         }
         let bad_lines: Vec<u64> = rows.iter().zip(&lines).filter(|(r, _)| !r.good()).map(|(_, &l)| l).collect();
-        let reject_lines: Vec<u64> = got.rejects.iter().map(|r| r.line).collect();
+        let reject_lines: Vec<u64> = got.rejects.iter().map(|r| r.position.number()).collect();
         prop_assert_eq!(reject_lines, bad_lines);
         let good: Vec<(u64, u64)> = rows
             .iter()

@@ -44,11 +44,12 @@ pub fn drop_duplicates(out: &mut Ingested) -> u64 {
                     .files
                     .get(r.file as usize)
                     .map_or("?", |f| f.name.as_str());
-                let place = match out.files.get(r.file as usize).map(|f| f.format) {
-                    Some(super::Format::Json) => "record",
-                    _ => "line",
-                };
-                examples.push(format!("id \"{}\" at {name} {place} {}", r.id, r.line));
+                let place = out
+                    .files
+                    .get(r.file as usize)
+                    .map_or(super::Format::Csv, |f| f.format)
+                    .position(r.line);
+                examples.push(format!("id \"{}\" at {name} {place}", r.id));
             }
         }
     }

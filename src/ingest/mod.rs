@@ -34,7 +34,7 @@ pub use markup::strip as strip_markup;
 pub use presets::{find as find_preset, names as preset_names, Preset, PRESETS};
 
 use crate::error::{Error, Result};
-use crate::record::{Control, Record, Reject, Role};
+use crate::record::{Control, Position, Record, Reject, Role};
 use chrono::NaiveDate;
 use chunked::{Input, OpenError};
 use rayon::prelude::*;
@@ -59,6 +59,15 @@ impl Format {
             "jsonl" | "ndjson" => Some(Format::Jsonl),
             "parquet" | "pq" => Some(Format::Parquet),
             _ => None,
+        }
+    }
+
+    /// The place of the `n`th row of a file in this format: records are counted in a JSON
+    /// array, lines everywhere else.
+    pub fn position(self, n: u64) -> Position {
+        match self {
+            Format::Json => Position::Record(n),
+            Format::Csv | Format::Jsonl | Format::Parquet => Position::Line(n),
         }
     }
 
@@ -185,7 +194,7 @@ pub struct Ingested {
     /// Entries analyzed but left out of the timeline (see `FileSummary::rows_undated`).
     pub rows_undated: u64,
     /// The first few undated entries: (file, line or record, reason).
-    pub undated_examples: Vec<(u32, u64, String)>,
+    pub undated_examples: Vec<(u32, Position, String)>,
     /// What ingest decided or repaired that the user should hear about (date order, encoding).
     pub warnings: Vec<String>,
     /// Headers of the rejected rows' fields, union over files in first-seen order.
@@ -419,7 +428,7 @@ fn ingest_input<R: Read + Send>(
             })?;
             let map = columns_for(cfg, name, &headers)?;
             let convert = Convert::new(cfg, file, &headers, &map).text_only(stream.is_some());
-            let mut acc = FileAcc::new(cfg, file, &headers, &map, out.records.len());
+            let mut acc = FileAcc::new(cfg, file, format, &headers, &map, out.records.len());
             records
                 .for_each_part(
                     |part: &mut Part, line, item| convert.csv_row(part, line, item),
@@ -457,7 +466,7 @@ fn ingest_input<R: Read + Send>(
             let format = if document { Format::Json } else { format };
             let map = columns_for(cfg, name, &headers)?;
             let convert = Convert::new(cfg, file, &headers, &map).text_only(stream.is_some());
-            let mut acc = FileAcc::new(cfg, file, &headers, &map, out.records.len());
+            let mut acc = FileAcc::new(cfg, file, format, &headers, &map, out.records.len());
             // Rows are independent: convert batches in parallel, keep input order.
             let parts: Vec<Part> = rows
                 .into_par_iter()
@@ -789,6 +798,7 @@ impl<'a> Convert<'a> {
 /// One file's running totals while its parts arrive in order.
 struct FileAcc<'a> {
     file: u32,
+    format: Format,
     headers: &'a [String],
     map: &'a ColumnMap,
     /// Headers whose values a reject keeps (`--blameless` drops people's).
@@ -812,12 +822,14 @@ impl<'a> FileAcc<'a> {
     fn new(
         cfg: &IngestConfig,
         file: u32,
+        format: Format,
         headers: &'a [String],
         map: &'a ColumnMap,
         start: usize,
     ) -> FileAcc<'a> {
         FileAcc {
             file,
+            format,
             headers,
             map,
             keep: (0..headers.len())
@@ -883,7 +895,7 @@ impl<'a> FileAcc<'a> {
             }
             out.rejects.push(Reject {
                 file: self.file,
-                line,
+                position: self.format.position(line),
                 reason,
                 fields,
             });
@@ -956,7 +968,7 @@ impl<'a> FileAcc<'a> {
         for (line, reason) in &self.undated_examples {
             if out.undated_examples.len() < UNDATED_SHOWN {
                 out.undated_examples
-                    .push((self.file, *line, reason.clone()));
+                    .push((self.file, self.format.position(*line), reason.clone()));
             }
         }
         out.rows_undated += self.undated;
@@ -1024,7 +1036,7 @@ mod tests {
         // An unreadable date costs the entry its place in the timeline, not its analysis.
         assert_eq!(got.records[1].date, None);
         assert_eq!(&*got.records[1].root_cause, "Bad date");
-        assert_eq!(got.undated_examples[0].1, 3);
+        assert_eq!(got.undated_examples[0].1, Position::Line(3));
         assert!(got.undated_examples[0].2.contains("unreadable date"));
         assert!(got.rejects[0].reason.contains("empty text"));
         assert_eq!(got.records[0].row, 1);
@@ -1053,7 +1065,10 @@ mod tests {
                     .iter()
                     .map(|r| (r.row, r.line))
                     .collect::<Vec<_>>(),
-                v.rejects.iter().map(|r| r.line).collect::<Vec<_>>(),
+                v.rejects
+                    .iter()
+                    .map(|r| r.position.number())
+                    .collect::<Vec<_>>(),
             )
         };
         assert_eq!(

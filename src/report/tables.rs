@@ -120,7 +120,7 @@ pub fn write_rejected(ingested: &Ingested, w: &mut dyn Write) -> io::Result<()> 
             .map_or("?", |f| f.name.as_str());
         let mut row = vec![
             safe_cell(file).into_owned(),
-            r.line.to_string(),
+            r.position.number().to_string(),
             safe_cell(&cap_cell(&r.reason)).into_owned(),
         ];
         for h in &ingested.reject_headers {

@@ -1,9 +1,11 @@
-//! Stage timings, peak memory and progress.
+//! Stage timings, peak memory and progress, drawn by the binary from the library's
+//! `Event::Stage`s.
 //!
-//! In: stage names as the pipeline finishes them. Out: with `--timings`, one line per stage on
-//! stderr (wall time) and the peak resident memory (Linux `VmHWM`); with `progress`, a spinner
-//! on stderr, from the run's second second on, naming the stage under way and how long it has
-//! run, redrawn ten times a second (only when stderr is a terminal; never with `-q`).
+//! In: stage names and durations as the pipeline finishes them. Out: with `--timings`, one line
+//! per stage on stderr (wall time) and the peak resident memory (Linux `VmHWM`); with
+//! `progress`, a spinner on stderr, from the run's second second on, naming the stage under way
+//! and how long it has run, redrawn ten times a second (only when stderr is a terminal; never
+//! with `-q`).
 //! Invariant: measuring never changes what the pipeline computes; stdout is never touched.
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -12,17 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// The pipeline's stages in order, to name the one under way on the spinner.
-const PIPELINE: &[&str] = &[
-    "read",
-    "normalize+stem",
-    "vectorize",
-    "reduce",
-    "cluster",
-    "label",
-    "aggregate",
-    "charts",
-    "render",
-];
+const PIPELINE: &[&str] = recur::event::STAGES;
 
 /// Shows a spinner for a stage that takes longer than a second.
 #[derive(Debug)]
@@ -97,8 +89,6 @@ impl Drop for Spinner {
 #[derive(Debug)]
 pub struct Timings {
     enabled: bool,
-    last: Instant,
-    start: Instant,
     stages: Vec<(&'static str, Duration)>,
     spinner: Option<Spinner>,
 }
@@ -108,21 +98,16 @@ impl Timings {
     /// stderr is a terminal.
     pub fn new(enabled: bool, progress: bool) -> Self {
         use std::io::IsTerminal;
-        let now = Instant::now();
         Timings {
             enabled,
-            last: now,
-            start: now,
             stages: Vec::new(),
             spinner: (progress && std::io::stderr().is_terminal()).then(Spinner::start),
         }
     }
 
-    /// Ends the current stage.
-    pub fn lap(&mut self, stage: &'static str) {
-        let now = Instant::now();
-        self.stages.push((stage, now - self.last));
-        self.last = now;
+    /// Records a finished stage.
+    pub fn lap(&mut self, stage: &'static str, took: Duration) {
+        self.stages.push((stage, took));
         if let Some(s) = &self.spinner {
             s.next_stage();
         }
@@ -139,8 +124,8 @@ impl Timings {
         if !self.enabled {
             return;
         }
-        // A closed stderr is not an error (see `output::eprint_line`).
-        use crate::output::eprint_line as line;
+        // A closed stderr is not an error (see `eprint_line`).
+        use crate::eprint_line as line;
         line(format_args!("timings:"));
         for (name, d) in &self.stages {
             line(format_args!("  {name:<16} {:>9.3} s", d.as_secs_f64()));
@@ -148,7 +133,11 @@ impl Timings {
         line(format_args!(
             "  {:<16} {:>9.3} s",
             "total",
-            (self.last - self.start).as_secs_f64()
+            self.stages
+                .iter()
+                .map(|s| s.1)
+                .sum::<Duration>()
+                .as_secs_f64()
         ));
         if let Some(kb) = peak_memory_kb() {
             line(format_args!(
@@ -176,8 +165,8 @@ mod tests {
     #[test]
     fn laps_are_recorded_in_order() {
         let mut t = Timings::new(false, false);
-        t.lap("read");
-        t.lap("cluster");
+        t.lap("read", Duration::ZERO);
+        t.lap("cluster", Duration::ZERO);
         let names: Vec<_> = t.stages.iter().map(|s| s.0).collect();
         assert_eq!(names, vec!["read", "cluster"]);
     }
