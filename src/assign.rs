@@ -377,7 +377,11 @@ pub fn run(cfg: &AssignConfig, observer: &mut dyn Observer) -> Result<AssignOutc
             free: std::sync::Mutex::new(Vec::new()),
         };
         let mut sink = |records: &[Record]| place_batch(&pool, &files, &labels, records, w, tally);
-        crate::ingest::ingest_streaming(&ingest_cfg, STREAM_READ, &mut sink)
+        Ok(crate::ingest::ingest_streaming(
+            &ingest_cfg,
+            STREAM_READ,
+            &mut sink,
+        )?)
     };
     let ingested = match &cfg.out {
         Destination::Stdout => {

@@ -17,9 +17,12 @@ pub enum Error {
         path: PathBuf,
         cause: std::io::Error,
     },
-    /// The input as a whole cannot be used (bad header, unparseable JSON, no text column...).
-    #[error("{path}: {message}")]
-    Input { path: String, message: String },
+    /// An input file cannot be read (see `ingest::IngestError`).
+    #[error(transparent)]
+    Ingest(#[from] crate::ingest::IngestError),
+    /// The tendency lexicon (`--tendencies FILE`) cannot be used.
+    #[error(transparent)]
+    Lexicon(#[from] crate::tendency::LexiconError),
     /// A command-line value or parameter is out of range or malformed.
     #[error("invalid parameter: {0}")]
     Param(String),
@@ -27,11 +30,14 @@ pub enum Error {
     #[error("cannot render {what}: {message}")]
     Render { what: String, message: String },
     /// A model file cannot be used (not a model, truncated, corrupt, another format version).
-    #[error("{path}: {message}")]
-    Model { path: String, message: String },
-    /// The output folder cannot be used (not a folder, busy with another run, unsafe entry).
-    #[error("{}: {message}", path.display())]
-    Output { path: PathBuf, message: String },
+    #[error("{path}: {cause}")]
+    Model {
+        path: String,
+        cause: crate::model::ModelError,
+    },
+    /// The outputs cannot be written (see `output::OutputError`).
+    #[error(transparent)]
+    Output(#[from] crate::output::OutputError),
 }
 
 impl Error {
@@ -39,13 +45,6 @@ impl Error {
         Error::Io {
             path: path.into(),
             cause: source,
-        }
-    }
-
-    pub fn input(path: impl Into<String>, message: impl Into<String>) -> Self {
-        Error::Input {
-            path: path.into(),
-            message: message.into(),
         }
     }
 

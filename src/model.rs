@@ -26,10 +26,30 @@ pub const FORMAT_VERSION: u32 = 1;
 /// Pattern ids a model may hold, at most (ids grow by one per new pattern and refit).
 pub const MAX_ID: u32 = 1_000_000;
 
-/// Why a model file cannot be used.
+/// Why a model file cannot be used (the caller adds the file's name).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct ModelError(pub String);
+pub enum ModelError {
+    #[error("not a recur model file (it does not start with RECURMDL)")]
+    NotAModel,
+    #[error("truncated model file: {bytes} bytes, the header alone takes 20")]
+    NoHeader { bytes: usize },
+    #[error("model format version {found}, but this recur ({}) reads only version {FORMAT_VERSION}; refit with `recur analyze --save-model` using this recur", env!("CARGO_PKG_VERSION"))]
+    Version { found: u32 },
+    #[error("truncated model file: {bytes} bytes, its header says {expected}")]
+    Truncated { bytes: usize, expected: u128 },
+    #[error("model file has {extra} bytes after its end (at byte {end})")]
+    Trailing { extra: u128, end: u128 },
+    #[error("model file is corrupt: checksum {stored:016x} stored, {computed:016x} computed")]
+    Checksum { stored: u64, computed: u64 },
+    #[error("model body ends at byte {at}, {missing} bytes early")]
+    EndsEarly { at: usize, missing: usize },
+    /// A field of the body cannot be read (the message names the field and its byte).
+    #[error("{0}")]
+    Body(String),
+    /// The fields read but do not agree with each other.
+    #[error("inconsistent model: {0}")]
+    Inconsistent(String),
+}
 
 /// One saved pattern.
 #[derive(Debug, Clone, PartialEq)]
@@ -291,44 +311,38 @@ impl Model {
 
     /// Reads a model file's bytes; see the module header.
     pub fn decode(bytes: &[u8]) -> Result<Model, ModelError> {
-        let bad = |m: String| Err(ModelError(m));
         if bytes.len() < 8 || &bytes[..8] != MAGIC {
-            return bad("not a recur model file (it does not start with RECURMDL)".into());
+            return Err(ModelError::NotAModel);
         }
         if bytes.len() < 20 {
-            return bad(format!(
-                "truncated model file: {} bytes, the header alone takes 20",
-                bytes.len()
-            ));
+            return Err(ModelError::NoHeader { bytes: bytes.len() });
         }
         let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
         if version != FORMAT_VERSION {
-            return bad(format!(
-                "model format version {version}, but this recur ({}) reads only version {FORMAT_VERSION}; refit with `recur analyze --save-model` using this recur",
-                env!("CARGO_PKG_VERSION")
-            ));
+            return Err(ModelError::Version { found: version });
         }
         let len = u64::from_le_bytes(bytes[12..20].try_into().expect("8 bytes"));
         let want = (len as u128) + 28;
         if (bytes.len() as u128) < want {
-            return bad(format!(
-                "truncated model file: {} bytes, its header says {want}",
-                bytes.len()
-            ));
+            return Err(ModelError::Truncated {
+                bytes: bytes.len(),
+                expected: want,
+            });
         }
         if (bytes.len() as u128) > want {
-            return bad(format!(
-                "model file has {} bytes after its end (at byte {want})",
-                bytes.len() as u128 - want
-            ));
+            return Err(ModelError::Trailing {
+                extra: bytes.len() as u128 - want,
+                end: want,
+            });
         }
         let end = 20 + len as usize;
         let stored = u64::from_le_bytes(bytes[end..end + 8].try_into().expect("8 bytes"));
         let sum = fnv1a64(&bytes[..end]);
         if stored != sum {
-            return bad(format!(
-                "model file is corrupt: checksum {stored:016x} stored, {sum:016x} computed"
-            ));
+            return Err(ModelError::Checksum {
+                stored,
+                computed: sum,
+            });
         }
         let mut r = Reader {
             b: &bytes[..end],
@@ -336,11 +350,10 @@ impl Model {
         };
         let m = read_body(&mut r)?;
         if r.at != end {
-            return bad(format!(
-                "model body ends at byte {}, {} bytes early",
-                r.at,
-                end - r.at
-            ));
+            return Err(ModelError::EndsEarly {
+                at: r.at,
+                missing: end - r.at,
+            });
         }
         m.check()?;
         Ok(m)
@@ -348,7 +361,7 @@ impl Model {
 
     /// Cross-checks the decoded fields (sizes and indices agree, numbers are finite).
     fn check(&self) -> Result<(), ModelError> {
-        let bad = |m: &str| Err(ModelError(format!("inconsistent model: {m}")));
+        let bad = |m: &str| Err(ModelError::Inconsistent(m.to_string()));
         let ns = self.stems.len() as u32;
         if self
             .terms
@@ -474,7 +487,7 @@ struct Reader<'a> {
 impl<'a> Reader<'a> {
     fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8], ModelError> {
         if self.b.len() - self.at < n {
-            return Err(ModelError(format!(
+            return Err(ModelError::Body(format!(
                 "model body ends inside {what} (at byte {}, {n} bytes needed, {} left)",
                 self.at,
                 self.b.len() - self.at
@@ -491,7 +504,7 @@ impl<'a> Reader<'a> {
         match self.u8(what)? {
             0 => Ok(false),
             1 => Ok(true),
-            v => Err(ModelError(format!(
+            v => Err(ModelError::Body(format!(
                 "{what} at byte {} is {v}, not 0 or 1",
                 self.at - 1
             ))),
@@ -523,7 +536,7 @@ impl<'a> Reader<'a> {
         let at = self.at;
         let n = self.u32(what)? as usize;
         if n.saturating_mul(min.max(1)) > self.b.len() - self.at {
-            return Err(ModelError(format!(
+            return Err(ModelError::Body(format!(
                 "{what} at byte {at} counts {n} items, more than the file holds"
             )));
         }
@@ -534,7 +547,7 @@ impl<'a> Reader<'a> {
         let at = self.at;
         let s = self.take(n, what)?;
         String::from_utf8(s.to_vec())
-            .map_err(|_| ModelError(format!("{what} at byte {at} is not UTF-8")))
+            .map_err(|_| ModelError::Body(format!("{what} at byte {at} is not UTF-8")))
     }
     fn strs(&mut self, what: &str) -> Result<Vec<String>, ModelError> {
         let n = self.count(4, what)?;
@@ -542,7 +555,7 @@ impl<'a> Reader<'a> {
     }
     fn f64s(&mut self, n: usize, what: &str) -> Result<Vec<f64>, ModelError> {
         if n.saturating_mul(8) > self.b.len() - self.at {
-            return Err(ModelError(format!(
+            return Err(ModelError::Body(format!(
                 "model body ends inside {what} (at byte {})",
                 self.at
             )));
@@ -559,8 +572,9 @@ fn read_body(r: &mut Reader) -> Result<Model, ModelError> {
     let mut text_roles = Vec::with_capacity(n_roles);
     for _ in 0..n_roles {
         let name = r.str("text role")?;
-        let role = Role::parse(&name)
-            .ok_or_else(|| ModelError(format!("unknown text role \"{name}\" in the model")))?;
+        let role = Role::parse(&name).ok_or_else(|| {
+            ModelError::Body(format!("unknown text role \"{name}\" in the model"))
+        })?;
         text_roles.push(role);
     }
     let seed = r.u64("seed")?;
@@ -591,7 +605,7 @@ fn read_body(r: &mut Reader) -> Result<Model, ModelError> {
     let components = if r.flag("projection flag")? {
         let n = n_terms.saturating_mul(dims as usize);
         if n.saturating_mul(4) > r.b.len() - r.at {
-            return Err(ModelError(format!(
+            return Err(ModelError::Body(format!(
                 "model body ends inside the projection (at byte {})",
                 r.at
             )));
@@ -712,9 +726,9 @@ fn read_body(r: &mut Reader) -> Result<Model, ModelError> {
 /// Reads and decodes a model file; every failure names the file.
 pub fn load(path: &std::path::Path) -> crate::error::Result<Model> {
     let bytes = std::fs::read(path).map_err(|e| crate::error::Error::io(path, e))?;
-    Model::decode(&bytes).map_err(|e| crate::error::Error::Model {
+    Model::decode(&bytes).map_err(|cause| crate::error::Error::Model {
         path: path.display().to_string(),
-        message: e.0,
+        cause,
     })
 }
 
@@ -1060,7 +1074,10 @@ mod tests {
         let mut m = tiny();
         m.terms[0] = (9, u32::MAX);
         let e = Model::decode(&m.encode()).unwrap_err();
-        assert!(e.0.contains("stem table"), "{e}");
+        assert!(
+            matches!(&e, ModelError::Inconsistent(m) if m.contains("stem table")),
+            "{e}"
+        );
         let mut m = tiny();
         m.rule.slot = vec![5];
         assert!(Model::decode(&m.encode()).is_err());

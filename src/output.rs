@@ -8,10 +8,12 @@
 //! at the target, it never follows it).
 //! Invariant: a failed or interrupted run never leaves a half-written report behind.
 
+mod error;
 pub mod lock;
 pub mod staging;
 
-use crate::error::{Error, Result};
+pub use error::OutputError;
+use error::Result;
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -25,12 +27,12 @@ pub fn write_atomic(
     debug_assert!(!name.contains("..") && !name.starts_with('/'));
     let target = dir.join(name);
     let parent = target.parent().unwrap_or(dir).to_path_buf();
-    fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+    fs::create_dir_all(&parent).map_err(|e| OutputError::io(&parent, e))?;
     let file_name = target
         .file_name()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let (tmp, file) = create_temp(&parent, &file_name).map_err(|e| Error::io(&target, e))?;
+    let (tmp, file) = create_temp(&parent, &file_name).map_err(|e| OutputError::io(&target, e))?;
     let result = (|| -> std::io::Result<()> {
         let mut w = BufWriter::new(file);
         fill(&mut w)?;
@@ -42,7 +44,7 @@ pub fn write_atomic(
     })();
     if let Err(e) = result {
         let _ = fs::remove_file(&tmp);
-        return Err(Error::io(&target, e));
+        return Err(OutputError::io(&target, e));
     }
     Ok(target)
 }

@@ -17,6 +17,7 @@
 //! for the whole file, with line and column; flattening never panics and never recurses deeper
 //! than `MAX_DEPTH`.
 
+use super::error::ParseError;
 use super::RawRow;
 use serde_json::{Map, Value};
 
@@ -345,16 +346,14 @@ fn records_of(value: &Value) -> Result<&Vec<Value>, String> {
 }
 
 /// A JSON document: an array of records or an envelope holding one.
-pub fn parse_array(bytes: &[u8]) -> Result<(Vec<String>, Vec<RawRow>), String> {
+pub fn parse_array(bytes: &[u8]) -> Result<(Vec<String>, Vec<RawRow>), ParseError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let value: Value = serde_json::from_slice(bytes).map_err(|e| {
-        format!(
-            "invalid JSON at line {} column {}: {e}",
-            e.line(),
-            e.column()
-        )
+    let value: Value = serde_json::from_slice(bytes).map_err(|e| ParseError::Syntax {
+        line: e.line() as u64,
+        column: e.column(),
+        message: e.to_string(),
     })?;
-    document(&value)
+    Ok(document(&value)?)
 }
 
 /// The rows of a parsed document.
@@ -381,7 +380,7 @@ fn document(value: &Value) -> Result<(Vec<String>, Vec<RawRow>), String> {
 
 /// Input that starts with `{`: one (pretty-printed) envelope object, or JSON Lines. `true` in
 /// the answer when it was a document.
-pub fn parse_object_or_lines(bytes: &[u8]) -> Result<(Vec<String>, Vec<RawRow>, bool), String> {
+pub fn parse_object_or_lines(bytes: &[u8]) -> Result<(Vec<String>, Vec<RawRow>, bool), ParseError> {
     let trimmed = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if let Ok(value @ Value::Object(_)) = serde_json::from_slice::<Value>(trimmed) {
         // One line holding one object is a JSON Lines record unless a known envelope key
@@ -401,7 +400,7 @@ pub fn parse_object_or_lines(bytes: &[u8]) -> Result<(Vec<String>, Vec<RawRow>, 
 }
 
 /// JSON Lines: one object per line; blank lines are skipped.
-pub fn parse_lines(bytes: &[u8]) -> Result<(Vec<String>, Vec<RawRow>), String> {
+pub fn parse_lines(bytes: &[u8]) -> Result<(Vec<String>, Vec<RawRow>), ParseError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut c = Collector::new();
     for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
@@ -448,7 +447,17 @@ mod tests {
     #[test]
     fn broken_array_names_line_and_column() {
         let err = parse_array(b"[\n{\"a\": 1},\n{\"a\" 2}\n]").unwrap_err();
-        assert!(err.contains("line 3"), "{err}");
+        assert!(
+            matches!(
+                err,
+                ParseError::Syntax {
+                    line: 3,
+                    column: 6,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
     }
 
     #[test]
@@ -493,7 +502,10 @@ mod tests {
         let (_, rows) = parse_array(br#"{"whatever": [{"a": 1}], "count": 1}"#).unwrap();
         assert_eq!(rows.len(), 1);
         let err = parse_array(br#"{"a": 1, "b": "x"}"#).unwrap_err();
-        assert!(err.contains("\"a\", \"b\""), "{err}");
+        assert!(
+            matches!(&err, ParseError::Shape(m) if m.contains("\"a\", \"b\"")),
+            "{err:?}"
+        );
     }
 
     #[test]

@@ -22,6 +22,7 @@ mod dates;
 mod dedup;
 mod delimited;
 mod encoding;
+mod error;
 mod json;
 mod markup;
 pub mod parquet;
@@ -33,10 +34,13 @@ pub use dates::{check_format as check_date_format, parse_date, read_date, DateCe
 pub use markup::strip as strip_markup;
 pub use presets::{find as find_preset, names as preset_names, Preset, PRESETS};
 
-use crate::error::{Error, Result};
 use crate::record::{Control, Position, Record, Reject, Role};
 use chrono::NaiveDate;
 use chunked::{Input, OpenError};
+pub use error::IngestError;
+use error::ParseError;
+
+type Result<T, E = IngestError> = std::result::Result<T, E>;
 use rayon::prelude::*;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -232,7 +236,7 @@ pub fn ingest_with(cfg: &IngestConfig, sizes: ReadSizes) -> Result<Ingested> {
         let file = file_index as u32;
         match source {
             Source::Path(p) => {
-                let src = std::fs::File::open(p).map_err(|e| Error::io(p, e))?;
+                let src = std::fs::File::open(p).map_err(|e| IngestError::read(p, e))?;
                 let by_name = format_by_name(p);
                 ingest_one(cfg, file, &name, p, by_name, src, sizes, &mut out, None)?;
             }
@@ -269,7 +273,7 @@ pub fn ingest_streaming(cfg: &IngestConfig, sizes: ReadSizes, sink: Sink) -> Res
         let file = file_index as u32;
         let result = match source {
             Source::Path(p) => {
-                let src = std::fs::File::open(p).map_err(|e| Error::io(p, e))?;
+                let src = std::fs::File::open(p).map_err(|e| IngestError::read(p, e))?;
                 let by_name = format_by_name(p);
                 ingest_one(
                     cfg,
@@ -302,10 +306,7 @@ pub fn ingest_streaming(cfg: &IngestConfig, sizes: ReadSizes, sink: Sink) -> Res
         result?;
         stream.flush(&mut out);
         if let Some(e) = stream.error.take() {
-            return Err(Error::Output {
-                path: PathBuf::from("assignments.csv"),
-                message: format!("cannot be written: {e}"),
-            });
+            return Err(IngestError::Sink(e));
         }
     }
     Ok(out)
@@ -379,7 +380,7 @@ fn ingest_one<R: Read + Send>(
     out: &mut Ingested,
     stream: Option<&mut Stream>,
 ) -> Result<()> {
-    let io = |e| Error::io(io_path, e);
+    let io = |e| IngestError::read(io_path, e);
     let mut input = Input::new(src);
     input.fill(64).map_err(io)?;
     if let Some(order) = encoding::sniff_utf16(&input.buf) {
@@ -408,7 +409,7 @@ fn ingest_input<R: Read + Send>(
     out: &mut Ingested,
     mut stream: Option<&mut Stream>,
 ) -> Result<()> {
-    let io = |e| Error::io(io_path, e);
+    let io = |e| IngestError::read(io_path, e);
     let format = match cfg.format.or(by_name) {
         Some(f) => f,
         None => {
@@ -424,7 +425,7 @@ fn ingest_input<R: Read + Send>(
         Format::Csv => {
             let (headers, records) = chunked::open(input, sizes).map_err(|e| match e {
                 OpenError::Io(e) => io(e),
-                OpenError::Input(m) => Error::input(name, m),
+                OpenError::Input(m) => IngestError::unusable(name, m),
             })?;
             let map = columns_for(cfg, name, &headers)?;
             let convert = Convert::new(cfg, file, &headers, &map).text_only(stream.is_some());
@@ -453,7 +454,9 @@ fn ingest_input<R: Read + Send>(
                 ));
             }
             let parsed = match (format, cfg.format.or(by_name)) {
-                (Format::Parquet, _) => parquet::read(&bytes).map(|(h, r)| (h, r, false)),
+                (Format::Parquet, _) => parquet::read(&bytes)
+                    .map(|(h, r)| (h, r, false))
+                    .map_err(ParseError::Shape),
                 (Format::Json, _) => json::parse_array(&bytes).map(|(h, r)| (h, r, true)),
                 (Format::Jsonl, Some(Format::Jsonl)) => {
                     json::parse_lines(&bytes).map(|(h, r)| (h, r, false))
@@ -462,7 +465,19 @@ fn ingest_input<R: Read + Send>(
                 _ => json::parse_object_or_lines(&bytes),
             };
             drop(bytes);
-            let (headers, rows, document) = parsed.map_err(|m| Error::input(name, m))?;
+            let (headers, rows, document) = parsed.map_err(|e| match e {
+                ParseError::Syntax {
+                    line,
+                    column,
+                    message,
+                } => IngestError::Syntax {
+                    file: name.to_string(),
+                    position: Position::Line(line),
+                    column,
+                    message,
+                },
+                ParseError::Shape(m) => IngestError::unusable(name, m),
+            })?;
             let format = if document { Format::Json } else { format };
             let map = columns_for(cfg, name, &headers)?;
             let convert = Convert::new(cfg, file, &headers, &map).text_only(stream.is_some());
@@ -494,15 +509,15 @@ fn ingest_input<R: Read + Send>(
 
 /// The column map of a file, checked against the options.
 fn columns_for(cfg: &IngestConfig, name: &str, headers: &[String]) -> Result<ColumnMap> {
-    let map = map_columns(headers, &cfg.columns).map_err(|m| Error::input(name, m))?;
+    let map = map_columns(headers, &cfg.columns).map_err(|m| IngestError::unusable(name, m))?;
     if let Some(g) = map
         .group
         .filter(|g| cfg.blameless && map.people.contains(g))
     {
-        return Err(Error::Param(format!(
-            "--group-by \"{}\" ({name}) holds people's names, which --blameless leaves out of every output; group by a team or service column instead",
-            headers[g]
-        )));
+        return Err(IngestError::GroupByPeople {
+            header: headers[g].clone(),
+            file: name.to_string(),
+        });
     }
     Ok(map)
 }

@@ -6,10 +6,10 @@
 //! Invariants: the lock file `<out>/.recur.lock` is opened with `O_NOFOLLOW` (a planted symlink is
 //! refused, never followed) and never written to; it is removed when the lock is released (a
 //! run killed with SIGKILL leaves it, harmlessly); a lock counts only on the file the path
-//! still names; a second run waits at most the given time, then fails with `Error::Output`
+//! still names; a second run waits at most the given time, then fails with `OutputError::Busy`
 //! naming the folder.
 
-use crate::error::{Error, Result};
+use super::error::{OutputError, Result};
 use std::fs::{File, OpenOptions};
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -41,12 +41,9 @@ pub fn acquire(out: &Path, wait: Duration, on_wait: impl FnOnce()) -> Result<Loc
     let open = || {
         open_nofollow(&path).map_err(|e| {
             if is_link_refused(&e) {
-                Error::Output {
-                    path: path.clone(),
-                    message: "is a symbolic link; recur does not follow links in its output folder (remove it)".into(),
-                }
+                OutputError::Link { path: path.clone() }
             } else {
-                Error::io(&path, e)
+                OutputError::io(&path, e)
             }
         })
     };
@@ -64,18 +61,16 @@ pub fn acquire(out: &Path, wait: Duration, on_wait: impl FnOnce()) -> Result<Loc
                 continue;
             }
             Ok(false) => {}
-            Err(e) => return Err(Error::io(&path, e)),
+            Err(e) => return Err(OutputError::io(&path, e)),
         }
         if let Some(f) = on_wait.take() {
             f();
         }
         if start.elapsed() >= wait {
-            return Err(Error::Output {
+            return Err(OutputError::Busy {
                 path: out.to_path_buf(),
-                message: format!(
-                    "another recur run is writing to this folder (it holds {LOCK_FILE}); waited {} s — try again when it has finished, or use another --out",
-                    wait.as_secs()
-                ),
+                lock: LOCK_FILE,
+                waited_s: wait.as_secs(),
             });
         }
         std::thread::sleep(Duration::from_millis(50));

@@ -30,8 +30,9 @@
 //!   never followed. Files are opened with `O_EXCL | O_NOFOLLOW`.
 //! - Files in `<out>` that recur does not write are never touched.
 
+use super::error::{OutputError, Result};
 use super::lock::{self, Lock};
-use crate::error::{Error, Result};
+use crate::error::Error;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::fs;
@@ -111,15 +112,15 @@ impl Staging {
 
     /// `e` with a path inside the staging folder shown as the path it will be published at,
     /// so a message names `out/charts/map.png`, not the staging folder's name.
-    pub fn public_error(&self, e: Error) -> Error {
-        match e {
-            Error::Io { path, cause } => match path.strip_prefix(&self.dir) {
-                Ok(rel) => Error::Io {
-                    path: self.out.join(rel),
-                    cause,
-                },
-                Err(_) => Error::Io { path, cause },
-            },
+    pub fn public_error(&self, e: impl Into<Error>) -> Error {
+        match e.into() {
+            Error::Output(OutputError::Io { path, cause }) => {
+                let path = match path.strip_prefix(&self.dir) {
+                    Ok(rel) => self.out.join(rel),
+                    Err(_) => path,
+                };
+                Error::Output(OutputError::Io { path, cause })
+            }
             other => other,
         }
     }
@@ -136,7 +137,7 @@ impl Staging {
         let mut entries = Vec::with_capacity(files.len());
         for rel in &files {
             let path = self.dir.join(rel);
-            let (bytes, hash) = hash_file(&path).map_err(|e| Error::io(&path, e))?;
+            let (bytes, hash) = hash_file(&path).map_err(|e| OutputError::io(&path, e))?;
             entries.push(json!({"path": rel, "bytes": bytes, "fnv1a64": format!("{hash:016x}")}));
         }
         let manifest = json!({
@@ -144,7 +145,7 @@ impl Staging {
             "run": self.run,
             "files": entries,
         });
-        let text = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Output {
+        let text = serde_json::to_vec_pretty(&manifest).map_err(|e| OutputError::Manifest {
             path: self.dir.join(MANIFEST),
             message: e.to_string(),
         })?;
@@ -179,14 +180,13 @@ impl Drop for Staging {
 fn check_out(out: &Path) -> Result<()> {
     match fs::metadata(out) {
         Ok(m) if m.is_dir() => Ok(()),
-        Ok(_) => Err(Error::Output {
+        Ok(_) => Err(OutputError::NotAFolder {
             path: out.to_path_buf(),
-            message: "is not a folder (--out names the folder the reports are written into)".into(),
         }),
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            fs::create_dir_all(out).map_err(|e| Error::io(out, e))
+            fs::create_dir_all(out).map_err(|e| OutputError::io(out, e))
         }
-        Err(e) => Err(Error::io(out, e)),
+        Err(e) => Err(OutputError::io(out, e)),
     }
 }
 
@@ -209,29 +209,29 @@ fn create_private(out: &Path) -> Result<(String, PathBuf)> {
         match b.create(&dir) {
             Ok(()) => return Ok((run, dir)),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = Some((dir, e)),
-            Err(e) => return Err(Error::io(&dir, e)),
+            Err(e) => return Err(OutputError::io(&dir, e)),
         }
     }
     let (dir, e) = last.expect("loop ran");
-    Err(Error::io(dir, e))
+    Err(OutputError::io(dir, e))
 }
 
 /// Cleans up after killed runs (the lock is held): staging folders without a manifest go,
 /// ones with a manifest are published; old-style temporary files go.
 fn recover(out: &Path) -> Result<()> {
     let mut staged = Vec::new();
-    for entry in fs::read_dir(out).map_err(|e| Error::io(out, e))? {
-        let entry = entry.map_err(|e| Error::io(out, e))?;
+    for entry in fs::read_dir(out).map_err(|e| OutputError::io(out, e))? {
+        let entry = entry.map_err(|e| OutputError::io(out, e))?;
         let name = entry.file_name().to_string_lossy().into_owned();
         let path = entry.path();
         if name.starts_with(STAGING_PREFIX) {
-            let meta = fs::symlink_metadata(&path).map_err(|e| Error::io(&path, e))?;
+            let meta = fs::symlink_metadata(&path).map_err(|e| OutputError::io(&path, e))?;
             if meta.is_dir() && path.join(MANIFEST).is_file() {
                 staged.push(path);
             } else if meta.is_dir() {
-                fs::remove_dir_all(&path).map_err(|e| Error::io(&path, e))?;
+                fs::remove_dir_all(&path).map_err(|e| OutputError::io(&path, e))?;
             } else {
-                fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+                fs::remove_file(&path).map_err(|e| OutputError::io(&path, e))?;
             }
         }
     }
@@ -253,14 +253,14 @@ fn remove_old_temps(dir: &Path) -> Result<()> {
         .iter()
         .map(|n| n.rsplit('/').next().unwrap_or(n).to_string())
         .collect();
-    for entry in fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
-        let entry = entry.map_err(|e| Error::io(dir, e))?;
+    for entry in fs::read_dir(dir).map_err(|e| OutputError::io(dir, e))? {
+        let entry = entry.map_err(|e| OutputError::io(dir, e))?;
         let name = entry.file_name().to_string_lossy().into_owned();
         let old_temp = name.strip_prefix('.').and_then(|n| n.split_once(".tmp-"));
         if old_temp.is_some_and(|(base, _)| known.iter().any(|k| k == base)) {
             let path = entry.path();
             if fs::symlink_metadata(&path).is_ok_and(|m| !m.is_dir()) {
-                fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+                fs::remove_file(&path).map_err(|e| OutputError::io(&path, e))?;
             }
         }
     }
@@ -271,7 +271,7 @@ fn remove_old_temps(dir: &Path) -> Result<()> {
 /// that an earlier, killed call had partly moved: files already moved are in place.
 fn finish(out: &Path, staged: &Path) -> Result<Vec<String>> {
     let manifest_path = staged.join(MANIFEST);
-    let new = read_manifest(&manifest_path)?.ok_or_else(|| Error::Output {
+    let new = read_manifest(&manifest_path)?.ok_or_else(|| OutputError::Manifest {
         path: manifest_path.clone(),
         message: "is not a recur manifest".into(),
     })?;
@@ -296,10 +296,10 @@ fn finish(out: &Path, staged: &Path) -> Result<Vec<String>> {
             ensure_subfolder(&out.join(sub))?;
         }
         let dst = out.join(name);
-        fs::rename(&src, &dst).map_err(|e| Error::io(&dst, e))?;
+        fs::rename(&src, &dst).map_err(|e| OutputError::io(&dst, e))?;
     }
-    fs::rename(&manifest_path, &published).map_err(|e| Error::io(&published, e))?;
-    fs::remove_dir_all(staged).map_err(|e| Error::io(staged, e))?;
+    fs::rename(&manifest_path, &published).map_err(|e| OutputError::io(&published, e))?;
+    fs::remove_dir_all(staged).map_err(|e| OutputError::io(staged, e))?;
     if !new.iter().any(|n| n.starts_with("charts/")) {
         // Empty now that the earlier charts are gone; not empty if the user keeps files there.
         let _ = fs::remove_dir(out.join("charts"));
@@ -312,7 +312,7 @@ fn read_manifest(path: &Path) -> Result<Option<Vec<String>>> {
     let text = match fs::read(path) {
         Ok(t) => t,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::io(path, e)),
+        Err(e) => return Err(OutputError::io(path, e)),
     };
     let Ok(v) = serde_json::from_slice::<Value>(&text) else {
         return Ok(None);
@@ -342,9 +342,9 @@ fn safe_relative(p: &str) -> bool {
 fn remove_entry(path: &Path) -> Result<()> {
     match fs::symlink_metadata(path) {
         Ok(m) if m.is_dir() => Ok(()), // a folder is not one of recur's files
-        Ok(_) => fs::remove_file(path).map_err(|e| Error::io(path, e)),
+        Ok(_) => fs::remove_file(path).map_err(|e| OutputError::io(path, e)),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(Error::io(path, e)),
+        Err(e) => Err(OutputError::io(path, e)),
     }
 }
 
@@ -353,25 +353,27 @@ fn remove_entry(path: &Path) -> Result<()> {
 fn ensure_subfolder(path: &Path) -> Result<()> {
     match fs::symlink_metadata(path) {
         Ok(m) if m.is_dir() => return Ok(()),
-        Ok(_) => fs::remove_file(path).map_err(|e| Error::io(path, e))?,
+        Ok(_) => fs::remove_file(path).map_err(|e| OutputError::io(path, e))?,
         Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-        Err(e) => return Err(Error::io(path, e)),
+        Err(e) => return Err(OutputError::io(path, e)),
     }
-    fs::create_dir(path).map_err(|e| Error::io(path, e))
+    fs::create_dir(path).map_err(|e| OutputError::io(path, e))
 }
 
 /// Regular files under `dir` (one level of sub-folders), relative, sorted; the manifest and
 /// temporary files are not part of the set.
 fn list_files(dir: &Path) -> Result<Vec<String>> {
     let mut files = Vec::new();
-    for entry in fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
-        let entry = entry.map_err(|e| Error::io(dir, e))?;
+    for entry in fs::read_dir(dir).map_err(|e| OutputError::io(dir, e))? {
+        let entry = entry.map_err(|e| OutputError::io(dir, e))?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        let ty = entry.file_type().map_err(|e| Error::io(entry.path(), e))?;
+        let ty = entry
+            .file_type()
+            .map_err(|e| OutputError::io(entry.path(), e))?;
         if ty.is_dir() {
             let sub = entry.path();
-            for inner in fs::read_dir(&sub).map_err(|e| Error::io(&sub, e))? {
-                let inner = inner.map_err(|e| Error::io(&sub, e))?;
+            for inner in fs::read_dir(&sub).map_err(|e| OutputError::io(&sub, e))? {
+                let inner = inner.map_err(|e| OutputError::io(&sub, e))?;
                 let inner_name = inner.file_name().to_string_lossy().into_owned();
                 if inner.file_type().is_ok_and(|t| t.is_file()) && !inner_name.starts_with('.') {
                     files.push(format!("{name}/{inner_name}"));

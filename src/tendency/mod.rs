@@ -10,7 +10,6 @@
 //! patterns; ties go to list order.
 
 use crate::cluster::{Clustering, Origin};
-use crate::error::{Error, Result};
 use crate::patterns::Pattern;
 use crate::text::Cues;
 use crate::text::{for_each_word, Language};
@@ -67,36 +66,62 @@ struct TendencyFile {
     tendencies: Vec<Tendency>,
 }
 
+/// Why a `--tendencies FILE` cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum LexiconError {
+    /// The file cannot be read (the OS error is part of the message, not a `source`).
+    #[error("{path}: {cause}")]
+    Read {
+        path: std::path::PathBuf,
+        cause: std::io::Error,
+    },
+    #[error("{file}: invalid TOML: {message}")]
+    Toml { file: String, message: String },
+    #[error("{file}: invalid JSON at {position} column {column}: {message}")]
+    Json {
+        file: String,
+        position: crate::record::Position,
+        column: usize,
+        message: String,
+    },
+    /// The `tendency`-th entry (1-based) has no name or no cue.
+    #[error("{file}: tendency {tendency} needs a name and at least one cue")]
+    Incomplete { file: String, tendency: usize },
+}
+
 /// Reads `--tendencies FILE` (`.toml`, otherwise JSON) and merges it with the built-ins:
 /// same name replaces, new names are added, `replace = true` drops the built-ins.
-pub fn load(path: &Path) -> Result<Vec<Tendency>> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    let name = path.display().to_string();
-    let file: TendencyFile = if path
+pub fn load(path: &Path) -> Result<Vec<Tendency>, LexiconError> {
+    let text = std::fs::read_to_string(path).map_err(|cause| LexiconError::Read {
+        path: path.to_path_buf(),
+        cause,
+    })?;
+    let file = path.display().to_string();
+    let parsed: TendencyFile = if path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
     {
-        toml::from_str(&text).map_err(|e| Error::input(&name, format!("invalid TOML: {e}")))?
+        toml::from_str(&text).map_err(|e| LexiconError::Toml {
+            file: file.clone(),
+            message: e.to_string(),
+        })?
     } else {
-        serde_json::from_str(&text).map_err(|e| {
-            Error::input(
-                &name,
-                format!(
-                    "invalid JSON at line {} column {}: {e}",
-                    e.line(),
-                    e.column()
-                ),
-            )
+        serde_json::from_str(&text).map_err(|e| LexiconError::Json {
+            file: file.clone(),
+            position: crate::record::Position::Line(e.line() as u64),
+            column: e.column(),
+            message: e.to_string(),
         })?
     };
-    for (i, t) in file.tendencies.iter().enumerate() {
+    for (i, t) in parsed.tendencies.iter().enumerate() {
         if t.name.trim().is_empty() || t.cues.is_empty() {
-            return Err(Error::input(
-                &name,
-                format!("tendency {} needs a name and at least one cue", i + 1),
-            ));
+            return Err(LexiconError::Incomplete {
+                file,
+                tendency: i + 1,
+            });
         }
     }
+    let file = parsed;
     let mut list = if file.replace { Vec::new() } else { builtin() };
     for t in file.tendencies.into_iter().map(with_id) {
         match list.iter_mut().find(|x| x.name == t.name || x.id == t.id) {
