@@ -472,3 +472,39 @@ fn hostile_team_names_and_changes_are_text_in_the_review_tables() {
     assert_eq!(external_references(&html), Vec::<String>::new());
     assert_html_has_every_md_section(&md, &html);
 }
+
+/// The "Rejected rows" section: each shown rejected row names its file, its place as the file
+/// counts it (records in a JSON array, lines elsewhere) and its reason, in both reports.
+#[test]
+fn rejected_rows_are_listed_with_their_place() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("log.json");
+    let mut records: Vec<String> = (0..12)
+        .map(|i| {
+            format!(
+                r#"{{"date": "2025-0{}-1{}", "root_cause": "we skipped the review of change {i} <b>again</b>"}}"#,
+                i % 9 + 1,
+                i % 9
+            )
+        })
+        .collect();
+    records.insert(
+        3,
+        r#"{"date": "2025-01-01", "root_cause": "   "}"#.to_string(),
+    );
+    records.push(r#""not an object""#.to_string());
+    fs::write(&input, format!("[\n{}\n]\n", records.join(",\n"))).unwrap();
+    let out = tmp.path().join("out");
+    let html = analyze(input.to_str().unwrap(), &out, &[]);
+    let md = fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("## Rejected rows"), "{md}");
+    assert!(md.contains("2 of 14 rows could not be analyzed"), "{md}");
+    assert!(md.contains("log.json | record 4 |"), "{md}");
+    assert!(md.contains("log.json | record 14 |"), "{md}");
+    assert!(html.contains("id=\"rejected\""), "no section anchor");
+    assert!(html.contains("record 14"));
+    // Every row analyzed: no such section.
+    let clean = tmp.path().join("clean");
+    let html = analyze(SMALL, &clean, &[]);
+    assert!(!html.contains("Rejected rows"));
+}

@@ -437,7 +437,56 @@ pub fn sections(report: &Report) -> Vec<Block> {
     let bd = report.breakdown();
     out.extend(control(report, bd));
     out.extend(groups(report, bd));
+    out.extend(rejected(report));
     out
+}
+
+/// Rejected rows listed in the report at most; rejected.csv has all of them.
+const REJECTED_SHOWN: usize = 10;
+
+/// "Rejected rows": the first few rows that could not be analyzed, where they are in their file
+/// and why (nothing when every row was analyzed).
+fn rejected(report: &Report) -> Vec<Block> {
+    let ing = report.ingested;
+    if ing.rejects.is_empty() {
+        return Vec::new();
+    }
+    let shown = ing.rejects.len().min(REJECTED_SHOWN);
+    let rows = ing.rejects[..shown]
+        .iter()
+        .map(|r| {
+            let file = ing
+                .files
+                .get(r.file as usize)
+                .map_or("?", |f| f.name.as_str());
+            vec![
+                vec![u(file)],
+                vec![t(r.position.to_string())],
+                vec![u(crate::sanitize::shorten(
+                    &r.reason,
+                    crate::sanitize::WARNING_MAX,
+                ))],
+            ]
+        })
+        .collect();
+    vec![
+        h2("rejected", vec![t("Rejected rows")]),
+        Block::Para(vec![t(format!(
+            "{} of {} rows could not be analyzed{}; rejected.csv holds every one with its reason and its original fields.",
+            ing.rejects.len(),
+            ing.rows_read,
+            if shown < ing.rejects.len() {
+                format!(" (the first {shown} below)")
+            } else {
+                String::new()
+            }
+        ))]),
+        Block::Table(Table {
+            head: vec![vec![t("File")], vec![t("Where")], vec![t("Why")]],
+            num: vec![false; 3],
+            rows,
+        }),
+    ]
 }
 
 fn trends(report: &Report) -> Vec<Block> {
