@@ -25,9 +25,11 @@
 //! Invariants: as `cluster` (labels ≤ k, numbered by size, largest first); the result depends
 //! on the entries' content, never on row order or thread count.
 
+use super::fit::kmeans;
 use super::prior::{self, Prior, Scores};
 use super::quick::{self, Points};
-use super::{choose_k, kmeans, ClusterParams, Clustering, KSelection, Origin, Support};
+use super::select::choose_k;
+use super::{ClusterParams, Clustering, KSelection, Origin, Support};
 use crate::error::Result;
 use crate::reduce::Projection;
 use crate::tendency::matcher::{EntryMatch, NO_TENDENCY};
@@ -515,7 +517,7 @@ pub fn cluster(
             })
         })
         .collect();
-    let mut out = super::renumber(raw, &cm, &norms, (origins, support), selection, dims);
+    let mut out = super::assign::renumber(raw, &cm, &norms, (origins, support), selection, dims);
     // A dissolved pattern's centre places nobody.
     for (j, d) in dissolved.iter().enumerate() {
         if *d {
