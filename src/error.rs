@@ -42,6 +42,9 @@ pub enum Error {
     /// The output folder cannot be used (not a folder, busy with another run, unsafe entry).
     #[error("{}: {message}", path.display())]
     Output { path: PathBuf, message: String },
+    /// The cluster stage: a rejected parameter, or linfa's k-means failed.
+    #[error(transparent)]
+    Cluster(#[from] crate::cluster::ClusterError),
 }
 
 impl Error {

@@ -10,7 +10,7 @@
 //! a centre nobody was assigned to is dropped.
 
 use super::fit::{Clustering, Origin, Support};
-use super::hyperparams::ClusterParams;
+use super::hyperparams::CheckedClusterParams;
 use super::select::KSelection;
 use super::AssignRule;
 use crate::reduce::Projection;
@@ -24,7 +24,7 @@ pub(super) fn free_rule(
     dims: usize,
     centres: &Array2<f64>,
     norms: &[f64],
-    p: &ClusterParams,
+    p: &CheckedClusterParams,
 ) -> AssignRule {
     AssignRule {
         dims,
@@ -37,8 +37,8 @@ pub(super) fn free_rule(
         strict: false,
         prior: None,
         guided: false,
-        outliers: p.outliers,
-        outlier_similarity: p.outlier_similarity,
+        outliers: p.outliers(),
+        outlier_similarity: p.outlier_similarity(),
         ids: Vec::new(),
     }
 }

@@ -10,11 +10,12 @@
 //! the sample's content and the seed, never on row order or thread count.
 
 use super::assign::{free_rule, place_all, renumber};
+use super::errors::ClusterError;
 use super::hyperparams::CheckedClusterParams;
 use super::quick::{self, Points};
 use super::select::{k_for, KSelection};
 use super::AssignRule;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::reduce::Projection;
 use crate::vectorize::Vectors;
 use linfa::prelude::*;
@@ -71,19 +72,24 @@ pub(super) fn kmeans(
     x: &Array2<f64>,
     k: usize,
     runs: usize,
-    p: &super::ClusterParams,
+    p: &CheckedClusterParams,
 ) -> Result<Array2<f64>> {
     let seed_rows = SEED_SAMPLE.max(SEED_PER_K * k);
-    let init =
-        quick::kmeans(&Points::unit_rows(x, seed_rows, x.ncols()), k, runs, p.seed).to_array();
+    let init = quick::kmeans(
+        &Points::unit_rows(x, seed_rows, x.ncols()),
+        k,
+        runs,
+        p.seed(),
+    )
+    .to_array();
     let ds = DatasetBase::from(x.clone());
-    let model = KMeans::params_with_rng(k, Xoshiro256Plus::seed_from_u64(p.seed))
+    let model = KMeans::params_with_rng(k, Xoshiro256Plus::seed_from_u64(p.seed()))
         .init_method(KMeansInit::Precomputed(init))
         .n_runs(1)
-        .max_n_iterations(p.max_iterations)
+        .max_n_iterations(p.max_iterations())
         .tolerance(1e-4)
         .fit(&ds)
-        .map_err(|e| Error::Param(format!("k-means with k = {k} failed: {e}")))?;
+        .map_err(ClusterError::KMeans)?;
     Ok(model.centroids().clone())
 }
 
@@ -92,15 +98,14 @@ pub fn cluster(
     vectors: &Vectors,
     projection: &Projection,
     sample: &[usize],
-    params: &CheckedClusterParams,
+    p: &CheckedClusterParams,
 ) -> Result<Clustering> {
-    let p = params.get();
     // Fit only on entries that have terms.
     let usable: Vec<usize> = sample
         .iter()
         .copied()
         .filter(|&i| !vectors.is_empty_row(i))
-        .take(p.fit_sample)
+        .take(p.fit_sample())
         .collect();
     let (x, fit_norms) = projection.transform_with_norms(vectors, &usable);
     let (k, selection) = k_for(&x, usable.len(), p)?;
@@ -112,7 +117,7 @@ pub fn cluster(
             .expect("non-empty")
             .insert_axis(Axis(0))
     } else {
-        kmeans(&x, k, p.n_runs, p)?
+        kmeans(&x, k, p.n_runs(), p)?
     };
     let norms: Vec<f64> = centres
         .axis_iter(Axis(0))

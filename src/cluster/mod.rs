@@ -15,6 +15,7 @@
 //!
 //! The files, as linfa lays out its k-means:
 //! - `hyperparams.rs`: `KChoice`, the unchecked `ClusterParams` and the checked ones.
+//! - `errors.rs`: `ClusterParamError` (one variant per rejected value) and `ClusterError`.
 //! - `select.rs`: the choice of k (split-half stability, silhouette) and its `KSelection`.
 //! - `fit.rs`: the final fit (linfa's k-means from quick fits), `cluster` and `Clustering`.
 //! - `assign.rs`: every entry to its centre (or to no clear pattern), and numbering by size.
@@ -25,6 +26,7 @@
 //! This file only declares the modules and re-exports their public items.
 
 mod assign;
+mod errors;
 mod fit;
 pub mod guided;
 mod hyperparams;
@@ -33,7 +35,8 @@ mod quick;
 pub mod rule;
 mod select;
 
+pub use errors::{ClusterError, ClusterParamError};
 pub use fit::{cluster, Clustering, Origin, Support};
-pub use hyperparams::{CheckedClusterParams, ClusterParams, KChoice};
+pub use hyperparams::{CheckedClusterParams, ClusterParams, KChoice, MAX_PATTERNS, MIN_SAMPLE};
 pub use rule::AssignRule;
 pub use select::KSelection;

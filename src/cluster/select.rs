@@ -11,7 +11,7 @@
 //! Invariants: the result depends on the rows' content and the seed, never on row order or
 //! thread count (rounds run in parallel and are summed in round order); k ≥ 1.
 
-use super::hyperparams::{ClusterParams, KChoice};
+use super::hyperparams::{CheckedClusterParams, KChoice};
 use super::quick::{self, Points};
 use crate::error::Result;
 use ndarray::Array2;
@@ -38,9 +38,9 @@ pub struct KSelection {
 pub(super) fn k_for(
     x: &Array2<f64>,
     usable: usize,
-    p: &ClusterParams,
+    p: &CheckedClusterParams,
 ) -> Result<(usize, KSelection)> {
-    Ok(match p.k {
+    Ok(match p.k() {
         KChoice::Fixed(k) => (
             k,
             KSelection {
@@ -155,11 +155,11 @@ impl Split {
 /// The true number of tendencies splits stably; splitting a tendency by its phrasing does not.
 /// Also returns the first fit's labels for every entry (for the silhouette). Rounds run in
 /// parallel and are summed in round order, so the result is the same in any number of threads.
-fn stability(n: usize, splits: &[Split], k: usize, p: &ClusterParams) -> (f64, Vec<usize>) {
+fn stability(n: usize, splits: &[Split], k: usize, p: &CheckedClusterParams) -> (f64, Vec<usize>) {
     // Fit on one half; the fit labels its own rows, the other half goes to the nearest centre.
     let fit = |round: u64, rows: &[usize], own: &Points, others: &[usize], xo: &Points| {
         let (centres, own) =
-            quick::kmeans_labelled(own, k, HALF_RESTARTS, p.seed.wrapping_add(round));
+            quick::kmeans_labelled(own, k, HALF_RESTARTS, p.seed().wrapping_add(round));
         let rest = quick::assign(xo, &centres);
         let mut labels = vec![0; n];
         for (&i, l) in rows.iter().zip(own).chain(others.iter().zip(rest)) {
@@ -194,15 +194,15 @@ const PATIENCE: usize = 3;
 /// Stabilities this close to the best count as a tie, won by the smaller k.
 const TOLERANCE: f64 = 0.02;
 
-pub(super) fn choose_k(x: &Array2<f64>, p: &ClusterParams) -> Result<KSelection> {
-    let n = x.nrows().min(p.eval_sample);
+pub(super) fn choose_k(x: &Array2<f64>, p: &CheckedClusterParams) -> Result<KSelection> {
+    let n = x.nrows().min(p.eval_sample());
     // The leading SVD dimensions carry the between-pattern structure; the sweep ranks k on
     // them (renormalized), which keeps its many small fits cheap.
     let xe = Points::unit_rows(x, n, SWEEP_DIMS);
     // Each half needs a few entries per pattern.
-    let k_max = p.k_max.min(n / 6).max(2).min(n.saturating_sub(1));
+    let k_max = p.k_max().min(n / 6).max(2).min(n.saturating_sub(1));
     let rounds = if n < 300 { 10 } else { 5 };
-    let splits: Vec<Split> = (0..rounds).map(|r| Split::new(&xe, p.seed, r)).collect();
+    let splits: Vec<Split> = (0..rounds).map(|r| Split::new(&xe, p.seed(), r)).collect();
     // Candidates are scored in turn, each with its rounds in parallel; the sweep stops once
     // stability has stayed clearly below its best for `PATIENCE` values of k past the best.
     let mut scores: Vec<(usize, f64, f64)> = Vec::new();
@@ -224,7 +224,7 @@ pub(super) fn choose_k(x: &Array2<f64>, p: &ClusterParams) -> Result<KSelection>
     let top = scores.iter().map(|c| c.1).fold(f64::NEG_INFINITY, f64::max);
     let best = scores.iter().copied().find(|c| c.1 >= top - TOLERANCE);
     let structured =
-        best.is_some_and(|(_, stab, sil)| stab >= p.min_stability && sil >= p.min_silhouette);
+        best.is_some_and(|(_, stab, sil)| stab >= p.min_stability() && sil >= p.min_silhouette());
     Ok(KSelection {
         method: "stability",
         chosen: best.map_or(1, |b| b.0),
