@@ -420,12 +420,10 @@ impl AnalyzeArgs {
             .seed(self.seed)
             .outliers(!self.no_outliers)
             .check()?;
-        let reduce = ReduceParams {
-            dims: self.dims,
-            seed: self.seed,
-            ..ReduceParams::default()
-        }
-        .check()?;
+        let reduce = ReduceParams::new()
+            .dims(self.dims)
+            .seed(self.seed)
+            .check()?;
         let vectorize = VectorParams::default().check()?;
         Ok(Config {
             ingest: IngestConfig {

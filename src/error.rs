@@ -42,6 +42,12 @@ pub enum Error {
     /// The output folder cannot be used (not a folder, busy with another run, unsafe entry).
     #[error("{}: {message}", path.display())]
     Output { path: PathBuf, message: String },
+    /// The vectorize stage: a rejected parameter.
+    #[error(transparent)]
+    Vectorize(#[from] crate::vectorize::VectorizeError),
+    /// The reduce stage: a rejected parameter, or the eigendecomposition failed.
+    #[error(transparent)]
+    Reduce(#[from] crate::reduce::ReduceError),
     /// The cluster stage: a rejected parameter, or linfa's k-means failed.
     #[error(transparent)]
     Cluster(#[from] crate::cluster::ClusterError),
