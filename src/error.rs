@@ -51,6 +51,9 @@ pub enum Error {
     /// The cluster stage: a rejected parameter, or linfa's k-means failed.
     #[error(transparent)]
     Cluster(#[from] crate::cluster::ClusterError),
+    /// The timeline stage: a rejected period, trend or `--review` value, or the group-by failed.
+    #[error(transparent)]
+    Timeline(#[from] crate::timeline::TimelineError),
 }
 
 impl Error {
