@@ -413,19 +413,15 @@ impl AnalyzeArgs {
             })?),
         };
         let charts = crate::chart::ChartFormats::parse(&self.charts)?;
-        let cluster = ClusterParams {
-            k: parse_k(&self.patterns)?,
-            seed: self.seed,
-            outliers: !self.no_outliers,
-            ..ClusterParams::default()
-        }
-        .check()?;
-        let reduce = ReduceParams {
-            dims: self.dims,
-            seed: self.seed,
-            ..ReduceParams::default()
-        }
-        .check()?;
+        let cluster = ClusterParams::new()
+            .k(parse_k(&self.patterns)?)
+            .seed(self.seed)
+            .outliers(!self.no_outliers)
+            .check()?;
+        let reduce = ReduceParams::new()
+            .dims(self.dims)
+            .seed(self.seed)
+            .check()?;
         let vectorize = VectorParams::default().check()?;
         Ok(Config {
             ingest: IngestConfig {

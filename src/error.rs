@@ -38,6 +38,18 @@ pub enum Error {
     /// The outputs cannot be written (see `output::OutputError`).
     #[error(transparent)]
     Output(#[from] crate::output::OutputError),
+    /// The vectorize stage: a rejected parameter.
+    #[error(transparent)]
+    Vectorize(#[from] crate::vectorize::VectorizeError),
+    /// The reduce stage: a rejected parameter, or the eigendecomposition failed.
+    #[error(transparent)]
+    Reduce(#[from] crate::reduce::ReduceError),
+    /// The cluster stage: a rejected parameter, or linfa's k-means failed.
+    #[error(transparent)]
+    Cluster(#[from] crate::cluster::ClusterError),
+    /// The timeline stage: a rejected period, trend or `--review` value, or the group-by failed.
+    #[error(transparent)]
+    Timeline(#[from] crate::timeline::TimelineError),
 }
 
 impl Error {

@@ -134,16 +134,16 @@ pub fn run(config: &Config, observer: &mut dyn Observer) -> Result<Outcome> {
     timings.lap("normalize+stem", observer);
     let vectors = vectorize::vectorize(&corpus, &config.vectorize);
     timings.lap("vectorize", observer);
-    let cluster_params = config.cluster.get();
+    let cluster_params = &config.cluster;
     let sample = sample::sample(
         &corpus,
-        cluster_params.fit_sample.max(SVD_SAMPLE),
+        cluster_params.fit_sample().max(SVD_SAMPLE),
         config.seed,
     );
     let svd_rows = &sample[..sample.len().min(SVD_SAMPLE)];
     let projection = reduce::fit(&vectors, svd_rows, &config.reduce)?;
     timings.lap("reduce", observer);
-    let clustering = match (&corpus.cues, cluster_params.k) {
+    let clustering = match (&corpus.cues, cluster_params.k()) {
         (Some(cues), cluster::KChoice::Auto) if config.lexicon => {
             cluster::guided::cluster(&vectors, &projection, &sample, cues, cluster_params)?
         }
@@ -316,9 +316,9 @@ fn parameters(
     projection: &reduce::Projection,
     n: usize,
 ) -> serde_json::Value {
-    let c = config.cluster.get();
+    let c = &config.cluster;
     json!({
-        "patterns": match c.k { cluster::KChoice::Auto => json!("auto"), cluster::KChoice::Fixed(k) => json!(k) },
+        "patterns": match c.k() { cluster::KChoice::Auto => json!("auto"), cluster::KChoice::Fixed(k) => json!(k) },
         "seed": config.seed,
         "language": config.language.name,
         "text": config.text_roles.iter().map(|r| r.name()).collect::<Vec<_>>(),
@@ -327,8 +327,8 @@ fn parameters(
         "phrases": config.vectorize.bigrams(),
         "terms": vectors.n_terms(),
         "dimensions": projection.dims,
-        "outliers": c.outliers,
-        "outlier_similarity": c.outlier_similarity,
+        "outliers": c.outliers(),
+        "outlier_similarity": c.outlier_similarity(),
     })
 }
 

@@ -180,14 +180,14 @@ impl Model {
                 terms: p.terms.iter().map(|t| t.0.clone()).collect(),
             })
             .collect();
-        let cp = c.cluster.get();
+        let cp = &c.cluster;
         Model {
             recur_version: env!("CARGO_PKG_VERSION").to_string(),
             language: c.language.name.to_string(),
             stopwords,
             text_roles: c.text_roles.clone(),
             seed: c.seed,
-            k_choice: match cp.k {
+            k_choice: match cp.k() {
                 crate::cluster::KChoice::Auto => "auto".into(),
                 crate::cluster::KChoice::Fixed(k) => k.to_string(),
             },

@@ -1,6 +1,7 @@
 //! Reduce: sparse TF-IDF rows → short dense vectors (latent semantic analysis).
 //!
-//! In: `Vectors`, a sample of row indices (see `sample`) and checked `ReduceParams`.
+//! In: `Vectors`, a sample of row indices (see `sample`) and `CheckedReduceParams`
+//! (`ReduceParams::check` refuses a bad value as one `ReduceParamError` variant).
 //! Out: `Projection` — the top right singular vectors of the sampled TF-IDF matrix, found by
 //! randomized truncated SVD (Halko, Martinsson & Tropp 2011) that only ever multiplies the sparse
 //! matrix, never densifies it; `project` maps any row to an L2-normalized vector of `dims`.
@@ -14,50 +15,140 @@
 use crate::error::{Error, Result};
 use crate::vectorize::Vectors;
 use linfa_linalg::eigh::{EigSort, Eigh};
-use linfa_linalg::Order;
+use linfa_linalg::{LinalgError, Order};
 use ndarray::{s, Array2, Axis};
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 
-/// Unchecked settings.
-#[derive(Debug, Clone)]
-pub struct ReduceParams {
-    pub dims: usize,
-    pub oversample: usize,
-    pub power_iterations: usize,
-    pub seed: u64,
+/// Validated settings: private fields, getters only (see `ReduceParams::check`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckedReduceParams {
+    dims: usize,
+    oversample: usize,
+    power_iterations: usize,
+    seed: u64,
 }
+
+/// Unchecked settings: `ReduceParams::new()` (the defaults), builder setters, then `check`
+/// (linfa's `ParamGuard` layout: the unchecked type wraps the checked one).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReduceParams(CheckedReduceParams);
+
+/// Fewest and most dimensions (`--dimensions`).
+pub const MIN_DIMS: usize = 2;
+pub const MAX_DIMS: usize = 1000;
+/// Most power iterations of the randomized SVD.
+pub const MAX_POWER_ITERATIONS: usize = 10;
 
 impl Default for ReduceParams {
     fn default() -> Self {
-        ReduceParams {
+        ReduceParams(CheckedReduceParams {
             dims: 64,
             oversample: 16,
             // One power iteration: on the generated logs a second one cost a third of the stage
             // and scored no better (benches/QUALITY.md, "What was tried").
             power_iterations: 1,
             seed: 42,
-        }
+        })
     }
 }
 
-/// Validated settings.
-#[derive(Debug, Clone)]
-pub struct CheckedReduceParams(ReduceParams);
-
 impl ReduceParams {
-    pub fn check(self) -> Result<CheckedReduceParams> {
-        if !(2..=1000).contains(&self.dims) {
-            return Err(Error::Param(format!(
-                "dimensions must be between 2 and 1000, got {}",
-                self.dims
-            )));
+    /// The defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Dimensions to keep, `MIN_DIMS..=MAX_DIMS`.
+    pub fn dims(mut self, dims: usize) -> Self {
+        self.0.dims = dims;
+        self
+    }
+
+    /// Extra random directions the sketch carries beyond `dims` (any number; more is slower
+    /// and more accurate).
+    pub fn oversample(mut self, oversample: usize) -> Self {
+        self.0.oversample = oversample;
+        self
+    }
+
+    /// Power iterations, at most `MAX_POWER_ITERATIONS`.
+    pub fn power_iterations(mut self, power_iterations: usize) -> Self {
+        self.0.power_iterations = power_iterations;
+        self
+    }
+
+    /// Seed of the random test matrix.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.0.seed = seed;
+        self
+    }
+
+    /// Validates every value; the first rejected one is the error.
+    pub fn check(self) -> Result<CheckedReduceParams, ReduceParamError> {
+        self.check_ref()?;
+        Ok(self.0)
+    }
+
+    /// As `check`, by reference.
+    pub fn check_ref(&self) -> Result<&CheckedReduceParams, ReduceParamError> {
+        let p = &self.0;
+        if !(MIN_DIMS..=MAX_DIMS).contains(&p.dims) {
+            return Err(ReduceParamError::DimsOutOfRange(p.dims));
         }
-        if self.power_iterations > 10 {
-            return Err(Error::Param("at most 10 power iterations".into()));
+        if p.power_iterations > MAX_POWER_ITERATIONS {
+            return Err(ReduceParamError::PowerIterations(p.power_iterations));
         }
-        Ok(CheckedReduceParams(self))
+        Ok(p)
+    }
+}
+
+impl CheckedReduceParams {
+    pub fn dims(&self) -> usize {
+        self.dims
+    }
+    pub fn oversample(&self) -> usize {
+        self.oversample
+    }
+    pub fn power_iterations(&self) -> usize {
+        self.power_iterations
+    }
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+}
+
+/// A reduce parameter `check` refuses: one variant per rejected value.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ReduceParamError {
+    #[error("dimensions must be between {min} and {max}, got {0}", min = MIN_DIMS, max = MAX_DIMS)]
+    DimsOutOfRange(usize),
+    #[error("at most {max} power iterations, got {0}", max = MAX_POWER_ITERATIONS)]
+    PowerIterations(usize),
+}
+
+/// Everything that stops the reduce stage; `crate::error::Error::Reduce` carries it (exit
+/// code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum ReduceError {
+    /// A rejected parameter (its message inline, so `{}` alone says what was wrong).
+    #[error("invalid parameter: {0}")]
+    Params(ReduceParamError),
+    /// linfa-linalg's eigendecomposition failed inside the SVD (its error is the cause).
+    #[error("eigendecomposition failed")]
+    Eigen(#[from] LinalgError),
+}
+
+impl From<ReduceParamError> for ReduceError {
+    fn from(e: ReduceParamError) -> Self {
+        ReduceError::Params(e)
+    }
+}
+
+impl From<ReduceParamError> for Error {
+    fn from(e: ReduceParamError) -> Self {
+        Error::Reduce(e.into())
     }
 }
 
@@ -360,7 +451,7 @@ fn orthonormalize(y: Array2<f64>, passes: usize) -> Result<Array2<f64>> {
         let gram = gram_of(&q);
         let (vals, vecs) = gram
             .eigh()
-            .map_err(|e| Error::Param(format!("eigendecomposition failed: {e}")))?
+            .map_err(ReduceError::Eigen)?
             .sort_eig(Order::Largest);
         let top = vals.get(0).copied().unwrap_or(0.0).max(0.0);
         let keep: Vec<usize> = (0..vals.len())
@@ -415,18 +506,18 @@ fn times_small(y: &Array2<f64>, w: &Array2<f64>) -> Array2<f64> {
 
 /// Fits the projection on the sampled rows.
 pub fn fit(vectors: &Vectors, rows: &[usize], params: &CheckedReduceParams) -> Result<Projection> {
-    let p = &params.0;
+    let p = params;
     let n_terms = vectors.n_terms();
-    if n_terms <= p.dims || rows.len() <= 2 {
+    if n_terms <= p.dims() || rows.len() <= 2 {
         return Ok(Projection {
             components: None,
             dims: n_terms.max(1),
             singular_values: Vec::new(),
         });
     }
-    let dims = p.dims.min(rows.len() - 1);
-    let l = (dims + p.oversample).min(rows.len()).min(n_terms);
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(p.seed);
+    let dims = p.dims().min(rows.len() - 1);
+    let l = (dims + p.oversample()).min(rows.len()).min(n_terms);
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(p.seed());
     // Standard normal test matrix, one seeded generator per term (so it is the same whatever
     // the number of threads), two values per Box–Muller draw.
     let base: u64 = rand::Rng::gen(&mut rng);
@@ -451,11 +542,11 @@ pub fn fit(vectors: &Vectors, rows: &[usize], params: &CheckedReduceParams) -> R
         });
     let a = Csr::new(vectors, rows);
     let at = Csc::of(&a, n_terms);
-    let first = if p.power_iterations == 0 { 2 } else { 1 };
+    let first = if p.power_iterations() == 0 { 2 } else { 1 };
     let mut q = orthonormalize(sparse_times(&a, &omega), first)?;
-    for it in 0..p.power_iterations {
+    for it in 0..p.power_iterations() {
         let z = orthonormalize(sparse_t_times(&at, &q), 1)?;
-        let passes = if it + 1 == p.power_iterations { 2 } else { 1 };
+        let passes = if it + 1 == p.power_iterations() { 2 } else { 1 };
         q = orthonormalize(sparse_times(&a, &z), passes)?;
     }
     // B = Qᵀ A_s = Zᵀ with Z = A_sᵀ Q (n_terms × l). B Bᵀ = Zᵀ Z (l × l).
@@ -463,7 +554,7 @@ pub fn fit(vectors: &Vectors, rows: &[usize], params: &CheckedReduceParams) -> R
     let gram = gram_of(&z);
     let (vals, vecs) = gram
         .eigh()
-        .map_err(|e| Error::Param(format!("eigendecomposition failed: {e}")))?
+        .map_err(ReduceError::Eigen)?
         .sort_eig(Order::Largest);
     // Orthonormalization may drop directions the sample does not span.
     let dims = dims.min(vals.len());
@@ -536,17 +627,7 @@ mod tests {
         }
         let v = vectors(&texts);
         let rows: Vec<usize> = (0..texts.len()).collect();
-        let p = fit(
-            &v,
-            &rows,
-            &ReduceParams {
-                dims: 4,
-                ..Default::default()
-            }
-            .check()
-            .unwrap(),
-        )
-        .unwrap();
+        let p = fit(&v, &rows, &ReduceParams::new().dims(4).check().unwrap()).unwrap();
         assert_eq!(p.dims, 4);
         let x = p.transform(&v, &rows);
         let same = x.row(0).dot(&x.row(2));
@@ -596,11 +677,7 @@ mod tests {
             }
         }
         let (vals, _) = a.t().dot(&a).eigh().unwrap().sort_eig(Order::Largest);
-        let params = ReduceParams {
-            dims: 4,
-            power_iterations: 3,
-            ..Default::default()
-        };
+        let params = ReduceParams::new().dims(4).power_iterations(3);
         let p = fit(&v, &rows, &params.check().unwrap()).unwrap();
         for (j, &sigma) in p.singular_values.iter().enumerate() {
             let exact = vals[j].max(0.0).sqrt();
@@ -629,18 +706,43 @@ mod tests {
     }
 
     #[test]
-    fn rejects_bad_params() {
-        assert!(ReduceParams {
-            dims: 1,
-            ..Default::default()
+    fn rejects_dims_out_of_range() {
+        for dims in [0, 1, MAX_DIMS + 1] {
+            let e = ReduceParams::new()
+                .dims(dims)
+                .check()
+                .expect_err("rejected");
+            assert_eq!(e, ReduceParamError::DimsOutOfRange(dims));
         }
-        .check()
-        .is_err());
-        assert!(ReduceParams {
-            power_iterations: 11,
-            ..Default::default()
+        for dims in [MIN_DIMS, MAX_DIMS] {
+            assert!(ReduceParams::new().dims(dims).check().is_ok());
         }
-        .check()
-        .is_err());
+        let e = Error::from(ReduceParamError::DimsOutOfRange(1));
+        assert_eq!(e.exit_code(), 2);
+        assert_eq!(
+            format!("{:#}", anyhow::Error::from(e)),
+            "invalid parameter: dimensions must be between 2 and 1000, got 1"
+        );
+    }
+
+    #[test]
+    fn rejects_too_many_power_iterations() {
+        let e = ReduceParams::new()
+            .power_iterations(MAX_POWER_ITERATIONS + 1)
+            .check()
+            .expect_err("rejected");
+        assert_eq!(e, ReduceParamError::PowerIterations(11));
+    }
+
+    #[test]
+    fn an_eigendecomposition_failure_is_its_own_variant() {
+        let e = Error::from(ReduceError::from(LinalgError::NotSquare {
+            rows: 2,
+            cols: 3,
+        }));
+        assert!(matches!(e, Error::Reduce(ReduceError::Eigen(_))), "{e:?}");
+        assert_eq!(e.exit_code(), 2);
+        let text = format!("{:#}", anyhow::Error::from(e));
+        assert!(text.starts_with("eigendecomposition failed: "), "{text}");
     }
 }

@@ -1,6 +1,7 @@
 //! Vectorize: token streams → sparse TF-IDF rows.
 //!
-//! In: the `Corpus` and checked `VectorParams` (document-frequency bounds, two-word phrases).
+//! In: the `Corpus` and `CheckedVectorParams` (document-frequency bounds, two-word phrases;
+//! `VectorParams::check` refuses a bad value as one `VectorParamError` variant).
 //! Out: `Vectors` — the kept terms (a stem, or two consecutive stems), their document
 //! frequencies and idf weights, and `row(i)`: entry i as a sparse f32 row (sublinear tf × smooth
 //! idf, L2-normalized), computed on demand from the shared token streams. No matrix is stored:
@@ -9,49 +10,76 @@
 //! were all filtered out is empty, never NaN; term ids are assigned in sorted order so rows do not
 //! depend on row order or thread count.
 
-use crate::error::{Error, Result};
+use crate::error::Error;
 use crate::text::{Corpus, Docs};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
-/// Unchecked vectorizer settings; `check` validates them.
-#[derive(Debug, Clone)]
-pub struct VectorParams {
-    /// Minimum number of entries a term must appear in; `None` picks one from the row count.
-    pub min_df: Option<usize>,
-    /// Maximum share of entries a term may appear in.
-    pub max_df: f64,
-    /// Also use two-word phrases (consecutive stems once stop words are gone).
-    pub bigrams: bool,
+/// Validated vectorizer settings: private fields, getters only (see `VectorParams::check`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckedVectorParams {
+    min_df: Option<usize>,
+    max_df: f64,
+    bigrams: bool,
 }
+
+/// Unchecked vectorizer settings: `VectorParams::new()` (the defaults), builder setters, then
+/// `check` (linfa's `ParamGuard` layout: the unchecked type wraps the checked one).
+#[derive(Debug, Clone, PartialEq)]
+pub struct VectorParams(CheckedVectorParams);
 
 impl Default for VectorParams {
     fn default() -> Self {
-        VectorParams {
+        VectorParams(CheckedVectorParams {
             min_df: None,
             max_df: 0.5,
             bigrams: true,
-        }
+        })
     }
 }
 
-/// Validated vectorizer settings.
-#[derive(Debug, Clone)]
-pub struct CheckedVectorParams(VectorParams);
-
 impl VectorParams {
-    pub fn check(self) -> Result<CheckedVectorParams> {
-        if !(self.max_df > 0.0 && self.max_df <= 1.0) {
-            return Err(Error::Param(format!(
-                "max_df must be in (0, 1], got {}",
-                self.max_df
-            )));
+    /// The defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Minimum number of entries a term must appear in (at least 1); `None` picks one from the
+    /// row count.
+    pub fn min_df(mut self, min_df: Option<usize>) -> Self {
+        self.0.min_df = min_df;
+        self
+    }
+
+    /// Maximum share of entries a term may appear in, in (0, 1].
+    pub fn max_df(mut self, max_df: f64) -> Self {
+        self.0.max_df = max_df;
+        self
+    }
+
+    /// Also use two-word phrases (consecutive stems once stop words are gone).
+    pub fn bigrams(mut self, bigrams: bool) -> Self {
+        self.0.bigrams = bigrams;
+        self
+    }
+
+    /// Validates every value; the first rejected one is the error.
+    pub fn check(self) -> Result<CheckedVectorParams, VectorParamError> {
+        self.check_ref()?;
+        Ok(self.0)
+    }
+
+    /// As `check`, by reference.
+    pub fn check_ref(&self) -> Result<&CheckedVectorParams, VectorParamError> {
+        let p = &self.0;
+        if !(p.max_df > 0.0 && p.max_df <= 1.0) {
+            return Err(VectorParamError::MaxDf(p.max_df));
         }
-        if self.min_df == Some(0) {
-            return Err(Error::Param("min_df must be at least 1".into()));
+        if p.min_df == Some(0) {
+            return Err(VectorParamError::MinDfZero);
         }
-        Ok(CheckedVectorParams(self))
+        Ok(p)
     }
 }
 
@@ -59,13 +87,44 @@ impl CheckedVectorParams {
     /// The document-frequency floor for `n` entries: 2 (a term seen once cannot link two
     /// entries), rising slowly on large logs so the vocabulary stays bounded.
     pub fn min_df(&self, n: usize) -> usize {
-        self.0.min_df.unwrap_or_else(|| (n / 20_000).max(2))
+        self.min_df.unwrap_or_else(|| (n / 20_000).max(2))
     }
     pub fn max_df(&self) -> f64 {
-        self.0.max_df
+        self.max_df
     }
     pub fn bigrams(&self) -> bool {
-        self.0.bigrams
+        self.bigrams
+    }
+}
+
+/// A vectorizer parameter `check` refuses: one variant per rejected value.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum VectorParamError {
+    #[error("max_df must be in (0, 1], got {0}")]
+    MaxDf(f64),
+    #[error("min_df must be at least 1")]
+    MinDfZero,
+}
+
+/// Everything that stops the vectorize stage: only a rejected parameter (once its parameters
+/// are checked, vectorizing cannot fail). `crate::error::Error::Vectorize` carries it (exit
+/// code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum VectorizeError {
+    /// A rejected parameter (its message inline, so `{}` alone says what was wrong).
+    #[error("invalid parameter: {0}")]
+    Params(VectorParamError),
+}
+
+impl From<VectorParamError> for VectorizeError {
+    fn from(e: VectorParamError) -> Self {
+        VectorizeError::Params(e)
+    }
+}
+
+impl From<VectorParamError> for Error {
+    fn from(e: VectorParamError) -> Self {
+        Error::Vectorize(e.into())
     }
 }
 
@@ -434,25 +493,30 @@ mod tests {
     }
 
     #[test]
-    fn params_are_checked() {
-        assert!(VectorParams {
-            max_df: 0.0,
-            ..Default::default()
+    fn rejects_max_df_outside_0_1() {
+        for max_df in [0.0, 1.5, -0.5, f64::NAN] {
+            let e = VectorParams::new()
+                .max_df(max_df)
+                .check()
+                .expect_err("rejected");
+            assert!(matches!(e, VectorParamError::MaxDf(_)), "{max_df}: {e:?}");
         }
-        .check()
-        .is_err());
-        assert!(VectorParams {
-            max_df: 1.5,
-            ..Default::default()
-        }
-        .check()
-        .is_err());
-        assert!(VectorParams {
-            min_df: Some(0),
-            ..Default::default()
-        }
-        .check()
-        .is_err());
+        assert!(VectorParams::new().max_df(1.0).check().is_ok());
+    }
+
+    #[test]
+    fn rejects_min_df_zero() {
+        let e = VectorParams::new()
+            .min_df(Some(0))
+            .check()
+            .expect_err("rejected");
+        assert_eq!(e, VectorParamError::MinDfZero);
+        let e = Error::from(e);
+        assert_eq!(e.exit_code(), 2);
+        assert_eq!(
+            format!("{:#}", anyhow::Error::from(e)),
+            "invalid parameter: min_df must be at least 1"
+        );
     }
 
     proptest! {
@@ -460,7 +524,7 @@ mod tests {
         fn rows_are_unit_or_empty_and_finite(texts in proptest::collection::vec("[a-e ]{0,30}", 1..40)) {
             let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
             let c = corpus(&refs);
-            let v = vectorize(&c, &VectorParams { min_df: Some(1), max_df: 1.0, bigrams: true }.check().unwrap());
+            let v = vectorize(&c, &VectorParams::new().min_df(Some(1)).max_df(1.0).bigrams(true).check().unwrap());
             prop_assert_eq!(v.n_rows(), texts.len());
             let (mut idx, mut data) = (Vec::new(), Vec::new());
             for i in 0..v.n_rows() {

@@ -25,9 +25,11 @@
 //! Invariants: as `cluster` (labels ≤ k, numbered by size, largest first); the result depends
 //! on the entries' content, never on row order or thread count.
 
+use super::fit::kmeans;
 use super::prior::{self, Prior, Scores};
 use super::quick::{self, Points};
-use super::{choose_k, kmeans, ClusterParams, Clustering, KSelection, Origin, Support};
+use super::select::choose_k;
+use super::{CheckedClusterParams, Clustering, KSelection, Origin, Support};
 use crate::error::Result;
 use crate::reduce::Projection;
 use crate::tendency::matcher::{EntryMatch, NO_TENDENCY};
@@ -248,7 +250,7 @@ pub fn cluster(
     projection: &Projection,
     sample: &[usize],
     cues: &Cues,
-    p: &ClusterParams,
+    p: &CheckedClusterParams,
 ) -> Result<Clustering> {
     let n = vectors.n_rows();
     let mut tendencies = supported(cues, n);
@@ -387,7 +389,7 @@ pub fn cluster(
         .iter()
         .copied()
         .filter(|&i| !vectors.is_empty_row(i) && placement.place(i).is_none())
-        .take(p.fit_sample * 2)
+        .take(p.fit_sample() * 2)
         .collect();
     let xc = projection.transform(vectors, &candidates);
     let free: Vec<usize> = candidates
@@ -395,7 +397,7 @@ pub fn cluster(
         .zip(xc.axis_iter(Axis(0)))
         .filter(|(_, x)| near_to(x.as_slice().expect("row-major")).is_none())
         .map(|(&i, _)| i)
-        .take(p.fit_sample)
+        .take(p.fit_sample())
         .collect();
     drop(xc);
     let mut selection = KSelection {
@@ -415,7 +417,7 @@ pub fn cluster(
         let sel = choose_k(&x, p)?;
         if sel.structured {
             let k = sel.chosen.min(free.len());
-            let c = kmeans(&x, k, p.n_runs, p)?;
+            let c = kmeans(&x, k, p.n_runs(), p)?;
             let said = said_by_members(&x, &c, &free, cues, &placement.slot);
             // A free group whose centre reads like a tendency's seeds, or most of whose
             // members' cues clearly say one tendency of the log, is that tendency's (its entries
@@ -453,8 +455,8 @@ pub fn cluster(
         strict,
         prior: placement.prior.as_ref().map(|(p, _)| p.clone()),
         guided: true,
-        outliers: p.outliers,
-        outlier_similarity: p.outlier_similarity,
+        outliers: p.outliers(),
+        outlier_similarity: p.outlier_similarity(),
         ids: Vec::new(),
     };
 
@@ -480,7 +482,7 @@ pub fn cluster(
             raw: &raw,
             n_tend,
             k_free,
-            seed: p.seed,
+            seed: p.seed(),
         },
         &tendencies,
     );
@@ -515,7 +517,7 @@ pub fn cluster(
             })
         })
         .collect();
-    let mut out = super::renumber(raw, &cm, &norms, (origins, support), selection, dims);
+    let mut out = super::assign::renumber(raw, &cm, &norms, (origins, support), selection, dims);
     // A dissolved pattern's centre places nobody.
     for (j, d) in dissolved.iter().enumerate() {
         if *d {

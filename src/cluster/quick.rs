@@ -11,6 +11,14 @@
 //! Invariants: deterministic for the same rows, k and seed, in any number of threads (restarts
 //! run in parallel, each with its own seeded generator and a fixed summation order); cost per
 //! Lloyd step is rows × dims × k; centres with no rows keep their last value.
+//!
+//! This is the fast kernel of the cluster stage, and private on purpose (`mod quick`, not
+//! `pub mod`): its f32 arithmetic, fixed summation order and run-time AVX choice are what keep
+//! the k sweep cheap and every result identical across machines and thread counts, so only the
+//! stage's own files (`select`, `fit`, `guided`) call it, with rows they have already made unit
+//! length. Nothing outside `cluster` may depend on its signatures or its numbers; what it
+//! guarantees to them is the invariants above: the same rows, k, restarts and seed give the
+//! same centres and labels, bit for bit.
 
 use ndarray::Array2;
 use rand::{Rng, SeedableRng};

@@ -12,11 +12,13 @@
 //! sum over patterns of a period equals that period's total. With a review period, trends read
 //! only the periods up to and including it; the counts always cover every period.
 
+mod errors;
 mod forecast;
 mod period;
 mod stats;
 mod trend;
 
+pub use errors::{TimelineError, TimelineParamError};
 pub use forecast::{
     forecast, Forecast, Method, LEVEL as FORECAST_LEVEL, WINDOW as FORECAST_WINDOW,
 };
@@ -56,7 +58,7 @@ pub struct Timeline {
 }
 
 fn polars_err(e: PolarsError) -> Error {
-    Error::Param(format!("aggregation failed: {e}"))
+    TimelineError::Aggregation(e).into()
 }
 
 /// Counts entries per pattern and period; `None` when no entry has a date. Trends are added by
@@ -237,20 +239,19 @@ pub fn check_review(records: &[Record], params: &PeriodParams, review: i64) -> R
         .filter_map(|r| r.date)
         .map(|d| params.index(d));
     let Some(first) = span.next() else {
-        return Err(Error::Param(format!(
-            "--review {}: the log has no dated entries{}",
-            params.label(review),
-            " (in the --since/--until window)"
-        )));
+        return Err(TimelineParamError::ReviewUndated {
+            review: params.label(review),
+        }
+        .into());
     };
     let (lo, hi) = span.fold((first, first), |(lo, hi), i| (lo.min(i), hi.max(i)));
     if !(lo..=hi).contains(&review) {
-        return Err(Error::Param(format!(
-            "--review {}: outside the log, whose entries run from {} to {}",
-            params.label(review),
-            params.label(lo),
-            params.label(hi)
-        )));
+        return Err(TimelineParamError::ReviewOutside {
+            review: params.label(review),
+            first: params.label(lo),
+            last: params.label(hi),
+        }
+        .into());
     }
     Ok(())
 }
@@ -269,12 +270,12 @@ pub fn trends(
         None => None,
         Some(r) if (t.first..t.first + n as i64).contains(&r) => Some((r - t.first) as usize),
         Some(r) => {
-            return Err(Error::Param(format!(
-                "--review {}: outside the log, whose entries run from {} to {}",
-                t.params.label(r),
-                t.periods.first().map_or("?", String::as_str),
-                t.periods.last().map_or("?", String::as_str)
-            )))
+            return Err(TimelineParamError::ReviewOutside {
+                review: t.params.label(r),
+                first: t.periods.first().map_or("?", String::as_str).into(),
+                last: t.periods.last().map_or("?", String::as_str).into(),
+            }
+            .into())
         }
     };
     let end = review.map_or(n, |r| r + 1);
@@ -534,23 +535,50 @@ mod tests {
         assert_eq!(t.periods.len(), 5);
     }
 
+    /// The timeline parameter error a result carries, if any.
+    fn param_error<T: std::fmt::Debug>(r: Result<T>) -> TimelineParamError {
+        match r {
+            Err(Error::Timeline(TimelineError::Params(e))) => e,
+            other => panic!("not a timeline parameter error: {other:?}"),
+        }
+    }
+
     #[test]
-    fn review_outside_the_log_is_a_param_error() {
+    fn rejects_a_review_outside_the_log() {
         let (records, labels) = log(&[(1, 1, ""), (3, 1, "")]);
         let p = PeriodParams::default();
         let inside = p.parse_label("2024-Q3").unwrap();
         let outside = p.parse_label("2025-Q1").unwrap();
         assert!(check_review(&records, &p, inside).is_ok());
-        let msg = check_review(&records, &p, outside).unwrap_err().to_string();
-        assert!(
-            msg.contains("2025-Q1") && msg.contains("2024-Q2 to 2024-Q4"),
-            "{msg}"
+        let e = param_error(check_review(&records, &p, outside));
+        let want = TimelineParamError::ReviewOutside {
+            review: "2025-Q1".into(),
+            first: "2024-Q2".into(),
+            last: "2024-Q4".into(),
+        };
+        assert_eq!(e, want);
+        let shown = format!("{:#}", anyhow::Error::from(Error::from(e)));
+        assert_eq!(
+            shown,
+            "invalid parameter: --review 2025-Q1: outside the log, whose entries run from \
+             2024-Q2 to 2024-Q4"
         );
-        assert!(check_review(&[], &p, inside).is_err());
         let t = build(&records, &labels, 1, &p).unwrap().unwrap();
-        assert!(t
-            .with_trends(&records, &labels, &quarterly(), Some(outside))
-            .is_err());
+        let e = param_error(t.with_trends(&records, &labels, &quarterly(), Some(outside)));
+        assert_eq!(e, want);
+    }
+
+    #[test]
+    fn rejects_a_review_of_an_undated_log() {
+        let p = PeriodParams::default();
+        let review = p.parse_label("2024-Q3").unwrap();
+        let e = param_error(check_review(&[], &p, review));
+        assert_eq!(
+            e,
+            TimelineParamError::ReviewUndated {
+                review: "2024-Q3".into()
+            }
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! Invariants: `parse_label(label(i)) == Some(i)`; consecutive periods have consecutive
 //! indices, so a span of periods is a range of integers.
 
-use crate::error::{Error, Result};
+use super::errors::TimelineParamError;
 use chrono::{Datelike, NaiveDate};
 
 /// Period length.
@@ -55,12 +55,10 @@ impl Default for PeriodParams {
 }
 
 impl PeriodParams {
-    pub fn check(self) -> Result<Self> {
+    /// Validates `fiscal_year_start` (a month, 1..=12); the kind is always valid.
+    pub fn check(self) -> Result<Self, TimelineParamError> {
         if !(1..=12).contains(&self.fiscal_year_start) {
-            return Err(Error::Param(format!(
-                "--fiscal-year-start must be a month 1..=12, got {}",
-                self.fiscal_year_start
-            )));
+            return Err(TimelineParamError::FiscalYearStart(self.fiscal_year_start));
         }
         Ok(self)
     }
@@ -212,18 +210,21 @@ mod tests {
             fiscal_year_start: 1,
         };
         assert_eq!(year.label(year.index(d(2025, 12, 31))), "2025");
-        assert!(PeriodParams {
-            fiscal_year_start: 13,
-            ..cal
+    }
+
+    #[test]
+    fn rejects_a_fiscal_year_start_that_is_not_a_month() {
+        let cal = PeriodParams::default();
+        assert_eq!(cal.check(), Ok(cal));
+        for month in [0, 13] {
+            let e = PeriodParams {
+                fiscal_year_start: month,
+                ..cal
+            }
+            .check()
+            .expect_err("rejected");
+            assert_eq!(e, TimelineParamError::FiscalYearStart(month));
         }
-        .check()
-        .is_err());
-        assert!(PeriodParams {
-            fiscal_year_start: 0,
-            ..cal
-        }
-        .check()
-        .is_err());
     }
 
     #[test]

@@ -12,9 +12,9 @@
 //! `TREND_RULE` states the rule in words with the default numbers, and a test keeps the two in
 //! step. The rule reads aggregated counts only: its cost does not grow with the log.
 
+use super::errors::TimelineParamError;
 use super::period::PeriodKind;
 use super::stats::{binom_cdf, binom_sf};
-use crate::error::{Error, Result};
 
 /// Fewer entries than this in a pattern make it a one-off.
 pub const MIN_ENTRIES: u64 = 5;
@@ -157,40 +157,29 @@ impl TrendParams {
         self
     }
 
-    pub fn check(self) -> Result<CheckedTrendParams> {
-        let bad = |m: String| Err(Error::Param(m));
+    /// Validates every threshold; the first rejected one is the error.
+    pub fn check(self) -> Result<CheckedTrendParams, TimelineParamError> {
+        use TimelineParamError as E;
         if self.recent == 0 {
-            return bad("trend: the recent part must hold at least one period".into());
+            return Err(E::NoRecentPeriods);
         }
         if self.min_entries == 0 {
-            return bad("trend: the minimum number of entries must be at least 1".into());
+            return Err(E::NoMinEntries);
         }
         if self.recurring_periods == 0 {
-            return bad("trend: a recurring pattern must span at least 1 period".into());
+            return Err(E::NoRecurringPeriods);
         }
         if !(self.rise_ratio.is_finite() && self.rise_ratio > 1.0) {
-            return bad(format!(
-                "trend: the rise ratio must be above 1, got {}",
-                self.rise_ratio
-            ));
+            return Err(E::RiseRatio(self.rise_ratio));
         }
         if !(self.fade_ratio > 0.0 && self.fade_ratio < 1.0) {
-            return bad(format!(
-                "trend: the fade ratio must be between 0 and 1, got {}",
-                self.fade_ratio
-            ));
+            return Err(E::FadeRatio(self.fade_ratio));
         }
         if !(self.significance > 0.0 && self.significance < 0.5) {
-            return bad(format!(
-                "trend: the significance level must be between 0 and 0.5, got {}",
-                self.significance
-            ));
+            return Err(E::Significance(self.significance));
         }
         if !(self.stray_level > 0.0 && self.stray_level < self.fade_ratio) {
-            return bad(format!(
-                "trend: the stray level must be above 0 and below the fade ratio, got {}",
-                self.stray_level
-            ));
+            return Err(E::StrayLevel(self.stray_level));
         }
         Ok(CheckedTrendParams(self))
     }
@@ -611,22 +600,70 @@ mod tests {
         assert_eq!(classify(&[0, 0, 0], &[10, 10, 10], &p), None);
     }
 
+    fn rejected(p: TrendParams) -> TimelineParamError {
+        p.check().expect_err("rejected")
+    }
+
+    fn quarter() -> TrendParams {
+        TrendParams::new(PeriodKind::Quarter)
+    }
+
     #[test]
-    fn one_rejected_value_each() {
-        let q = TrendParams::new(PeriodKind::Quarter);
-        assert!(q.check().is_ok());
-        assert!(q.recent(0).check().is_err());
-        assert!(q.min_entries(0).check().is_err());
-        assert!(q.recurring_periods(0).check().is_err());
-        assert!(q.rise_ratio(1.0).check().is_err());
-        assert!(q.rise_ratio(f64::NAN).check().is_err());
-        assert!(q.fade_ratio(1.0).check().is_err());
-        assert!(q.fade_ratio(0.0).check().is_err());
-        assert!(q.significance(0.0).check().is_err());
-        assert!(q.significance(0.5).check().is_err());
-        assert!(q.significance(f64::NAN).check().is_err());
-        assert!(q.stray_level(0.0).check().is_err());
-        assert!(q.stray_level(0.5).check().is_err());
+    fn rejects_no_recent_periods() {
+        let e = rejected(quarter().recent(0));
+        assert_eq!(e, TimelineParamError::NoRecentPeriods);
+    }
+
+    #[test]
+    fn rejects_no_min_entries() {
+        let e = rejected(quarter().min_entries(0));
+        assert_eq!(e, TimelineParamError::NoMinEntries);
+    }
+
+    #[test]
+    fn rejects_no_recurring_periods() {
+        let e = rejected(quarter().recurring_periods(0));
+        assert_eq!(e, TimelineParamError::NoRecurringPeriods);
+    }
+
+    #[test]
+    fn rejects_a_rise_ratio_not_above_1() {
+        for r in [1.0, 0.5, f64::NAN, f64::INFINITY] {
+            let e = rejected(quarter().rise_ratio(r));
+            assert!(matches!(e, TimelineParamError::RiseRatio(_)), "{r}: {e:?}");
+        }
+    }
+
+    #[test]
+    fn rejects_a_fade_ratio_outside_0_1() {
+        for r in [1.0, 0.0, f64::NAN] {
+            let e = rejected(quarter().fade_ratio(r));
+            assert!(matches!(e, TimelineParamError::FadeRatio(_)), "{r}: {e:?}");
+        }
+    }
+
+    #[test]
+    fn rejects_a_significance_outside_0_half() {
+        for p in [0.0, 0.5, f64::NAN] {
+            let e = rejected(quarter().significance(p));
+            assert!(
+                matches!(e, TimelineParamError::Significance(_)),
+                "{p}: {e:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn rejects_a_stray_level_not_below_the_fade_ratio() {
+        for r in [0.0, 0.5, f64::NAN] {
+            let e = rejected(quarter().stray_level(r));
+            assert!(matches!(e, TimelineParamError::StrayLevel(_)), "{r}: {e:?}");
+        }
+    }
+
+    #[test]
+    fn defaults_pass_with_the_recent_part_of_each_kind() {
+        assert!(quarter().check().is_ok());
         assert_eq!(
             TrendParams::new(PeriodKind::Month)
                 .check()
