@@ -2,7 +2,6 @@
 //! byte-identical, charts that cannot be drawn are skipped with a note, `--charts` chooses the
 //! files, and big logs are sampled.
 
-use assert_cmd::Command;
 use std::fs;
 use std::path::Path;
 
@@ -158,12 +157,13 @@ fn a_bad_charts_value_is_a_parameter_error() {
 fn big_logs_are_sampled_on_the_map_and_cut_in_the_html() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("big.csv");
-    Command::cargo_bin("recur-gen")
-        .unwrap()
-        .args(["--rows", "12000", "--seed", "7", "-o"])
-        .arg(&log)
-        .assert()
-        .success();
+    // The file `recur-gen --rows 12000 --seed 7 -o big.csv` writes.
+    let params = recur_gen::SynthParams {
+        rows: 12_000,
+        seed: 7,
+        ..Default::default()
+    };
+    recur_gen::write_csv(&params, fs::File::create(&log).unwrap()).unwrap();
     let out = dir.path().join("out");
     analyze(log.to_str().unwrap(), &out, &["--patterns", "6"]).success();
     let map = fs::read_to_string(out.join("charts/map.svg")).unwrap();

@@ -1089,8 +1089,8 @@ fn large_log_keeps_every_entry_in_order() {
     const ROWS: usize = 70_000;
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("big.csv");
-    recur::synth::write_csv(
-        &recur::synth::SynthParams {
+    recur_gen::write_csv(
+        &recur_gen::SynthParams {
             rows: ROWS,
             seed: 5,
             ..Default::default()

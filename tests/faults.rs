@@ -283,12 +283,14 @@ fn signals_during_a_large_run_leave_the_old_set_or_the_new_set() {
     const ROWS: usize = 1_000_000;
     let dir = tempfile::tempdir().unwrap();
     let big = dir.path().join("big.csv");
-    let gen = Command::new(env!("CARGO_BIN_EXE_recur-gen"))
-        .args(["--rows", &ROWS.to_string(), "--seed", "15", "-o"])
-        .arg(&big)
-        .output()
-        .unwrap();
-    assert!(gen.status.success(), "{gen:?}");
+    // The file `recur-gen --rows 1000000 --seed 15 -o big.csv` writes.
+    let params = recur_gen::SynthParams {
+        rows: ROWS,
+        seed: 15,
+        ..Default::default()
+    };
+    let file = std::io::BufWriter::new(fs::File::create(&big).unwrap());
+    recur_gen::write_csv(&params, file).unwrap();
     let small = dir.path().join("small.csv");
     let big_text = fs::read(&big).unwrap();
     let cut = big_text

@@ -4,7 +4,7 @@
 //! held-out quarter actually has. The interval states 90 %; it must cover at least 80 %.
 
 use assert_cmd::Command;
-use recur::synth::{self, Scenario, SynthParams};
+use recur_gen::{Scenario, SynthParams};
 use serde_json::Value;
 
 /// (covered, forecasts) over one generated log, and the misses for the message.
@@ -18,7 +18,7 @@ fn backtest(rows: usize, quarters: u32, seed: u64) -> (usize, usize, Vec<String>
         scenario: Scenario::Trends,
         ..SynthParams::default()
     };
-    synth::write_csv(&params, std::fs::File::create(&log).unwrap()).unwrap();
+    recur_gen::write_csv(&params, std::fs::File::create(&log).unwrap()).unwrap();
     // Quarters from 2024-Q1: the one before the last is the review (the last one looked at).
     let review = quarters - 2;
     let label = format!("{}-Q{}", 2024 + review / 4, review % 4 + 1);

@@ -2,7 +2,7 @@
 //! generated logs.
 
 use assert_cmd::Command;
-use recur::synth::{write_csv, SynthParams};
+use recur_gen::{write_csv, SynthParams};
 use std::path::{Path, PathBuf};
 
 fn recur() -> Command {

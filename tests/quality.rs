@@ -195,8 +195,8 @@ fn reordered_log_gives_the_same_grouping_and_labels() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("log.csv");
     let file = std::fs::File::create(&log).unwrap();
-    recur::synth::write_csv(
-        &recur::synth::SynthParams {
+    recur_gen::write_csv(
+        &recur_gen::SynthParams {
             rows: 1500,
             seed: 11,
             ..Default::default()
@@ -240,8 +240,8 @@ fn reordered_log_gives_the_same_grouping_and_labels() {
 fn generated_tendencies_are_recovered() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("log.csv");
-    recur::synth::write_csv(
-        &recur::synth::SynthParams {
+    recur_gen::write_csv(
+        &recur_gen::SynthParams {
             rows: 2000,
             seed: 5,
             ..Default::default()

@@ -1,11 +1,11 @@
 //! Quarterly review (issue 4): periods, trends, the review period, control and groups, run
-//! through the real binary on generated logs (`recur::synth`, `Scenario::Trends`) and on the
+//! through the real binary on generated logs (`recur_gen`, `Scenario::Trends`) and on the
 //! `trends-*` fixtures.
 
 use assert_cmd::Command;
 use recur::record::Record;
-use recur::synth::{self, Scenario, SynthParams, FADING_COMMITMENT, TRENDS_DESIGN, TRENDS_KEYS};
 use recur::timeline::{self, PeriodParams, Trend, TrendParams};
+use recur_gen::{Scenario, SynthParams, FADING_COMMITMENT, TRENDS_DESIGN, TRENDS_KEYS};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -32,7 +32,7 @@ fn trends_params(rows: usize) -> SynthParams {
 fn generate(dir: &Path, params: &SynthParams) -> PathBuf {
     let path = dir.join("trends-log.csv");
     let file = std::fs::File::create(&path).unwrap();
-    synth::write_csv(params, std::io::BufWriter::new(file)).unwrap();
+    recur_gen::write_csv(params, std::io::BufWriter::new(file)).unwrap();
     path
 }
 
@@ -88,7 +88,9 @@ fn run(dir: &Path, input: &Path, args: &[&str]) -> Run {
 
 /// The generated rows' truth and date, in file order.
 fn truth_and_dates(params: &SynthParams) -> Vec<(String, String)> {
-    synth::generate(params).map(|r| (r.truth, r.date)).collect()
+    recur_gen::generate(params)
+        .map(|r| (r.truth, r.date))
+        .collect()
 }
 
 /// Pattern id per row (assignments.csv, input order).
@@ -266,7 +268,7 @@ fn truth_labels_get_the_built_in_trends() {
         };
         let mut records = Vec::new();
         let mut labels = Vec::new();
-        for row in synth::generate(&params) {
+        for row in recur_gen::generate(&params) {
             let date = chrono::NaiveDate::parse_from_str(&row.date, "%Y-%m-%d").unwrap();
             labels.push(
                 TRENDS_KEYS
@@ -297,7 +299,7 @@ fn truth_labels_get_the_built_in_trends() {
 }
 
 /// The rule on the sample log's own tendency tags (`data/failure-log-labelled.csv`), whose story
-/// is written in `data/make_sample.py`: avoided conversations stop after a change adopted in
+/// is told in `data/README.md`: avoided conversations stop after a change adopted in
 /// February 2025, unmanaged scope changes stop after October 2025, overcommitment rises in 2026,
 /// underestimated timelines stay.
 #[test]
