@@ -8,9 +8,9 @@ use recur::patterns::{describe, PatternParams};
 use recur::record::Role;
 use recur::reduce::{fit, ReduceParams};
 use recur::sample::sample;
-use recur::synth::{write_csv, SynthParams};
 use recur::text::{analyze, Language, TextParams};
 use recur::vectorize::{vectorize, VectorParams};
+use recur_gen::{write_csv, SynthParams};
 use std::hint::black_box;
 
 fn stages(c: &mut Criterion) {

@@ -45,7 +45,6 @@ pub mod reduce;
 pub mod report;
 pub mod sample;
 pub mod sanitize;
-pub mod synth;
 pub mod tendency;
 pub mod text;
 pub mod timeline;

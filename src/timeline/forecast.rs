@@ -14,7 +14,7 @@
 //! binomial with that mean and variance (Poisson when no wider).
 //! Invariants: `low ≤ round(expected) ≤ high` up to the discrete quantiles; a pattern with no
 //! entries in its window expects 0 with the interval `0–0`; the cost is a few operations per
-//! period, whatever the log's size. Backtested in `tests/forecast.rs` (benches/QUALITY.md).
+//! period, whatever the log's size. Backtested in `tests/it/forecast.rs` (benches/QUALITY.md).
 
 use super::stats::count_quantile;
 use super::trend::Trend;

@@ -1,28 +1,13 @@
 //! Saved models, `recur assign` and `--previous`: the real binary on the sample log and on
 //! generated logs.
 
-use assert_cmd::Command;
-use recur::synth::{write_csv, SynthParams};
-use std::path::{Path, PathBuf};
-
-fn recur() -> Command {
-    let mut cmd = Command::cargo_bin("recur").expect("recur binary");
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
-    cmd
-}
-
-fn sample() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/failure-log.csv")
-}
-
-fn generate(path: &Path, params: SynthParams) {
-    let f = std::fs::File::create(path).unwrap();
-    write_csv(&params, std::io::BufWriter::new(f)).unwrap();
-}
+use crate::util::{generate_log, patterns_json, recur_from_root, recur_process, sample_log};
+use recur_gen::SynthParams;
+use std::path::Path;
 
 /// `recur analyze INPUT -q -o OUT --save-model MODEL EXTRA...`, which must succeed.
 fn analyze(input: &Path, out: &Path, model: &Path, extra: &[&str]) {
-    let o = recur()
+    let o = recur_from_root()
         .args(["analyze", "-q", "--charts", "none", "-o"])
         .arg(out)
         .arg("--save-model")
@@ -56,7 +41,7 @@ fn assigned(out: &Path) -> Vec<[String; 4]> {
 }
 
 fn assign(model: &Path, input: &Path, out: &Path) {
-    let o = recur()
+    let o = recur_from_root()
         .args(["assign", "-q", "--model"])
         .arg(model)
         .arg(input)
@@ -75,8 +60,8 @@ fn assigning_the_fitted_rows_reproduces_analyze_on_the_sample() {
         tmp.path().join("b"),
         tmp.path().join("m.rcm"),
     );
-    analyze(&sample(), &a, &m, &[]);
-    assign(&m, &sample(), &b);
+    analyze(&sample_log(), &a, &m, &[]);
+    assign(&m, &sample_log(), &b);
     // The sample is a small log: its patterns come from the log prior, which the model keeps.
     let json = std::fs::read_to_string(a.join("patterns.json")).unwrap();
     assert!(json.contains("\"method\": \"log prior\""), "{json}");
@@ -92,9 +77,9 @@ fn assigning_the_fitted_rows_reproduces_analyze_on_the_sample() {
 fn assigning_the_fitted_rows_reproduces_analyze_in_every_mode() {
     let tmp = tempfile::tempdir().unwrap();
     let log = tmp.path().join("g.csv");
-    generate(
+    generate_log(
         &log,
-        SynthParams {
+        &SynthParams {
             rows: 4000,
             noise: 0.1,
             ..Default::default()
@@ -124,7 +109,7 @@ fn assigning_the_fitted_rows_reproduces_analyze_in_every_mode() {
 #[test]
 fn the_model_file_is_byte_identical_for_the_same_entries_in_any_order() {
     let tmp = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string(sample()).unwrap();
+    let text = std::fs::read_to_string(sample_log()).unwrap();
     let mut lines: Vec<&str> = text.lines().collect();
     let header = lines.remove(0);
     // The sample has no quoted line breaks, so reversing lines reverses rows.
@@ -132,8 +117,8 @@ fn the_model_file_is_byte_identical_for_the_same_entries_in_any_order() {
     let reversed = tmp.path().join("reversed.csv");
     std::fs::write(&reversed, format!("{header}\n{}\n", lines.join("\n"))).unwrap();
     let m = |n: &str| tmp.path().join(n);
-    analyze(&sample(), &m("a"), &m("1.rcm"), &[]);
-    analyze(&sample(), &m("b"), &m("2.rcm"), &[]);
+    analyze(&sample_log(), &m("a"), &m("1.rcm"), &[]);
+    analyze(&sample_log(), &m("b"), &m("2.rcm"), &[]);
     analyze(&reversed, &m("c"), &m("3.rcm"), &[]);
     let one = std::fs::read(m("1.rcm")).unwrap();
     assert!(one.starts_with(b"RECURMDL"));
@@ -144,10 +129,10 @@ fn the_model_file_is_byte_identical_for_the_same_entries_in_any_order() {
 /// Runs assign on a model file and returns (exit code, stderr).
 fn assign_with(model: &Path) -> (Option<i32>, String) {
     let tmp = tempfile::tempdir().unwrap();
-    let o = recur()
+    let o = recur_from_root()
         .args(["assign", "-q", "--model"])
         .arg(model)
-        .arg(sample())
+        .arg(sample_log())
         .arg("-o")
         .arg(tmp.path().join("out"))
         .output()
@@ -162,7 +147,7 @@ fn assign_with(model: &Path) -> (Option<i32>, String) {
 fn bad_truncated_foreign_and_newer_models_exit_2() {
     let tmp = tempfile::tempdir().unwrap();
     let good = tmp.path().join("good.rcm");
-    analyze(&sample(), &tmp.path().join("a"), &good, &[]);
+    analyze(&sample_log(), &tmp.path().join("a"), &good, &[]);
     let bytes = std::fs::read(&good).unwrap();
     let mut cases: Vec<(&str, Vec<u8>, &str)> = vec![
         ("empty", Vec::new(), "not a recur model"),
@@ -207,12 +192,12 @@ fn bad_truncated_foreign_and_newer_models_exit_2() {
     let (code, err) = assign_with(&tmp.path().join("missing.rcm"));
     assert_eq!(code, Some(2), "{err}");
     // --previous reads models the same way.
-    let o = recur()
+    let o = recur_from_root()
         .args(["analyze", "-q", "--charts", "none", "--previous"])
         .arg(tmp.path().join("half.rcm"))
         .arg("-o")
         .arg(tmp.path().join("p"))
-        .arg(sample())
+        .arg(sample_log())
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
@@ -220,8 +205,7 @@ fn bad_truncated_foreign_and_newer_models_exit_2() {
 
 /// (id, label, size) of every pattern in a run's patterns.json.
 fn patterns(out: &Path) -> Vec<(u64, String, u64)> {
-    let j: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("patterns.json")).unwrap()).unwrap();
+    let j = patterns_json(out);
     j["patterns"]
         .as_array()
         .unwrap()
@@ -237,8 +221,7 @@ fn patterns(out: &Path) -> Vec<(u64, String, u64)> {
 }
 
 fn notes(out: &Path) -> Vec<String> {
-    let j: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("patterns.json")).unwrap()).unwrap();
+    let j = patterns_json(out);
     j["notes"]
         .as_array()
         .unwrap()
@@ -253,17 +236,17 @@ fn a_refit_keeps_ids_and_names_and_reports_the_new_tendency_as_new() {
     let p = |n: &str| tmp.path().join(n);
     // Six tendencies over eight quarters, then one more quarter with a seventh tendency and
     // far more dependency failures than before (so sizes, and size order, change).
-    generate(
+    generate_log(
         &p("base.csv"),
-        SynthParams {
+        &SynthParams {
             rows: 8000,
             tendencies: 6,
             ..Default::default()
         },
     );
-    generate(
+    generate_log(
         &p("quarter.csv"),
-        SynthParams {
+        &SynthParams {
             rows: 2000,
             tendencies: 8,
             seed: 7,
@@ -336,17 +319,16 @@ fn a_refit_keeps_ids_and_names_and_reports_the_new_tendency_as_new() {
 fn eight_shards_in_parallel_processes_equal_one_run() {
     let tmp = tempfile::tempdir().unwrap();
     let p = |n: &str| tmp.path().join(n);
-    generate(
+    generate_log(
         &p("log.csv"),
-        SynthParams {
+        &SynthParams {
             rows: 6000,
             noise: 0.1,
             ..Default::default()
         },
     );
     analyze(&p("log.csv"), &p("a"), &p("m.rcm"), &[]);
-    let bin = assert_cmd::cargo::cargo_bin("recur");
-    let single = std::process::Command::new(&bin)
+    let single = recur_process()
         .args(["assign", "-q", "--no-header", "-o", "-", "--model"])
         .arg(p("m.rcm"))
         .arg(p("log.csv"))
@@ -365,7 +347,7 @@ fn eight_shards_in_parallel_processes_equal_one_run() {
         .map(|(i, chunk)| {
             let shard = p(&format!("shard-{i}.csv"));
             std::fs::write(&shard, format!("{header}\n{}\n", chunk.join("\n"))).unwrap();
-            std::process::Command::new(&bin)
+            recur_process()
                 .args(["assign", "-q", "--no-header", "-o", "-", "--model"])
                 .arg(p("m.rcm"))
                 .arg(&shard)
@@ -399,9 +381,9 @@ fn eight_shards_in_parallel_processes_equal_one_run() {
 fn assign_reads_json_lines_from_stdin_and_writes_to_stdout() {
     let tmp = tempfile::tempdir().unwrap();
     let m = tmp.path().join("m.rcm");
-    analyze(&sample(), &tmp.path().join("a"), &m, &[]);
+    analyze(&sample_log(), &tmp.path().join("a"), &m, &[]);
     let lines = "{\"id\":\"N-1\",\"root_cause\":\"I said yes to a third project while already overcommitted, again.\"}\n{\"id\":\"N-2\",\"root_cause\":\"Zzyxq plorfw vrenk.\"}\n{\"id\":\"N-3\",\"root_cause\":\"\"}\n";
-    let o = recur()
+    let o = recur_from_root()
         .args([
             "assign",
             "-q",
@@ -432,7 +414,7 @@ fn assign_reads_json_lines_from_stdin_and_writes_to_stdout() {
     );
     assert!(rows[2].contains(",0,no clear pattern,"), "{out}");
     // --strict makes the rejected row a failure.
-    let o = recur()
+    let o = recur_from_root()
         .args([
             "assign",
             "-q",
@@ -458,7 +440,7 @@ fn parquet_in_and_out_round_trips() {
     let tmp = tempfile::tempdir().unwrap();
     let p = |n: &str| tmp.path().join(n);
     // The sample log as a Parquet file (every column text).
-    let mut rd = csv::Reader::from_path(sample()).unwrap();
+    let mut rd = csv::Reader::from_path(sample_log()).unwrap();
     let headers: Vec<String> = rd.headers().unwrap().iter().map(String::from).collect();
     let rows: Vec<csv::StringRecord> = rd.records().map(|r| r.unwrap()).collect();
     let columns: Vec<(&str, Vec<String>)> = headers
@@ -470,13 +452,13 @@ fn parquet_in_and_out_round_trips() {
     recur::ingest::parquet::write_strings(&columns, f).unwrap();
 
     // Analyzing the Parquet file finds what the CSV file gives.
-    analyze(&sample(), &p("a"), &p("m.rcm"), &[]);
+    analyze(&sample_log(), &p("a"), &p("m.rcm"), &[]);
     analyze(&p("log.parquet"), &p("pq"), &p("m2.rcm"), &[]);
     assert_eq!(patterns(&p("a")), patterns(&p("pq")));
     assert_eq!(analyzed(&p("a")), analyzed(&p("pq")));
 
     // Assigning it reproduces analyze, and assignments.parquet holds assignments.csv's rows.
-    let o = recur()
+    let o = recur_from_root()
         .args(["assign", "-q", "--parquet", "--model"])
         .arg(p("m.rcm"))
         .arg(p("log.parquet"))
@@ -503,7 +485,7 @@ fn parquet_in_and_out_round_trips() {
     }
     // A file that only claims to be Parquet is unusable input: exit 2.
     std::fs::write(p("bad.parquet"), b"PAR1 not really").unwrap();
-    let o = recur()
+    let o = recur_from_root()
         .args(["assign", "-q", "--model"])
         .arg(p("m.rcm"))
         .arg(p("bad.parquet"))
@@ -524,15 +506,15 @@ fn a_reader_that_stops_early_is_not_an_error() {
     use std::io::BufRead;
     let tmp = tempfile::tempdir().unwrap();
     let p = |n: &str| tmp.path().join(n);
-    generate(
+    generate_log(
         &p("log.csv"),
-        SynthParams {
+        &SynthParams {
             rows: 20000,
             ..Default::default()
         },
     );
     analyze(&p("log.csv"), &p("a"), &p("m.rcm"), &[]);
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("recur"))
+    let mut child = recur_process()
         .args(["assign", "-q", "-o", "-", "--model"])
         .arg(p("m.rcm"))
         .arg(p("log.csv"))
@@ -563,7 +545,7 @@ fn parquet_without_the_feature_says_how_to_get_it() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("log.parquet");
     std::fs::write(&log, b"PAR1 some bytes PAR1").unwrap();
-    let o = recur()
+    let o = recur_from_root()
         .args(["analyze", "-q"])
         .arg(&log)
         .arg("-o")

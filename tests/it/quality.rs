@@ -1,25 +1,12 @@
 //! Pattern quality guards (issue: pattern quality): a small personal log's tendencies are
 //! found, a reordered log gives the same grouping and labels, and the generator's tendencies are
-//! recovered. These run the real binary.
+//! recovered. These run the real binary. Logs that once lost their tendencies are guarded in
+//! `regression.rs`.
 
-use assert_cmd::Command;
+use crate::util::{analyze_json, generate_log};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-
-fn analyze(input: &Path, out: &Path, extra: &[&str]) -> Value {
-    Command::cargo_bin("recur")
-        .unwrap()
-        .arg("analyze")
-        .arg(input)
-        .arg("-o")
-        .arg(out)
-        .arg("-q")
-        .args(extra)
-        .assert()
-        .success();
-    serde_json::from_str(&std::fs::read_to_string(out.join("patterns.json")).unwrap()).unwrap()
-}
 
 /// (id column value → pattern label) from assignments.csv.
 fn grouping(out: &Path) -> BTreeMap<String, String> {
@@ -35,7 +22,7 @@ fn grouping(out: &Path) -> BTreeMap<String, String> {
 #[test]
 fn personal_log_with_three_tendencies_gives_three_patterns() {
     let dir = tempfile::tempdir().unwrap();
-    let json = analyze(
+    let json = analyze_json(
         Path::new("tests/data/personal-25.csv"),
         dir.path(),
         &["--truth", "tendency"],
@@ -64,7 +51,7 @@ fn personal_log_with_three_tendencies_gives_three_patterns() {
 #[test]
 fn sample_log_default_mode_finds_the_authors_tendencies() {
     let dir = tempfile::tempdir().unwrap();
-    let json = analyze(
+    let json = analyze_json(
         Path::new("data/failure-log-labelled.csv"),
         dir.path(),
         &["--truth", "tendency"],
@@ -82,7 +69,7 @@ fn sample_log_default_mode_finds_the_authors_tendencies() {
 #[test]
 fn shuffled_words_have_no_clear_structure() {
     let dir = tempfile::tempdir().unwrap();
-    let json = analyze(Path::new("tests/data/shuffled-words.csv"), dir.path(), &[]);
+    let json = analyze_json(Path::new("tests/data/shuffled-words.csv"), dir.path(), &[]);
     assert_eq!(
         json["patterns"].as_array().unwrap().len(),
         0,
@@ -90,61 +77,6 @@ fn shuffled_words_have_no_clear_structure() {
         json["patterns"]
     );
     assert!(json["notes"].to_string().contains("No clear structure"));
-}
-
-/// A person's log whose tendencies are said in sentences, though few entries say one twice over
-/// (held-out log `voices/holdout5/museum_registrar`, 27 entries, 3 strong seeds): its phrases
-/// are far above what its shuffled words give, so it is read, and its expired permits and
-/// irreversible changes are found and named (the earlier structure test called it "no clear
-/// structure"). Its tags: requirements 7, expiry 6, communication 6, rollback 5, one-offs 3.
-#[test]
-fn a_log_said_in_phrases_is_read_though_few_entries_are_strong() {
-    let dir = tempfile::tempdir().unwrap();
-    let log = Path::new("tests/data/voices/holdout5/museum_registrar_failure_log.csv");
-    analyze(log, dir.path(), &[]);
-    let tags: Vec<String> = csv::Reader::from_path(log)
-        .unwrap()
-        .records()
-        .map(|r| r.unwrap()[5].to_string())
-        .collect();
-    let mut r = csv::Reader::from_path(dir.path().join("assignments.csv")).unwrap();
-    let mut held: BTreeMap<(String, String), usize> = BTreeMap::new();
-    for rec in r.records() {
-        let rec = rec.unwrap();
-        let row: usize = rec[1].parse().unwrap();
-        *held
-            .entry((tags[row - 1].clone(), rec[5].to_string()))
-            .or_default() += 1;
-    }
-    for (tag, label) in [
-        ("expiry", "Expired certificate, credential or licence"),
-        ("rollback", "Change rolled out with no way back"),
-    ] {
-        let n = held.get(&(tag.to_string(), label.to_string())).copied();
-        assert!(n.unwrap_or(0) >= 4, "{tag} → {label}: {n:?}; {held:?}");
-    }
-}
-
-/// A terse 20-entry log (holdout8: lower case, abbreviations, fragments) still shows its
-/// tendencies. A cue audit that removed imprecise cues (benches/QUALITY.md, stop 22) left this
-/// log with no pattern at all.
-#[test]
-fn a_terse_twenty_entry_log_still_shows_its_tendencies() {
-    let dir = tempfile::tempdir().unwrap();
-    let log = Path::new("tests/data/voices/holdout8/sparky_jobs_log.csv");
-    let json = analyze(log, dir.path(), &[]);
-    let labels: Vec<&str> = json["patterns"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["label"].as_str().unwrap())
-        .collect();
-    for want in [
-        "Insufficient preparation or testing",
-        "Scope change without change control",
-    ] {
-        assert!(labels.contains(&want), "{want} not in {labels:?}");
-    }
 }
 
 /// A handful of unrelated entries: too few to see a pattern, and the report says so.
@@ -157,7 +89,7 @@ fn a_tiny_log_is_called_too_small() {
         "date,root_cause\n2026-01-05,The printer jammed before the board meeting.\n2026-01-19,I said yes to the offsite on top of everything else.\n2026-02-02,Rain flooded the basement archive.\n2026-02-16,We lost the van keys at the depot.\n2026-03-02,The venue double-charged the deposit.\n",
     )
     .unwrap();
-    let json = analyze(&log, &dir.path().join("o"), &[]);
+    let json = analyze_json(&log, &dir.path().join("o"), &[]);
     assert_eq!(json["patterns"].as_array().unwrap().len(), 0);
     assert_eq!(json["no_pattern"]["size"], 5);
     assert!(
@@ -194,21 +126,19 @@ fn shuffled_copy(src: &Path, dst: &Path, seed: u64) {
 fn reordered_log_gives_the_same_grouping_and_labels() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("log.csv");
-    let file = std::fs::File::create(&log).unwrap();
-    recur::synth::write_csv(
-        &recur::synth::SynthParams {
+    generate_log(
+        &log,
+        &recur_gen::SynthParams {
             rows: 1500,
             seed: 11,
             ..Default::default()
         },
-        file,
-    )
-    .unwrap();
+    );
     let shuffled = dir.path().join("shuffled.csv");
     shuffled_copy(&log, &shuffled, 3);
     let (a, b) = (dir.path().join("a"), dir.path().join("b"));
-    let ja = analyze(&log, &a, &[]);
-    let jb = analyze(&shuffled, &b, &[]);
+    let ja = analyze_json(&log, &a, &[]);
+    let jb = analyze_json(&shuffled, &b, &[]);
     let labels = |j: &Value| -> BTreeSet<String> {
         j["patterns"]
             .as_array()
@@ -240,19 +170,18 @@ fn reordered_log_gives_the_same_grouping_and_labels() {
 fn generated_tendencies_are_recovered() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("log.csv");
-    recur::synth::write_csv(
-        &recur::synth::SynthParams {
+    generate_log(
+        &log,
+        &recur_gen::SynthParams {
             rows: 2000,
             seed: 5,
             ..Default::default()
         },
-        std::fs::File::create(&log).unwrap(),
-    )
-    .unwrap();
+    );
     // The default text (root cause, lesson, behavioural change). Root-cause text alone is
     // harder for the tendency seeding (cues of one tendency appear in another's frames):
     // benches/QUALITY.md has its figures.
-    let json = analyze(&log, &dir.path().join("o"), &["--truth", "truth"]);
+    let json = analyze_json(&log, &dir.path().join("o"), &["--truth", "truth"]);
     let k = json["patterns"].as_array().unwrap().len();
     assert!((7..=10).contains(&k), "auto chose {k} for 8 tendencies");
     let ari = json["evaluation"]["adjusted_rand_index"].as_f64().unwrap();

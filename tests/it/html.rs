@@ -1,6 +1,7 @@
 //! `report.html`: self-contained (nothing loads from anywhere), hostile text shows as text,
 //! long lists are cut, and the page keeps its structure (snapshots).
 
+use crate::util::analyze_from_root;
 use recur::cluster::KSelection;
 use recur::ingest::{FileSummary, Format, Ingested};
 use recur::patterns::{Counted, Example, Pattern, Patterns};
@@ -12,10 +13,8 @@ use std::path::Path;
 const SMALL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/chart-small.csv");
 const HOSTILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/html-hostile.csv");
 
-mod common;
-
 fn analyze(input: &str, out: &Path, extra: &[&str]) -> String {
-    common::analyze_from_root(input, out, extra).success();
+    analyze_from_root(input, out, extra).success();
     fs::read_to_string(out.join("report.html")).unwrap()
 }
 
@@ -284,7 +283,7 @@ const TEAMS: &str = "tests/data/trends-teams.csv";
 
 /// Runs the binary and returns (report.md, report.html).
 fn both(input: &str, out: &Path, extra: &[&str]) -> (String, String) {
-    common::analyze_from_root(input, out, extra).success();
+    analyze_from_root(input, out, extra).success();
     (
         fs::read_to_string(out.join("report.md")).unwrap(),
         fs::read_to_string(out.join("report.html")).unwrap(),

@@ -3,9 +3,7 @@
 //! with no markup left in the report; odd dates, overlapping exports, UTF-16 and Latin-1 files
 //! cost no entry. Each test runs the real binary.
 
-mod common;
-
-use common::{analyze, analyze_with, counts, data_dir};
+use crate::util::{analyze, analyze_with, counts, data_dir};
 use serde_json::Value;
 
 /// Rows in every example export.

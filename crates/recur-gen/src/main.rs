@@ -1,4 +1,5 @@
-//! recur-gen: writes a synthetic failure log as CSV (see `recur::synth`).
+//! recur-gen: writes a synthetic failure log as CSV (the generator is this crate's library,
+//! `recur_gen`).
 //!
 //! `recur-gen --rows N [--seed S] [--tendencies T] [--noise F] [--scenario uniform|trends]
 //! [--quarters Q] [--start YYYY-MM-DD] [-o FILE]` — stdout when `-o` is absent. With
@@ -6,7 +7,7 @@
 //! `FILE.design.csv` (`truth,trend`), the truth a trend call is measured against.
 
 use clap::{Parser, ValueEnum};
-use recur::synth::{write_csv, Scenario, SynthParams, TRENDS_DESIGN};
+use recur_gen::{write_csv, Scenario, SynthParams, TRENDS_DESIGN};
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;

@@ -1,11 +1,11 @@
 //! Quarterly review (issue 4): periods, trends, the review period, control and groups, run
-//! through the real binary on generated logs (`recur::synth`, `Scenario::Trends`) and on the
+//! through the real binary on generated logs (`recur_gen`, `Scenario::Trends`) and on the
 //! `trends-*` fixtures.
 
-use assert_cmd::Command;
+use crate::util::{analyze, data_dir, generate_log, sample_log, Run};
 use recur::record::Record;
-use recur::synth::{self, Scenario, SynthParams, FADING_COMMITMENT, TRENDS_DESIGN, TRENDS_KEYS};
 use recur::timeline::{self, PeriodParams, Trend, TrendParams};
+use recur_gen::{Scenario, SynthParams, FADING_COMMITMENT, TRENDS_DESIGN, TRENDS_KEYS};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -31,64 +31,23 @@ fn trends_params(rows: usize) -> SynthParams {
 /// Writes a generated log into `dir`; returns its path.
 fn generate(dir: &Path, params: &SynthParams) -> PathBuf {
     let path = dir.join("trends-log.csv");
-    let file = std::fs::File::create(&path).unwrap();
-    synth::write_csv(params, std::io::BufWriter::new(file)).unwrap();
+    generate_log(&path, params);
     path
 }
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(name)
-}
-
-struct Run {
-    out: PathBuf,
-    code: Option<i32>,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        let text = std::fs::read_to_string(self.out.join("patterns.json"))
-            .unwrap_or_else(|e| panic!("patterns.json: {e}\n{}", self.stderr));
-        serde_json::from_str(&text).unwrap()
-    }
-
-    fn read(&self, name: &str) -> String {
-        std::fs::read_to_string(self.out.join(name)).unwrap()
-    }
-
-    #[track_caller]
-    fn ok(self) -> Self {
-        assert_eq!(self.code, Some(0), "{}", self.stderr);
-        self
-    }
-}
-
-/// Runs `recur analyze <input> <args> -o <dir>/out`.
-fn run(dir: &Path, input: &Path, args: &[&str]) -> Run {
-    let out = dir.join("out");
-    let output = Command::cargo_bin("recur")
-        .unwrap()
-        .arg("analyze")
-        .arg(input)
-        .args(args)
-        .arg("-o")
-        .arg(&out)
-        .args(["--format", "md,json", "-q"])
-        .output()
-        .unwrap();
-    Run {
-        out,
-        code: output.status.code(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+/// `recur analyze INPUT ARGS --format md,json -q`, into a fresh output folder.
+fn run(input: &Path, args: &[&str]) -> Run {
+    let mut all = vec![input.to_str().expect("UTF-8 path")];
+    all.extend_from_slice(args);
+    all.extend(["--format", "md,json", "-q"]);
+    analyze(&all)
 }
 
 /// The generated rows' truth and date, in file order.
 fn truth_and_dates(params: &SynthParams) -> Vec<(String, String)> {
-    synth::generate(params).map(|r| (r.truth, r.date)).collect()
+    recur_gen::generate(params)
+        .map(|r| (r.truth, r.date))
+        .collect()
 }
 
 /// Pattern id per row (assignments.csv, input order).
@@ -148,7 +107,7 @@ fn generated_log_rises_fades_stops_and_holds() {
     let params = trends_params(4000);
     let log = generate(dir.path(), &params);
     // recur's own default grouping.
-    let run = run(dir.path(), &log, &["--truth", "truth"]).ok();
+    let run = run(&log, &["--truth", "truth"]).success();
     let json = run.json();
     let truth = truth_and_dates(&params);
     let labels = assignments(&run);
@@ -200,7 +159,7 @@ fn period_counts_add_up_to_sizes_and_match_an_independent_count() {
         ..trends_params(1500)
     };
     let log = generate(dir.path(), &params);
-    let run = run(dir.path(), &log, &["--patterns", "5"]).ok();
+    let run = run(&log, &["--patterns", "5"]).success();
     let json = run.json();
     let labels = assignments(&run);
     // Independently: quarter label from the date string, counted per pattern id.
@@ -266,7 +225,7 @@ fn truth_labels_get_the_built_in_trends() {
         };
         let mut records = Vec::new();
         let mut labels = Vec::new();
-        for row in synth::generate(&params) {
+        for row in recur_gen::generate(&params) {
             let date = chrono::NaiveDate::parse_from_str(&row.date, "%Y-%m-%d").unwrap();
             labels.push(
                 TRENDS_KEYS
@@ -297,7 +256,7 @@ fn truth_labels_get_the_built_in_trends() {
 }
 
 /// The rule on the sample log's own tendency tags (`data/failure-log-labelled.csv`), whose story
-/// is written in `data/make_sample.py`: avoided conversations stop after a change adopted in
+/// is told in `data/README.md`: avoided conversations stop after a change adopted in
 /// February 2025, unmanaged scope changes stop after October 2025, overcommitment rises in 2026,
 /// underestimated timelines stay.
 #[test]
@@ -358,11 +317,10 @@ fn review_period_leads_and_trends_stop_there() {
     let params = trends_params(4000);
     let log = generate(dir.path(), &params);
     let run = run(
-        dir.path(),
         &log,
         &["--patterns", "5", "--truth", "truth", "--review", "2025-Q2"],
     )
-    .ok();
+    .success();
     let json = run.json();
     let tl = &json["timeline"];
     assert_eq!(tl["review"]["period"], "2025-Q2");
@@ -393,33 +351,25 @@ fn review_period_leads_and_trends_stop_there() {
 fn bad_review_periods_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     let log = generate(dir.path(), &trends_params(300));
-    let r = run(dir.path(), &log, &["--review", "2030-Q1"]);
+    let r = run(&log, &["--review", "2030-Q1"]);
     assert_eq!(r.code, Some(2));
     assert!(
         r.stderr.contains("--review 2030-Q1") && r.stderr.contains("2024-Q1 to 2025-Q4"),
         "{}",
         r.stderr
     );
-    let r = run(dir.path(), &log, &["--review", "2025-Q5"]);
+    let r = run(&log, &["--review", "2025-Q5"]);
     assert_eq!(r.code, Some(2));
     assert!(
         r.stderr.contains("not a quarter label such as 2026-Q3"),
         "{}",
         r.stderr
     );
-    let r = run(
-        dir.path(),
-        &log,
-        &["--period", "month", "--review", "2025-Q1"],
-    );
+    let r = run(&log, &["--period", "month", "--review", "2025-Q1"]);
     assert_eq!(r.code, Some(2));
     assert!(r.stderr.contains("2026-07"), "{}", r.stderr);
     // Inside the log, but outside the --since window.
-    let r = run(
-        dir.path(),
-        &log,
-        &["--since", "2025-01-01", "--review", "2024-Q3"],
-    );
+    let r = run(&log, &["--since", "2025-01-01", "--review", "2024-Q3"]);
     assert_eq!(r.code, Some(2));
     assert!(r.stderr.contains("2025-Q1 to 2025-Q4"), "{}", r.stderr);
 }
@@ -429,7 +379,7 @@ fn period_and_fiscal_year_flags() {
     let dir = tempfile::tempdir().unwrap();
     let log = generate(dir.path(), &trends_params(600));
     let periods = |args: &[&str]| -> Vec<String> {
-        let json = run(dir.path(), &log, args).ok().json();
+        let json = run(&log, args).success().json();
         assert_eq!(
             json["timeline"]["period"],
             args.get(1).copied().unwrap_or("quarter")
@@ -454,16 +404,14 @@ fn period_and_fiscal_year_flags() {
     assert_eq!(fy.last().unwrap(), "FY2025-Q3");
     let by_number = periods(&["--period", "quarter", "--fiscal-year-start", "4"]);
     assert_eq!(fy, by_number);
-    let json = run(dir.path(), &log, &["--fiscal-year-start", "Apr"])
-        .ok()
-        .json();
+    let json = run(&log, &["--fiscal-year-start", "Apr"]).success().json();
     assert_eq!(json["timeline"]["fiscal_year_start"], 4);
     for bad in [
         &["--fiscal-year-start", "13"][..],
         &["--fiscal-year-start", "smarch"],
         &["--period", "week"],
     ] {
-        let r = run(dir.path(), &log, bad);
+        let r = run(&log, bad);
         assert_eq!(r.code, Some(2), "{bad:?}");
         assert!(r.stderr.contains(bad[0]), "{}", r.stderr);
     }
@@ -478,13 +426,9 @@ fn since_and_until_count_rows_outside_the_window() {
         .iter()
         .filter(|(_, d)| d.as_str() >= "2024-07-01" && d.as_str() <= "2025-06-30")
         .count() as u64;
-    let json = run(
-        dir.path(),
-        &log,
-        &["--since", "2024-07-01", "--until", "2025-06-30"],
-    )
-    .ok()
-    .json();
+    let json = run(&log, &["--since", "2024-07-01", "--until", "2025-06-30"])
+        .success()
+        .json();
     let input = &json["input"];
     assert_eq!(input["rows_read"], 800);
     assert_eq!(input["rows_analyzed"], inside);
@@ -498,13 +442,11 @@ fn since_and_until_count_rows_outside_the_window() {
 
 #[test]
 fn control_and_groups_per_pattern() {
-    let dir = tempfile::tempdir().unwrap();
     let run = run(
-        dir.path(),
-        &fixture("trends-teams.csv"),
+        &data_dir().join("trends-teams.csv"),
         &["--patterns", "2", "--group-by", "team"],
     )
-    .ok();
+    .success();
     let json = run.json();
     assert_eq!(json["group_by"], "team");
     // Spellings normalized: "fully within my control", "Yes", "external", "no", "partially",
@@ -543,9 +485,8 @@ fn control_and_groups_per_pattern() {
 
 #[test]
 fn blameless_keeps_names_out_and_refuses_to_group_by_people() {
-    let dir = tempfile::tempdir().unwrap();
-    let log = fixture("trends-teams.csv");
-    let r = run(dir.path(), &log, &["--blameless", "--group-by", "author"]);
+    let log = data_dir().join("trends-teams.csv");
+    let r = run(&log, &["--blameless", "--group-by", "author"]);
     assert_eq!(r.code, Some(2));
     assert!(
         r.stderr.contains("--group-by \"author\"") && r.stderr.contains("--blameless"),
@@ -553,20 +494,14 @@ fn blameless_keeps_names_out_and_refuses_to_group_by_people() {
         r.stderr
     );
     // Without --blameless, grouping by people is the user's choice.
-    let named = run(
-        dir.path(),
-        &log,
-        &["--group-by", "author", "--patterns", "2"],
-    )
-    .ok();
+    let named = run(&log, &["--group-by", "author", "--patterns", "2"]).success();
     assert!(named.read("patterns.json").contains("Alice Zephyrine"));
     // With --blameless, no output names anyone.
     let blameless = run(
-        dir.path(),
         &log,
         &["--blameless", "--group-by", "team", "--patterns", "2"],
     )
-    .ok();
+    .success();
     for entry in std::fs::read_dir(&blameless.out).unwrap() {
         let path = entry.unwrap().path();
         if path.is_file() {
@@ -586,7 +521,7 @@ fn short_logs_get_no_trends_but_still_count() {
         ..trends_params(400)
     };
     let log = generate(dir.path(), &params);
-    let json = run(dir.path(), &log, &["--patterns", "4"]).ok().json();
+    let json = run(&log, &["--patterns", "4"]).success().json();
     assert!(json["timeline"]["trends_unavailable"]
         .as_str()
         .unwrap()
@@ -609,9 +544,8 @@ fn short_logs_get_no_trends_but_still_count() {
 /// in 2026, underestimated timelines stay.
 #[test]
 fn sample_log_default_grouping_follows_its_story() {
-    let dir = tempfile::tempdir().unwrap();
-    let log = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/failure-log.csv");
-    let run = run(dir.path(), &log, &[]).ok();
+    let log = sample_log();
+    let run = run(&log, &[]).success();
     let json = run.json();
     let trend_of = |label: &str| -> String {
         json["patterns"]
@@ -655,7 +589,7 @@ fn a_small_tendency_new_in_the_last_quarter_is_reported_as_emerging() {
         ..trends_params(11_000)
     };
     let log = generate(dir.path(), &params);
-    let run = run(dir.path(), &log, &[]).ok();
+    let run = run(&log, &[]).success();
     let json = run.json();
     let truth = truth_and_dates(&params);
     let new_in_last = truth
@@ -695,10 +629,7 @@ fn a_small_tendency_new_in_the_last_quarter_is_reported_as_emerging() {
         ..SynthParams::default()
     };
     let log = generate(dir.path(), &uniform);
-    let run2 = super_run(dir.path(), &log);
+    // `self::run`: the helper, which `run` above shadows.
+    let run2 = self::run(&log, &[]).success().json();
     assert_eq!(run2["timeline"]["emerging"], serde_json::json!([]));
-}
-
-fn super_run(dir: &Path, log: &Path) -> Value {
-    run(&dir.join("u"), log, &[]).ok().json()
 }

@@ -3,9 +3,8 @@
 //! quarter before it, and each pattern's forecast interval is checked against the count the
 //! held-out quarter actually has. The interval states 90 %; it must cover at least 80 %.
 
-use assert_cmd::Command;
-use recur::synth::{self, Scenario, SynthParams};
-use serde_json::Value;
+use crate::util::{analyze_from_root, generate_log, patterns_json};
+use recur_gen::{Scenario, SynthParams};
 
 /// (covered, forecasts) over one generated log, and the misses for the message.
 fn backtest(rows: usize, quarters: u32, seed: u64) -> (usize, usize, Vec<String>) {
@@ -18,30 +17,19 @@ fn backtest(rows: usize, quarters: u32, seed: u64) -> (usize, usize, Vec<String>
         scenario: Scenario::Trends,
         ..SynthParams::default()
     };
-    synth::write_csv(&params, std::fs::File::create(&log).unwrap()).unwrap();
+    generate_log(&log, &params);
     // Quarters from 2024-Q1: the one before the last is the review (the last one looked at).
     let review = quarters - 2;
     let label = format!("{}-Q{}", 2024 + review / 4, review % 4 + 1);
     let held_out = format!("{}-Q{}", 2024 + (review + 1) / 4, (review + 1) % 4 + 1);
     let out = dir.path().join("out");
-    let status = Command::cargo_bin("recur")
-        .unwrap()
-        .arg("analyze")
-        .arg(&log)
-        .args([
-            "--review", &label, "--format", "json", "--charts", "none", "-q",
-        ])
-        .arg("-o")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        status.status.success(),
-        "{}",
-        String::from_utf8_lossy(&status.stderr)
-    );
-    let json: Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("patterns.json")).unwrap()).unwrap();
+    analyze_from_root(
+        log.to_str().unwrap(),
+        &out,
+        &["--review", &label, "--format", "json", "--charts", "none"],
+    )
+    .success();
+    let json = patterns_json(&out);
     assert_eq!(json["timeline"]["next_period"], held_out.as_str());
     let (mut covered, mut total, mut misses) = (0, 0, Vec::new());
     for p in json["patterns"].as_array().unwrap() {

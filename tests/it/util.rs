@@ -1,5 +1,5 @@
 //! Helpers shared by the integration tests: run the real `recur` binary in a temporary output
-//! folder and read back what it wrote.
+//! folder and read back what it wrote, and write generated logs (`recur_gen`).
 
 #![allow(dead_code)]
 
@@ -7,9 +7,19 @@ use assert_cmd::Command;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
+/// The package root (where `data/` is).
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
 /// `tests/data`, where the fixtures live.
 pub fn data_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data")
+    root().join("tests/data")
+}
+
+/// The sample log, `data/failure-log.csv`, by its absolute path.
+pub fn sample_log() -> PathBuf {
+    root().join("data/failure-log.csv")
 }
 
 /// The `recur` binary, run from `tests/data` so fixtures are named by their file name (and
@@ -20,16 +30,70 @@ pub fn recur() -> Command {
     cmd
 }
 
+/// The `recur` binary run from the package root, so inputs are named by their repository path.
+pub fn recur_from_root() -> Command {
+    let mut cmd = Command::cargo_bin("recur").expect("recur binary");
+    cmd.current_dir(root());
+    cmd
+}
+
+/// The `recur` binary as a plain process, for tests that spawn it, signal it or wire its
+/// standard streams themselves.
+pub fn recur_process() -> std::process::Command {
+    std::process::Command::new(env!("CARGO_BIN_EXE_recur"))
+}
+
 /// `recur analyze INPUT -q -o OUT EXTRA...` run from the package root, so inputs are named by
 /// their repository path; returns the assertion for the caller to check.
 pub fn analyze_from_root(input: &str, out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
-    Command::cargo_bin("recur")
-        .expect("recur binary")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+    recur_from_root()
         .args(["analyze", input, "-q", "-o"])
         .arg(out)
         .args(extra)
         .assert()
+}
+
+/// `recur analyze INPUT -q -o OUT EXTRA...` from the package root, which must succeed; returns
+/// its `patterns.json`.
+pub fn analyze_json(input: &Path, out: &Path, extra: &[&str]) -> Value {
+    analyze_from_root(input.to_str().expect("UTF-8 path"), out, extra).success();
+    patterns_json(out)
+}
+
+/// Runs `recur ARGS` as a plain process and waits for it.
+pub fn run(args: &[&str]) -> std::process::Output {
+    recur_process().args(args).output().expect("recur runs")
+}
+
+/// Output bytes as text (lossy).
+pub fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// Exit code, failing the test on a death by signal or a panic (101).
+#[track_caller]
+pub fn code(o: &std::process::Output) -> i32 {
+    let c = o
+        .status
+        .code()
+        .unwrap_or_else(|| panic!("killed by a signal: {:?}", o.status));
+    assert_ne!(c, 101, "panicked: {}", text(&o.stderr));
+    assert!(!text(&o.stderr).contains("panicked"), "{}", text(&o.stderr));
+    c
+}
+
+/// Writes the generated log of `params` to `path`: the file `recur-gen` writes with the same
+/// arguments (`SynthParams::default()` is its defaults).
+pub fn generate_log(path: &Path, params: &recur_gen::SynthParams) {
+    let file = std::fs::File::create(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    recur_gen::write_csv(params, std::io::BufWriter::new(file)).expect("write the generated log");
+}
+
+/// `patterns.json` of an output folder.
+pub fn patterns_json(out: &Path) -> Value {
+    let p = out.join("patterns.json");
+    let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    serde_json::from_str(&text).expect("patterns.json is JSON")
 }
 
 /// One finished run: its output folder (kept alive with the temp dir) and process output.
@@ -67,6 +131,13 @@ impl Run {
         rows.into_iter()
             .map(|r| h.iter().cloned().zip(r).collect())
             .collect()
+    }
+
+    /// Asserts exit 0 and hands the run back, for chaining (`analyze(...).success().json()`).
+    #[track_caller]
+    pub fn success(self) -> Self {
+        self.assert_code(0);
+        self
     }
 
     #[track_caller]

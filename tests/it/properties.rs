@@ -2,8 +2,7 @@
 //! undated), rejected (with a reason and the line it starts on) or outside the date window; the binary always finishes with
 //! consistent counts and labels no larger than k.
 
-mod common;
-
+use crate::util::{analyze, counts, k_of};
 use chrono::Datelike;
 use proptest::prelude::*;
 use recur::ingest::{ingest, IngestConfig, Source};
@@ -257,14 +256,14 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("log.csv");
         std::fs::write(&path, &bytes).unwrap();
-        let run = common::analyze(&[path.to_str().unwrap(), "-q"]);
+        let run = analyze(&[path.to_str().unwrap(), "-q"]);
         prop_assert_eq!(run.code, Some(0), "{}", run.stderr);
         let json = run.json();
-        let (read, analyzed, rejected, out) = common::counts(&json);
+        let (read, analyzed, rejected, out) = counts(&json);
         prop_assert_eq!(read, analyzed + rejected + out);
         prop_assert_eq!(read, rows.len() as u64);
         prop_assert_eq!(analyzed as usize, rows.iter().filter(|r| r.good()).count());
-        let k = common::k_of(&json);
+        let k = k_of(&json);
         let assignments = run.assignments();
         prop_assert_eq!(assignments.len() as u64, analyzed);
         for a in &assignments {

@@ -1,10 +1,9 @@
 //! The real `recur` binary on the fixtures in `tests/data`: formats, standard input, several
 //! files, rejects with exact line numbers, exit codes, output files and their invariants.
 
-mod common;
-
-use common::{
-    analyze, analyze_from_root, analyze_with, counts, data_dir, k_of, parse_csv, recur, Run,
+use crate::util::{
+    analyze, analyze_from_root, analyze_with, counts, data_dir, generate_log, k_of, parse_csv,
+    patterns_json, recur, sample_log, Run,
 };
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -625,26 +624,6 @@ fn date_window_counts_rows_out_of_range() {
     analyze(&["comma.csv", "--since", "2025-02-30"]).assert_code(2);
 }
 
-/// A lone CR ends a CSV record (rust-csv) and a line (editors): rows after one must not be
-/// reported on the line before. Found by tests/fuzz_smoke.rs.
-#[test]
-fn regression_lone_cr_counts_as_a_line_break() {
-    let tmp = tempfile::tempdir().unwrap();
-    let p = tmp.path().join("mac.csv");
-    std::fs::write(
-        &p,
-        "date,root_cause\n2025-01-01,late estimate\r2025-01-03,\n2025-01-02,ok\r\n2025-01-04, \r",
-    )
-    .unwrap();
-    let run = analyze(&[p.to_str().unwrap()]);
-    run.assert_code(0);
-    let (_, rows) = run.csv("rejected.csv");
-    let lines: Vec<&str> = rows.iter().map(|r| r[1].as_str()).collect();
-    assert_eq!(lines, ["3", "5"]);
-    let rows: Vec<String> = run.assignments().iter().map(|a| a["row"].clone()).collect();
-    assert_eq!(rows, ["1", "3"]);
-}
-
 // ---------------------------------------------------------------- parameters
 
 #[test]
@@ -913,8 +892,7 @@ fn shuffled_copy(path: &Path, dir: &Path, seed: u64) -> std::path::PathBuf {
 
 #[test]
 fn row_order_does_not_change_the_grouping() {
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/failure-log.csv");
-    for (path, seed) in [(data_dir().join("comma.csv"), 1), (sample, 2)] {
+    for (path, seed) in [(data_dir().join("comma.csv"), 1), (sample_log(), 2)] {
         let tmp = tempfile::tempdir().unwrap();
         let copy = shuffled_copy(&path, tmp.path(), seed);
         let original = analyze(&[path.to_str().unwrap()]);
@@ -938,8 +916,8 @@ fn outputs_stay_inside_the_output_folder() {
     )
     .unwrap();
     let out = work.path().join("nested/out");
-    let mut cmd = assert_cmd::Command::cargo_bin("recur").unwrap();
-    cmd.current_dir(work.path())
+    recur()
+        .current_dir(work.path())
         .args(["analyze", "log.csv", "-q", "-o", "nested/out"])
         .assert()
         .success();
@@ -1089,15 +1067,14 @@ fn large_log_keeps_every_entry_in_order() {
     const ROWS: usize = 70_000;
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("big.csv");
-    recur::synth::write_csv(
-        &recur::synth::SynthParams {
+    generate_log(
+        &log,
+        &recur_gen::SynthParams {
             rows: ROWS,
             seed: 5,
             ..Default::default()
         },
-        std::fs::File::create(&log).unwrap(),
-    )
-    .unwrap();
+    );
     let out = dir.path().join("out");
     analyze_from_root(
         log.to_str().unwrap(),
@@ -1116,8 +1093,7 @@ fn large_log_keeps_every_entry_in_order() {
         assert_eq!(row[1], (i + 1).to_string(), "row {i}");
         assert_eq!(row[2], src[0], "id of row {i}");
     }
-    let json: Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("patterns.json")).unwrap()).unwrap();
+    let json = patterns_json(&out);
     let sum = |v: &Value| -> u64 {
         v.as_object()
             .unwrap()

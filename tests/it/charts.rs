@@ -2,23 +2,13 @@
 //! byte-identical, charts that cannot be drawn are skipped with a note, `--charts` chooses the
 //! files, and big logs are sampled.
 
-use assert_cmd::Command;
+use crate::util::{analyze_from_root as analyze, generate_log};
+use recur::chart::CHART_NAMES;
 use std::fs;
 use std::path::Path;
 
 const SMALL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/chart-small.csv");
 const NO_DATES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/chart-nodates.csv");
-const CHARTS: [&str; 6] = [
-    "quarterly",
-    "patterns",
-    "trends",
-    "forecast",
-    "control",
-    "map",
-];
-
-mod common;
-use common::analyze_from_root as analyze;
 
 /// (width, height) from a PNG's IHDR chunk.
 fn png_size(bytes: &[u8]) -> (u32, u32) {
@@ -54,7 +44,7 @@ fn chart_files(out: &Path) -> Vec<String> {
 fn every_chart_is_written_as_svg_and_png_of_the_stated_size() {
     let dir = tempfile::tempdir().unwrap();
     analyze(SMALL, dir.path(), &["--patterns", "3"]).success();
-    for name in CHARTS {
+    for name in CHART_NAMES {
         let svg = fs::read_to_string(dir.path().join(format!("charts/{name}.svg"))).unwrap();
         let png = fs::read(dir.path().join(format!("charts/{name}.png"))).unwrap();
         assert!(svg.len() > 1000 && png.len() > 1000, "{name} is empty");
@@ -69,7 +59,7 @@ fn every_chart_is_written_as_svg_and_png_of_the_stated_size() {
     }
     assert_eq!(
         chart_files(dir.path()).len(),
-        12,
+        2 * CHART_NAMES.len(),
         "{:?}",
         chart_files(dir.path())
     );
@@ -119,11 +109,11 @@ fn no_dates_skips_the_quarterly_and_trend_charts_with_a_note() {
 fn charts_flag_chooses_the_files_and_removes_stale_ones() {
     let dir = tempfile::tempdir().unwrap();
     analyze(SMALL, dir.path(), &["--patterns", "3"]).success();
-    assert_eq!(chart_files(dir.path()).len(), 12);
+    assert_eq!(chart_files(dir.path()).len(), 2 * CHART_NAMES.len());
 
     analyze(SMALL, dir.path(), &["--patterns", "3", "--charts", "svg"]).success();
     let names = chart_files(dir.path());
-    assert_eq!(names.len(), 6, "{names:?}");
+    assert_eq!(names.len(), CHART_NAMES.len(), "{names:?}");
     assert!(names.iter().all(|n| n.ends_with(".svg")), "{names:?}");
 
     analyze(SMALL, dir.path(), &["--patterns", "3", "--charts", "none"]).success();
@@ -136,7 +126,7 @@ fn charts_flag_chooses_the_files_and_removes_stale_ones() {
     analyze(SMALL, dir.path(), &["--patterns", "3", "--charts", "png"]).success();
     let names = chart_files(dir.path());
     assert!(
-        names.len() == 6 && names.iter().all(|n| n.ends_with(".png")),
+        names.len() == CHART_NAMES.len() && names.iter().all(|n| n.ends_with(".png")),
         "{names:?}"
     );
 }
@@ -158,12 +148,13 @@ fn a_bad_charts_value_is_a_parameter_error() {
 fn big_logs_are_sampled_on_the_map_and_cut_in_the_html() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("big.csv");
-    Command::cargo_bin("recur-gen")
-        .unwrap()
-        .args(["--rows", "12000", "--seed", "7", "-o"])
-        .arg(&log)
-        .assert()
-        .success();
+    // The file `recur-gen --rows 12000 --seed 7 -o big.csv` writes.
+    let params = recur_gen::SynthParams {
+        rows: 12_000,
+        seed: 7,
+        ..Default::default()
+    };
+    generate_log(&log, &params);
     let out = dir.path().join("out");
     analyze(log.to_str().unwrap(), &out, &["--patterns", "6"]).success();
     let map = fs::read_to_string(out.join("charts/map.svg")).unwrap();

@@ -1,5 +1,9 @@
 //! Synthetic failure-log generator for tests, quality measurements and benchmarks.
 //!
+//! A crate of its own, outside the `recur` product: recur's tests and benches use this library
+//! (a dev-dependency) and the `recur-gen` binary wraps it. It does not depend on recur; it
+//! writes the CSV that recur reads.
+//!
 //! # Inputs
 //! A [`SynthParams`]: row count, RNG seed, number of tendencies (`1..=10`), noise share,
 //! [`Scenario`], start date and number of quarters covered.
