@@ -340,7 +340,20 @@ fn signals_during_a_large_run_leave_the_old_set_or_the_new_set() {
             assert_eq!(code(&o), 0);
         }
         let old = verify(&out).unwrap();
-        let mut child = recur_process()
+        let mut cmd = recur_process();
+        // SIGINT and SIGTERM as a terminal gives them: a shell that starts a job in the
+        // background without job control (`cmd &` in a script, as CI may run) makes the job
+        // ignore SIGINT, and the run would rightly go on ignoring it.
+        // SAFETY: only async-signal-safe calls between fork and exec.
+        unsafe {
+            use std::os::unix::process::CommandExt;
+            cmd.pre_exec(|| {
+                libc::signal(libc::SIGINT, libc::SIG_DFL);
+                libc::signal(libc::SIGTERM, libc::SIG_DFL);
+                Ok(())
+            });
+        }
+        let mut child = cmd
             .args([
                 "analyze",
                 big.to_str().unwrap(),
