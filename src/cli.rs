@@ -268,6 +268,9 @@ pub struct AnalyzeArgs {
     /// the patterns found).
     #[arg(long = "no-lexicon")]
     pub no_lexicon: bool,
+    /// Leave out the learned tendency reader: only cues and word similarity place entries.
+    #[arg(long = "no-reader")]
+    pub no_reader: bool,
     /// Print per-stage wall times and peak memory to stderr.
     #[arg(long)]
     pub timings: bool,
@@ -452,6 +455,7 @@ impl AnalyzeArgs {
                 None => crate::tendency::builtin(),
             },
             lexicon: !self.no_lexicon,
+            reader: !self.no_lexicon && !self.no_reader,
             text_roles,
             vectorize,
             reduce,

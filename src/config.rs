@@ -59,6 +59,9 @@ pub struct Config {
     pub tendencies: Vec<crate::tendency::Tendency>,
     /// Let the tendencies' cues seed patterns (off with `--no-lexicon`).
     pub lexicon: bool,
+    /// Let the learned reader (`tendency::reader`) move entries with no cue of their pattern's
+    /// tendency (English, with the lexicon; off with `--no-reader`).
+    pub reader: bool,
     pub text_roles: Vec<Role>,
     pub vectorize: CheckedVectorParams,
     pub reduce: CheckedReduceParams,

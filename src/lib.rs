@@ -57,6 +57,7 @@ use error::{Error, Result};
 use event::{Event, Message, Observer, Stopwatch};
 use report::{Renderer, Report};
 use serde_json::json;
+use tendency::Reader;
 
 /// What a finished run tells its caller: the counts, what it told the observer, and where the
 /// rejected rows went. Whether rejected rows make the run a failure (`--strict`, or every row
@@ -142,10 +143,27 @@ pub fn run(config: &Config, observer: &mut dyn Observer) -> Result<Outcome> {
     let svd_rows = &sample[..sample.len().min(SVD_SAMPLE)];
     let projection = reduce::fit(&vectors, svd_rows, &config.reduce)?;
     timings.lap("reduce", observer);
+    // The learned reader reads English only, and logs up to `READER_MAX_ENTRIES` (larger ones
+    // have word statistics of their own); its tendencies are matched to the run's by id.
+    let reader = (config.reader
+        && config.language.name == "english"
+        && records.len() <= tendency::reader::READER_MAX_ENTRIES)
+        .then(|| Reader::builtin().for_run(&config.tendencies));
+    let read = |i: usize| {
+        let reader = reader.as_ref()?;
+        reader.read_record(&records[i], &config.text_roles)
+    };
     let clustering = match (&corpus.cues, cluster_params.k()) {
-        (Some(cues), cluster::KChoice::Auto) if config.lexicon => {
-            cluster::guided::cluster(&vectors, &projection, &sample, cues, cluster_params)?
-        }
+        (Some(cues), cluster::KChoice::Auto) if config.lexicon => cluster::guided::cluster(
+            &vectors,
+            &projection,
+            &sample,
+            cues,
+            cluster_params,
+            reader
+                .is_some()
+                .then_some(&read as &cluster::guided::ReadFn),
+        )?,
         _ => cluster::cluster(&vectors, &projection, &sample, &config.cluster)?,
     };
     let mut clustering = clustering;

@@ -13,7 +13,7 @@
 use crate::cluster::AssignRule;
 use crate::record::{Record, Role};
 use crate::reduce::Projection;
-use crate::tendency::{EntryMatch, Matcher, Tendency};
+use crate::tendency::{EntryMatch, Matcher, RunReader, Tendency};
 use crate::text::{for_each_word, Language, EMAIL, NUM, URL};
 use ndarray::Array2;
 use rustc_hash::FxHashMap;
@@ -22,7 +22,7 @@ use std::sync::Arc;
 /// The first bytes of every model file.
 pub const MAGIC: &[u8; 8] = b"RECURMDL";
 /// The format this recur writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// Pattern ids a model may hold, at most (ids grow by one per new pattern and refit).
 pub const MAX_ID: u32 = 1_000_000;
 
@@ -95,6 +95,8 @@ pub struct Model {
     /// The id the next new pattern gets (ids are never reused across refits).
     pub next_id: u32,
     pub patterns: Vec<SavedPattern>,
+    /// The learned reader the run used (when `rule.reader` is set).
+    pub reader: Option<crate::tendency::Reader>,
 }
 
 /// FNV-1a 64 of `bytes`.
@@ -209,6 +211,12 @@ impl Model {
             unassigned: r.patterns.unassigned.as_ref().map_or(0, |p| p.size as u64),
             next_id: r.next_id,
             patterns,
+            reader: r
+                .clustering
+                .rule
+                .reader
+                .as_ref()
+                .map(|_| crate::tendency::Reader::builtin()),
         }
     }
 
@@ -298,6 +306,26 @@ impl Model {
             b.u64(p.size);
             b.f64(p.share);
             b.strs(&p.terms);
+        }
+        // Format 2: the reader, how it moves entries, and its model.
+        match (&self.rule.reader, &self.reader) {
+            (Some(u), Some(rd)) => {
+                b.u8(1);
+                b.f32(u.over);
+                b.f32(u.unplaced);
+                b.u32(u.own as u32);
+                b.u32(u.slot.len() as u32);
+                for &s in &u.slot {
+                    b.u32(if s == usize::MAX { u32::MAX } else { s as u32 });
+                }
+                b.strs(&rd.classes);
+                b.strs(&rd.stop);
+                b.strs(&rd.features);
+                rd.idf.iter().for_each(|&v| b.f32(v));
+                rd.weights.iter().for_each(|&v| b.f32(v));
+                rd.bias.iter().for_each(|&v| b.f32(v));
+            }
+            _ => b.u8(0),
         }
         let mut out = Vec::with_capacity(b.0.len() + 28);
         out.extend_from_slice(MAGIC);
@@ -399,6 +427,16 @@ impl Model {
         }
         if r.prior.is_some() && !r.guided {
             return bad("a log prior without the tendency list");
+        }
+        if let Some(u) = &r.reader {
+            if !r.guided || u.slot.len() != self.tendencies.len() || self.reader.is_none() {
+                return bad("the reader's slots do not match the tendency list");
+            }
+            if u.own > r.kc().saturating_sub(r.n_tend)
+                || u.slot.iter().any(|&s| s != usize::MAX && s >= r.kc())
+            {
+                return bad("the reader names a centre that does not exist");
+            }
         }
         if r.prior
             .as_ref()
@@ -684,6 +722,58 @@ fn read_body(r: &mut Reader) -> Result<Model, ModelError> {
             terms,
         });
     }
+    let (reader_use, reader) = if r.flag("reader flag")? {
+        let over = r.f32("reader threshold")?;
+        let unplaced = r.f32("reader threshold")?;
+        if !(0.0..=1.0).contains(&over) || !(0.0..=1.0).contains(&unplaced) {
+            return Err(ModelError::Inconsistent(format!(
+                "reader thresholds {over} and {unplaced} are not probabilities"
+            )));
+        }
+        let own = r.u32("reader centres")? as usize;
+        let n = r.count(4, "reader slots")?;
+        let slot = (0..n)
+            .map(|_| {
+                r.u32("reader slot").map(|s| {
+                    if s == u32::MAX {
+                        usize::MAX
+                    } else {
+                        s as usize
+                    }
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let classes = r.strs("reader classes")?;
+        let stop = r.strs("reader stop words")?;
+        let features = r.strs("reader features")?;
+        let nf = features.len();
+        let nw = nf.saturating_mul(classes.len());
+        if nf.saturating_add(nw).saturating_mul(4) > r.b.len() - r.at {
+            return Err(ModelError::Body(format!(
+                "model body ends inside the reader's weights (at byte {})",
+                r.at
+            )));
+        }
+        let floats = |r: &mut Reader, n: usize, what: &str| {
+            (0..n).map(|_| r.f32(what)).collect::<Result<Vec<_>, _>>()
+        };
+        let idf = floats(r, nf, "reader idf")?;
+        let weights = floats(r, nw, "reader weights")?;
+        let bias = floats(r, classes.len(), "reader bias")?;
+        let rd = crate::tendency::Reader::new(classes, stop, features, idf, weights, bias)
+            .map_err(|e| ModelError::Inconsistent(e.to_string()))?;
+        (
+            Some(crate::cluster::ReaderUse {
+                over,
+                unplaced,
+                slot,
+                own,
+            }),
+            Some(rd),
+        )
+    } else {
+        (None, None)
+    };
     Ok(Model {
         recur_version,
         language,
@@ -715,11 +805,13 @@ fn read_body(r: &mut Reader) -> Result<Model, ModelError> {
             outliers,
             outlier_similarity,
             ids,
+            reader: reader_use,
         },
         entries,
         unassigned,
         next_id,
         patterns,
+        reader,
     })
 }
 
@@ -762,6 +854,7 @@ pub struct Placer {
     unigram: Vec<(u32, bool)>,
     bigram: PairMap,
     projection: Projection,
+    reader: Option<RunReader>,
 }
 
 /// (first stem, second stem) → two-word term: open addressing over `u64` keys, at most half
@@ -864,7 +957,13 @@ impl Placer {
             }),
             dims,
         );
+        let reader = model
+            .reader
+            .clone()
+            .filter(|_| model.rule.reader.is_some())
+            .map(|r| r.for_run(&model.tendencies));
         Placer {
+            reader,
             language,
             matcher,
             stem_id,
@@ -991,7 +1090,20 @@ impl Placer {
         s.terms.weigh(&mut s.idx, &mut s.val, &self.model.idf);
         let norm = self.projection.project_row(&s.idx, &s.val, &mut s.buf);
         let rule = &self.model.rule;
-        let (centre, similarity) = rule.place(&s.buf, norm, Some(&cues), Some(&s.scores));
+        let (mut centre, mut similarity) = rule.place(&s.buf, norm, Some(&cues), Some(&s.scores));
+        // The reader, for an entry that holds no cue of its centre's tendency.
+        if let Some(reader) = &self.reader {
+            let holds = rule
+                .tendency_of(centre)
+                .is_some_and(|t| s.scores.get(t).is_some_and(|&v| v > 0.0));
+            let unplaced = rule.label(centre) == 0;
+            if !holds && (unplaced || rule.tendency_of(centre).is_some()) {
+                let reading = reader.read_record(rec, &self.model.text_roles);
+                if let Some(moved) = rule.reread(&s.buf, norm, (centre, unplaced, false), reading) {
+                    (centre, similarity) = moved;
+                }
+            }
+        }
         Placed {
             pattern: rule.label(centre),
             similarity,
@@ -1042,7 +1154,24 @@ mod tests {
                 outliers: true,
                 outlier_similarity: 0.2,
                 ids: vec![1, 2],
+                reader: Some(crate::cluster::ReaderUse {
+                    over: 0.25,
+                    unplaced: 0.15,
+                    slot: vec![0],
+                    own: 0,
+                }),
             },
+            reader: Some(
+                crate::tendency::Reader::new(
+                    vec!["overcommit".into()],
+                    vec!["the".into()],
+                    vec!["said yes".into(), "yes".into()],
+                    vec![1.0, 2.0],
+                    vec![0.5, 0.25],
+                    vec![0.0],
+                )
+                .unwrap(),
+            ),
             entries: 10,
             unassigned: 1,
             next_id: 3,

@@ -40,6 +40,7 @@ pub(super) fn free_rule(
         outliers: p.outliers(),
         outlier_similarity: p.outlier_similarity(),
         ids: Vec::new(),
+        reader: None,
     }
 }
 
@@ -133,6 +134,7 @@ pub(super) fn renumber(
             outliers: true,
             outlier_similarity: 0.0,
             ids: new_id,
+            reader: None,
         },
     }
 }

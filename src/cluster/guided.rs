@@ -251,6 +251,7 @@ pub fn cluster(
     sample: &[usize],
     cues: &Cues,
     p: &CheckedClusterParams,
+    read: Option<&ReadFn>,
 ) -> Result<Clustering> {
     let n = vectors.n_rows();
     let mut tendencies = supported(cues, n);
@@ -458,6 +459,7 @@ pub fn cluster(
         outliers: p.outliers(),
         outlier_similarity: p.outlier_similarity(),
         ids: Vec::new(),
+        reader: None,
     };
 
     // Assign every entry (parallel, per row), by the rule a saved model keeps.
@@ -508,7 +510,7 @@ pub fn cluster(
     if (0..kc).all(|j| j < n_tend || dissolved[j]) {
         selection.structured = n_tend > 0;
     }
-    let support = held
+    let mut support: Vec<Option<Support>> = held
         .iter()
         .map(|&h| {
             Some(Support {
@@ -517,6 +519,31 @@ pub fn cluster(
             })
         })
         .collect();
+    let (mut raw, mut cm, mut norms) = (raw, cm, norms);
+    if let (Some(read), true) = (read, selection.structured) {
+        let parts = Reread {
+            vectors,
+            projection,
+            cues,
+            dissolved: &dissolved,
+            read,
+        };
+        let own = parts.apply(&mut rule, &mut raw);
+        // The reader's own patterns: their centres (already in the rule) as rows of `cm`.
+        if own > 0 {
+            let kc = rule.kc();
+            cm = Array2::from_shape_vec((kc, dims), rule.centres.clone())
+                .expect("kc × dims centres");
+            norms.clone_from(&rule.norms);
+            for j in kc - own..kc {
+                let t = rule
+                    .tendency_of(j as u32)
+                    .expect("a reader centre has a tendency");
+                origins.push(Origin::Tendency(t));
+                support.push(None);
+            }
+        }
+    }
     let mut out = super::assign::renumber(raw, &cm, &norms, (origins, support), selection, dims);
     // A dissolved pattern's centre places nobody.
     for (j, d) in dissolved.iter().enumerate() {
@@ -527,6 +554,130 @@ pub fn cluster(
     rule.ids = std::mem::take(&mut out.rule.ids);
     out.rule = rule;
     Ok(out)
+}
+
+/// The reader's reading of entry `i`: a tendency (index into the run's list) and how probable
+/// the reader finds it (`tendency::reader`).
+pub type ReadFn<'a> = dyn Fn(usize) -> Option<(usize, f32)> + Sync + 'a;
+
+/// What the reader's pass needs.
+struct Reread<'a> {
+    vectors: &'a Vectors,
+    projection: &'a Projection,
+    cues: &'a Cues,
+    dissolved: &'a [bool],
+    read: &'a ReadFn<'a>,
+}
+
+impl Reread<'_> {
+    /// Moves the entries the reader reads differently (`AssignRule::reread`): into their
+    /// tendency's pattern, or into a pattern of the reader's own for a tendency the cues did not
+    /// make one of, when at least `min_support` entries would go there (its centre: their mean
+    /// projected vector). Sets `rule.reader`; returns how many centres it added.
+    fn apply(&self, rule: &mut super::rule::AssignRule, raw: &mut [(u32, f32)]) -> usize {
+        use super::rule::{ReaderUse, NONE, READER_OVER, READER_UNPLACED};
+        let n = raw.len();
+        let dims = rule.dims;
+        let n_list = self.cues.matcher.n_tendencies;
+        let mut slot = rule.slot.clone();
+        slot.resize(n_list, usize::MAX);
+        rule.reader = Some(ReaderUse {
+            over: READER_OVER,
+            unplaced: READER_UNPLACED,
+            slot: slot.clone(),
+            own: 0,
+        });
+        // Per entry: its reading, whether it is unplaced, and whether it holds a cue of its
+        // centre's tendency (then it is not read at all).
+        let rule_now = &*rule;
+        let looked: Vec<Option<(usize, f32, bool)>> = (0..n)
+            .into_par_iter()
+            .map_init(Vec::new, |scores, i| {
+                let c = raw[i].0;
+                let unplaced = c == NONE || self.dissolved.get(c as usize) == Some(&true);
+                let tendency = rule_now.tendency_of(c);
+                if !unplaced && tendency.is_none() {
+                    return None; // a free pattern's member stays
+                }
+                if let Some(t) = tendency {
+                    self.cues.matcher.score(
+                        self.cues.found.doc(i),
+                        &crate::text::FIELD_WEIGHTS,
+                        scores,
+                    );
+                    if scores.get(t).is_some_and(|&s| s > 0.0) {
+                        return None;
+                    }
+                }
+                (self.read)(i).map(|(t, p)| (t, p, unplaced))
+            })
+            .collect();
+        // Tendencies with no pattern that enough readings would make one of.
+        let moves = |&(_, p, unplaced): &(usize, f32, bool)| {
+            p >= READER_OVER || (unplaced && p >= READER_UNPLACED)
+        };
+        let mut members: Vec<Vec<usize>> = vec![Vec::new(); n_list];
+        for (i, l) in looked.iter().enumerate() {
+            if let Some(l) = l.filter(moves) {
+                if l.0 < n_list && slot[l.0] == usize::MAX {
+                    members[l.0].push(i);
+                }
+            }
+        }
+        let mut own = 0;
+        let mut buf = vec![0.0f64; dims];
+        for (t, m) in members.iter().enumerate() {
+            if m.len() < min_support(n) {
+                continue;
+            }
+            // Summed in an order set by the vectors themselves, so the order of the rows
+            // cannot change the centre.
+            let mut rows: Vec<Vec<f64>> = m
+                .iter()
+                .filter_map(|&i| {
+                    let norm = self.projection.project(self.vectors, i, &mut buf);
+                    (norm > 1e-12).then(|| buf.clone())
+                })
+                .collect();
+            rows.sort_by(|a, b| {
+                a.iter()
+                    .zip(b)
+                    .map(|(x, y)| x.total_cmp(y))
+                    .find(|o| o.is_ne())
+                    .unwrap_or(std::cmp::Ordering::Equal)
+            });
+            let mut centre = vec![0.0f64; dims];
+            for row in &rows {
+                centre.iter_mut().zip(row).for_each(|(c, x)| *c += x);
+            }
+            centre.iter_mut().for_each(|c| *c /= m.len() as f64);
+            let len = centre.iter().map(|c| c * c).sum::<f64>().sqrt();
+            slot[t] = rule.kc();
+            rule.centres.extend_from_slice(&centre);
+            rule.norms.push(len);
+            own += 1;
+        }
+        rule.reader = Some(ReaderUse {
+            over: READER_OVER,
+            unplaced: READER_UNPLACED,
+            slot,
+            own,
+        });
+        let rule_now = &*rule;
+        raw.par_iter_mut().enumerate().for_each_init(
+            || vec![0.0f64; dims],
+            |buf, (i, r)| {
+                if let Some((t, p, unplaced)) = looked[i] {
+                    let norm = self.projection.project(self.vectors, i, buf);
+                    let at = (r.0, unplaced, false);
+                    if let Some(moved) = rule_now.reread(buf, norm, at, Some((t, p))) {
+                        *r = moved;
+                    }
+                }
+            },
+        );
+        own
+    }
 }
 
 /// Per free group (centre row of `c`), the tendency pattern slot that its members' cues say:

@@ -38,5 +38,5 @@ mod select;
 pub use errors::{ClusterError, ClusterParamError};
 pub use fit::{cluster, Clustering, Origin, Support};
 pub use hyperparams::{CheckedClusterParams, ClusterParams, KChoice, MAX_PATTERNS, MIN_SAMPLE};
-pub use rule::AssignRule;
+pub use rule::{AssignRule, ReaderUse};
 pub use select::KSelection;

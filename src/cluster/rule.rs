@@ -5,7 +5,9 @@
 //! prior). Out: the index of the centre it goes to (`NONE` for no
 //! clear pattern) and its cosine similarity to that centre; `label` turns the index into the
 //! run's pattern id (`ids`).
-//! Invariant: `cluster` and `cluster::guided` place every entry through `place`, and a saved
+//! With the reader (`tendency::reader`), `reread` then moves an entry that holds no cue of its
+//! centre's tendency to the tendency the reader reads in it (`ReaderUse`).
+//! Invariant: `cluster` and `cluster::guided` place every entry through `place` (and `reread`), and a saved
 //! model (`model`) holds every field of this struct, so `recur assign` on the rows a model was
 //! fitted on gives exactly analyze's labels and similarities.
 
@@ -41,7 +43,27 @@ pub struct AssignRule {
     pub outlier_similarity: f64,
     /// Per centre, the pattern id it became (0: dissolved or empty, so no clear pattern).
     pub ids: Vec<u32>,
+    /// The reader takes part (guided mode, English): `None` for off.
+    pub reader: Option<ReaderUse>,
 }
+
+/// How the reader's reading moves an entry (`AssignRule::reread`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReaderUse {
+    /// A reading this probable moves an entry that holds no cue of its centre's tendency.
+    pub over: f32,
+    /// ... and this probable, an entry with no clear pattern.
+    pub unplaced: f32,
+    /// Per tendency of the run's list, the centre its readings go to (`usize::MAX`: none).
+    pub slot: Vec<usize>,
+    /// The last this many centres are the reader's own (tendencies the cues did not make a
+    /// pattern of): only a reading reaches them, never the nearest-centre rule.
+    pub own: usize,
+}
+
+/// The reader's thresholds (leave-one-set-out on the held-out logs holdout7–9, benches/QUALITY.md).
+pub const READER_OVER: f32 = 0.25;
+pub const READER_UNPLACED: f32 = 0.15;
 
 impl AssignRule {
     /// Number of centres.
@@ -75,10 +97,15 @@ impl AssignRule {
         best.map(|b| b.0)
     }
 
+    /// Centres the nearest-centre rule may choose (all but the reader's own).
+    fn fitted(&self) -> usize {
+        self.kc() - self.reader.as_ref().map_or(0, |r| r.own.min(self.kc()))
+    }
+
     /// Index of the nearest centre (Euclidean, x unit length) and the cosine to it.
     fn nearest(&self, x: &[f64]) -> (usize, f64) {
         let mut best = (0, f64::INFINITY, 0.0);
-        for j in 0..self.kc() {
+        for j in 0..self.fitted() {
             let n = self.norms[j];
             let dot: f64 = self.row(j).iter().zip(x).map(|(a, b)| a * b).sum();
             let d = n * n - 2.0 * dot;
@@ -100,17 +127,11 @@ impl AssignRule {
         m: Option<&EntryMatch>,
         scores: Option<&[f32]>,
     ) -> (u32, f32) {
-        let kc = self.kc();
+        let kc = self.fitted();
         if kc == 0 {
             return (NONE, 0.0);
         }
-        let cos_to = |j: usize| -> f64 {
-            if norm <= 1e-12 || self.norms[j] <= 1e-12 {
-                0.0
-            } else {
-                self.row(j).iter().zip(x).map(|(a, b)| a * b).sum::<f64>() / self.norms[j]
-            }
-        };
+        let cos_to = |j: usize| self.cos_to(x, norm, j);
         if self.guided {
             // With a prior, the entry's cue scores under it; when the words decide (`strict`),
             // no cue places an entry (a cue phrase in another tendency's sentence would pin it
@@ -133,6 +154,48 @@ impl AssignRule {
         let cos = if norm <= 1e-12 { 0.0 } else { cos };
         let outlier = self.outliers && (norm <= 1e-12 || cos < self.outlier_similarity);
         (if outlier { NONE } else { j as u32 }, cos as f32)
+    }
+
+    /// Cosine of `x` (projected unit vector, `norm` its length before) to centre `j`.
+    fn cos_to(&self, x: &[f64], norm: f64, j: usize) -> f64 {
+        if norm <= 1e-12 || self.norms[j] <= 1e-12 {
+            0.0
+        } else {
+            self.row(j).iter().zip(x).map(|(a, b)| a * b).sum::<f64>() / self.norms[j]
+        }
+    }
+
+    /// The tendency (index into the run's list) whose pattern centre `centre` is, if any.
+    pub fn tendency_of(&self, centre: u32) -> Option<usize> {
+        let r = self.reader.as_ref()?;
+        (centre != NONE)
+            .then(|| r.slot.iter().position(|&c| c == centre as usize))
+            .flatten()
+    }
+
+    /// Where the reader moves an entry the rule placed at `centre`: `unplaced` tells whether
+    /// that is no clear pattern (`NONE`, or a centre with no pattern id), `holds_cue` whether
+    /// the entry holds a cue or hint of the centre's tendency, `reading` the tendency (index
+    /// into the run's list) the reader reads in it and its probability. `None`: it stays, as
+    /// does every member of a free pattern (a group of the log's own words that held up).
+    pub fn reread(
+        &self,
+        x: &[f64],
+        norm: f64,
+        (centre, unplaced, holds_cue): (u32, bool, bool),
+        reading: Option<(usize, f32)>,
+    ) -> Option<(u32, f32)> {
+        let r = self.reader.as_ref()?;
+        if !unplaced && self.tendency_of(centre).is_none() {
+            return None;
+        }
+        let (t, p) = reading?;
+        let to = *r.slot.get(t)?;
+        if holds_cue || to == usize::MAX || to >= self.kc() {
+            return None;
+        }
+        (p >= r.over || (unplaced && p >= r.unplaced))
+            .then(|| (to as u32, self.cos_to(x, norm, to) as f32))
     }
 
     /// The pattern id of a placement (0: no clear pattern).

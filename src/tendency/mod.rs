@@ -18,7 +18,9 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 pub mod matcher;
+pub mod reader;
 pub use matcher::{EntryMatch, Matcher};
+pub use reader::{Reader, Reading, RunReader};
 
 /// A tendency: its id, its display name, its cues (phrases that on their own say it) and hints
 /// (words that lean towards it but are not enough alone). Any surface form: they are read like

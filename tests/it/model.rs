@@ -171,11 +171,13 @@ fn bad_truncated_foreign_and_newer_models_exit_2() {
     cases.push(("flipped", flipped, "corrupt"));
     // A newer format version, with a valid checksum: refused by version, not by checksum.
     let mut newer = bytes.clone();
-    newer[8..12].copy_from_slice(&2u32.to_le_bytes());
+    let next = recur::model::FORMAT_VERSION + 1;
+    newer[8..12].copy_from_slice(&next.to_le_bytes());
     let end = newer.len() - 8;
     let sum = recur::model::fnv1a64(&newer[..end]);
     newer[end..].copy_from_slice(&sum.to_le_bytes());
-    cases.push(("newer", newer, "format version 2"));
+    let want_newer = format!("format version {next}");
+    cases.push(("newer", newer, &want_newer));
     for (name, data, want) in cases {
         let path = tmp.path().join(format!("{name}.rcm"));
         std::fs::write(&path, &data).unwrap();

@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""Trains recur's tendency reader and writes assets/reader.tsv.
+
+usage: scripts/train_reader.py [--check] [LOG_DIR ...]
+
+The reader is a linear model (multinomial logistic regression over TF-IDF of stemmed words and
+word pairs) that reads an entry's root cause, lesson and behavioural change and says which
+tendency of assets/tendencies.toml they describe. recur uses it only for entries its cues and
+centres leave with no clear pattern (src/tendency/reader.rs says how).
+
+It learns from the tagged fresh-voice logs in tests/data/voices/ (the development set and the
+held-out sets already scored), never from data/failure-log-labelled.csv (the sample's check) nor
+from a set not yet scored. Entries tagged `oneoff` (or any tag that is not a tendency of the
+lexicon) are left out. The analyzer below is the one
+src/tendency/reader.rs implements; change both together.
+
+Needs scikit-learn and snowballstemmer 2.0.0 (pip install scikit-learn snowballstemmer==2.0.0): that
+version's English stemmer is the one rust-stemmers implements (later ones stem "evenings" to
+"evening", rust-stemmers to "even"); the script stops on another. Deterministic:
+the same logs give the same file. `--check` rebuilds and compares with the committed file.
+"""
+import csv, glob, os, re, sys, tomllib
+import numpy as np
+import snowballstemmer
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = os.path.join(ROOT, "assets", "reader.tsv")
+# Sets the reader learns from: every scored set. Add a set only after it has been scored.
+SETS = ["dev", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6",
+        "holdout7", "holdout8", "holdout9"]
+STOP = sorted("the a an and or of to in on at for with is was were be been it its that this as by from are".split())
+C = 5.0
+MIN_DF = 2
+# A feature is kept when some tendency's weight on it reaches this size (leave-one-set-out on
+# holdout7–9: accuracy unchanged down from 7.9k to 4.7k features).
+MIN_WEIGHT = 0.5
+STEM = snowballstemmer.stemmer("english")
+if STEM.stemWord("evenings") != "even":
+    sys.exit("snowballstemmer 2.0.0 is needed: pip install snowballstemmer==2.0.0")
+STOPSET = set(STOP)
+
+
+def analyzer(text):
+    words = [w for w in re.findall(r"\w+", text.lower())
+             if len(w) >= 2 and not w.isdigit() and w not in STOPSET]
+    stems = STEM.stemWords(words)
+    return stems + [a + " " + b for a, b in zip(stems, stems[1:])]
+
+
+def entry_text(row):
+    return "\n".join([row.get("root_cause") or "", row.get("lesson") or "",
+                      row.get("behavioral_change") or ""])
+
+
+def main():
+    check = "--check" in sys.argv
+    dirs = [a for a in sys.argv[1:] if not a.startswith("--")] or [
+        os.path.join(ROOT, "tests", "data", "voices", s) for s in SETS]
+    with open(os.path.join(ROOT, "assets", "tendencies.toml"), "rb") as fh:
+        known = {t["id"] for t in tomllib.load(fh)["tendency"]}
+    texts, tags, logs = [], [], 0
+    for d in dirs:
+        for f in sorted(glob.glob(os.path.join(d, "*.csv"))):
+            logs += 1
+            for row in csv.DictReader(open(f, encoding="utf-8")):
+                t = (row.get("tendency") or "").strip()
+                if t in known:
+                    texts.append(entry_text(row))
+                    tags.append(t)
+    vec = TfidfVectorizer(analyzer=analyzer, min_df=MIN_DF, sublinear_tf=True, norm="l2",
+                          smooth_idf=True)
+    x = vec.fit_transform(texts)
+    clf = LogisticRegression(C=C, max_iter=5000, tol=1e-8).fit(x, tags)
+    feats = vec.get_feature_names_out()
+    coef = clf.coef_  # classes × features
+    keep = np.abs(coef).max(axis=0) >= MIN_WEIGHT
+    lines = [
+        "# recur tendency reader: multinomial logistic regression over TF-IDF of stemmed words and word pairs.",
+        f"# Made by scripts/train_reader.py from {len(texts)} tagged entries of {logs} logs "
+        f"(tests/data/voices: {', '.join(SETS)}); C={C}, min_df={MIN_DF}.",
+        "# Lines: classes, stop words, bias per class, then per feature: text, idf, weight per class.",
+        "classes\t" + "\t".join(clf.classes_),
+        "stop\t" + "\t".join(STOP),
+        "bias\t" + "\t".join(f"{b:.4f}" for b in clf.intercept_),
+    ]
+    for j in np.flatnonzero(keep):
+        lines.append("f\t" + feats[j] + "\t" + f"{vec.idf_[j]:.4f}\t"
+                     + "\t".join(f"{w:.3f}" for w in coef[:, j]))
+    text = "\n".join(lines) + "\n"
+    if check:
+        same = os.path.exists(OUT) and open(OUT, encoding="utf-8").read() == text
+        print("reader.tsv is up to date" if same else "reader.tsv differs from a fresh training")
+        sys.exit(0 if same else 1)
+    with open(OUT, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    print(f"{OUT}: {len(clf.classes_)} tendencies, {int(keep.sum())} of {len(feats)} features, "
+          f"{len(texts)} entries from {logs} logs, {len(text) // 1024} KB")
+
+
+if __name__ == "__main__":
+    main()
