@@ -230,6 +230,7 @@ mod tests {
             tendency_id: None,
             tendency_index: None,
             seeded: false,
+            read: false,
             support: None,
             members,
         }

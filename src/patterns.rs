@@ -78,6 +78,9 @@ pub struct Pattern {
     pub tendency_index: Option<usize>,
     /// True when the tendency's cues seeded the pattern (false: found from the words).
     pub seeded: bool,
+    /// True when the learned reader made the pattern (its entries read as the tendency; no
+    /// cue seeded it).
+    pub read: bool,
     /// In how many resamples of the log the pattern was found again.
     pub support: Option<crate::cluster::Support>,
     /// Member entries (indices into the records), in input order.
@@ -228,6 +231,7 @@ pub fn describe(
                 tendency_id: None,
                 tendency_index: None,
                 seeded: false,
+                read: false,
                 support: match c {
                     0 => None,
                     c => clustering.support.get(c - 1).copied().flatten(),

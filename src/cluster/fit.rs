@@ -39,6 +39,9 @@ pub enum Origin {
     Tendency(usize),
     /// Found by clustering the entries' words.
     Free,
+    /// Made by the learned reader for a tendency the cues did not make a pattern of (index
+    /// into the run's tendency list; `guided::Reread`).
+    Read(usize),
 }
 
 /// The cluster stage's output.

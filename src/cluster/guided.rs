@@ -539,7 +539,7 @@ pub fn cluster(
                 let t = rule
                     .tendency_of(j as u32)
                     .expect("a reader centre has a tendency");
-                origins.push(Origin::Tendency(t));
+                origins.push(Origin::Read(t));
                 support.push(None);
             }
         }

@@ -34,7 +34,13 @@ pub fn pattern_json(report: &Report, p: &Pattern) -> Map<String, Value> {
     m.insert("tendency_id".into(), json!(p.tendency_id));
     m.insert(
         "found_by".into(),
-        json!(if p.seeded { "tendency" } else { "words" }),
+        json!(if p.read {
+            "reader"
+        } else if p.seeded {
+            "tendency"
+        } else {
+            "words"
+        }),
     );
     m.insert(
         "confidence".into(),

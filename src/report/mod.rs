@@ -96,7 +96,9 @@ pub fn found_cell(p: &crate::patterns::Pattern) -> String {
 
 /// How a pattern was found, for readers: by its tendency's phrases or by shared words.
 pub fn found_by(p: &crate::patterns::Pattern) -> &'static str {
-    if p.seeded {
+    if p.read {
+        "the learned reader"
+    } else if p.seeded {
         "tendency phrases"
     } else {
         "shared words"

@@ -216,7 +216,7 @@ pub fn name(
             .copied()
             .unwrap_or(Origin::Free);
         let t = match origin {
-            Origin::Tendency(t) => Some(t),
+            Origin::Tendency(t) | Origin::Read(t) => Some(t),
             Origin::Free => {
                 let mut votes = vec![0usize; tendencies.len()];
                 for &i in &p.members {
@@ -236,7 +236,8 @@ pub fn name(
         p.tendency = t.map(|t| tendencies[t].name.clone());
         p.tendency_id = t.map(|t| tendencies[t].id.clone());
         p.tendency_index = t;
-        p.seeded = matches!(origin, Origin::Tendency(_));
+        p.seeded = matches!(origin, Origin::Tendency(_) | Origin::Read(_));
+        p.read = matches!(origin, Origin::Read(_));
         if let Some(t) = t {
             for e in &mut p.examples {
                 e.matched = cues
@@ -275,6 +276,7 @@ mod tests {
             tendency_id: None,
             tendency_index: None,
             seeded: false,
+            read: false,
             support: None,
             members: vec![],
         }

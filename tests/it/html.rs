@@ -164,6 +164,7 @@ fn pattern(id: u32, label: &str, members: Vec<usize>, n: usize) -> Pattern {
         tendency_id: None,
         tendency_index: None,
         seeded: false,
+        read: false,
         support: None,
         members,
     }
