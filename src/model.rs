@@ -272,10 +272,7 @@ impl Model {
         b.u32(r.n_tend as u32);
         r.tendency_norms.iter().for_each(|&v| b.f64(v));
         r.near.iter().for_each(|&v| b.f64(v));
-        b.u32(r.slot.len() as u32);
-        for &s in &r.slot {
-            b.u32(if s == usize::MAX { u32::MAX } else { s as u32 });
-        }
+        b.slots(&r.slot);
         // A small log's prior: a flag, then per tendency slot a flag and ln of its share.
         match &r.prior {
             None => b.u8(0),
@@ -314,10 +311,7 @@ impl Model {
                 b.f32(u.over);
                 b.f32(u.unplaced);
                 b.u32(u.own as u32);
-                b.u32(u.slot.len() as u32);
-                for &s in &u.slot {
-                    b.u32(if s == usize::MAX { u32::MAX } else { s as u32 });
-                }
+                b.slots(&u.slot);
                 b.strs(&rd.classes);
                 b.strs(&rd.stop);
                 b.strs(&rd.features);
@@ -495,6 +489,13 @@ impl Body {
     fn u8(&mut self, v: u8) {
         self.0.push(v);
     }
+    /// Centre indices (`usize::MAX`: none, as `u32::MAX`), after their count.
+    fn slots(&mut self, slots: &[usize]) {
+        self.u32(slots.len() as u32);
+        for &s in slots {
+            self.u32(if s == usize::MAX { u32::MAX } else { s as u32 });
+        }
+    }
     fn u32(&mut self, v: u32) {
         self.0.extend_from_slice(&v.to_le_bytes());
     }
@@ -600,6 +601,20 @@ impl<'a> Reader<'a> {
         }
         (0..n).map(|_| self.f64(what)).collect()
     }
+    /// `n` centre indices (`u32::MAX`: none, as `usize::MAX`).
+    fn slots(&mut self, n: usize, what: &str) -> Result<Vec<usize>, ModelError> {
+        (0..n)
+            .map(|_| {
+                self.u32(what).map(|s| {
+                    if s == u32::MAX {
+                        usize::MAX
+                    } else {
+                        s as usize
+                    }
+                })
+            })
+            .collect()
+    }
 }
 
 fn read_body(r: &mut Reader) -> Result<Model, ModelError> {
@@ -670,17 +685,7 @@ fn read_body(r: &mut Reader) -> Result<Model, ModelError> {
     let tendency_norms = r.f64s(n_tc, "tendency norms")?;
     let near = r.f64s(n_tc, "tendency thresholds")?;
     let n_slot = r.count(4, "tendency slots")?;
-    let slot = (0..n_slot)
-        .map(|_| {
-            r.u32("tendency slot").map(|s| {
-                if s == u32::MAX {
-                    usize::MAX
-                } else {
-                    s as usize
-                }
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let slot = r.slots(n_slot, "tendency slot")?;
     let prior = if r.flag("prior flag")? {
         let shares = (0..n_slot)
             .map(|_| {
@@ -732,17 +737,7 @@ fn read_body(r: &mut Reader) -> Result<Model, ModelError> {
         }
         let own = r.u32("reader centres")? as usize;
         let n = r.count(4, "reader slots")?;
-        let slot = (0..n)
-            .map(|_| {
-                r.u32("reader slot").map(|s| {
-                    if s == u32::MAX {
-                        usize::MAX
-                    } else {
-                        s as usize
-                    }
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let slot = r.slots(n, "reader slot")?;
         let classes = r.strs("reader classes")?;
         let stop = r.strs("reader stop words")?;
         let features = r.strs("reader features")?;
