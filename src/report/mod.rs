@@ -152,7 +152,8 @@ impl Report<'_> {
         let s = self.selection;
         let n = self.patterns.patterns.len();
         let at = s.scores.iter().find(|c| c.0 == s.chosen);
-        let seeded = self.patterns.patterns.iter().filter(|p| p.seeded).count();
+        let read = self.patterns.patterns.iter().filter(|p| p.read).count();
+        let seeded = self.patterns.patterns.iter().filter(|p| p.seeded).count() - read;
         let entries = self.records.len();
         match (s.method, at) {
             ("fixed", _) if n == s.chosen => format!("{n} (set with --patterns)"),
@@ -182,7 +183,14 @@ impl Report<'_> {
                         crate::cluster::guided::MIN_SUPPORT,
                     )
                 };
-                let free = n - seeded;
+                if read > 0 {
+                    s.push_str(&format!(
+                        ", {read} more that the learned reader found in entries with no cue of {} (each read so in at least {} entries)",
+                        if read == 1 { "it" } else { "them" },
+                        crate::cluster::guided::MIN_SUPPORT,
+                    ));
+                }
+                let free = n - seeded - read;
                 if free > 0 {
                     s.push_str(&format!(
                         " and {free} {} found in the words of the other entries ({} in at least {} of {} resamples)",

@@ -109,6 +109,18 @@ fn the_reader_places_what_no_cue_reaches() {
     for p in with["patterns"].as_array().unwrap() {
         assert_eq!(p["label"], p["tendency"], "named by its tendency: {p}");
     }
+    // One tendency no cue made a pattern of is the reader's own, and the report says so.
+    let own: Vec<&Value> = with["patterns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["found_by"] == "reader")
+        .collect();
+    assert!(!own.is_empty(), "{:#}", with["patterns"]);
+    assert!(own.iter().all(|p| p["confidence"].is_null()));
+    let md = std::fs::read_to_string(dir.path().join("a/report.md")).unwrap();
+    assert!(md.contains("the learned reader found"), "{md}");
+    assert!(md.contains("| the learned reader |"), "{md}");
     // Some entries sit in a tendency's pattern with none of its cues: the reader put them there.
     let mut r = csv::Reader::from_path(dir.path().join("a/assignments.csv")).unwrap();
     let by_reader = r
