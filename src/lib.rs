@@ -305,6 +305,7 @@ pub fn run(config: &Config, observer: &mut dyn Observer) -> Result<Outcome> {
             patterns: &found,
             shown_ids: &ids,
             next_id,
+            reader: reader.as_ref().map(|r| &r.reader),
         });
         save_model(path, &model.encode())?;
     }

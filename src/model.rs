@@ -121,6 +121,8 @@ pub struct RunParts<'a> {
     /// Each pattern's id as shown (stable ids with `--previous`), by internal label - 1.
     pub shown_ids: &'a [u32],
     pub next_id: u32,
+    /// The learned reader the run used, if any.
+    pub reader: Option<&'a crate::tendency::Reader>,
 }
 
 impl Model {
@@ -212,11 +214,9 @@ impl Model {
             next_id: r.next_id,
             patterns,
             reader: r
-                .clustering
-                .rule
                 .reader
-                .as_ref()
-                .map(|_| crate::tendency::Reader::builtin()),
+                .filter(|_| r.clustering.rule.reader.is_some())
+                .cloned(),
         }
     }
 

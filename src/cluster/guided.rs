@@ -613,9 +613,8 @@ impl Reread<'_> {
             })
             .collect();
         // Tendencies with no pattern that enough readings would make one of.
-        let moves = |&(_, p, unplaced): &(usize, f32, bool)| {
-            p >= READER_OVER || (unplaced && p >= READER_UNPLACED)
-        };
+        let use_now = rule.reader.clone().expect("set above");
+        let moves = |&(_, p, unplaced): &(usize, f32, bool)| use_now.moves(p, unplaced);
         let mut members: Vec<Vec<usize>> = vec![Vec::new(); n_list];
         for (i, l) in looked.iter().enumerate() {
             if let Some(l) = l.filter(moves) {

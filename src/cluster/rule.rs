@@ -61,6 +61,14 @@ pub struct ReaderUse {
     pub own: usize,
 }
 
+impl ReaderUse {
+    /// Whether a reading of probability `p` moves an entry (`unplaced`: it has no clear
+    /// pattern).
+    pub fn moves(&self, p: f32, unplaced: bool) -> bool {
+        p >= self.over || (unplaced && p >= self.unplaced)
+    }
+}
+
 /// The reader's thresholds (leave-one-set-out on the held-out logs holdout7–9, benches/QUALITY.md).
 pub const READER_OVER: f32 = 0.25;
 pub const READER_UNPLACED: f32 = 0.15;
@@ -194,7 +202,7 @@ impl AssignRule {
         if holds_cue || to == usize::MAX || to >= self.kc() {
             return None;
         }
-        (p >= r.over || (unplaced && p >= r.unplaced))
+        r.moves(p, unplaced)
             .then(|| (to as u32, self.cos_to(x, norm, to) as f32))
     }
 
