@@ -19,6 +19,7 @@ use crate::model::{Placed, Placer, Scratch};
 use crate::output::safe_cell;
 use crate::record::Record;
 use crate::sanitize::{cap_cell, shorten};
+use crate::tendency::reader::EVIDENCE_WORDS;
 use rayon::prelude::*;
 use serde_json::json;
 use std::fmt::Write as _;
@@ -205,6 +206,15 @@ fn place_batch(
                     matched.clear();
                     if let (Some(m), Some(tend)) = (placer.matcher(), tendency) {
                         m.explain_into(&s.found, tend, 3, "; ", &mut matched);
+                    }
+                    // An entry the reader placed and no cue explains: the words it read.
+                    if let (true, true, Some(r), Some(tend)) =
+                        (matched.is_empty(), p.read, placer.reader(), tendency)
+                    {
+                        let roles = &placer.model.text_roles;
+                        let words =
+                            r.evidence_record(rec, roles, usize::from(tend), EVIDENCE_WORDS);
+                        crate::tendency::reader::evidence_cell(&words, &mut matched);
                     }
                     if p.pattern == 0 && t.examples.len() < EXAMPLES {
                         let text = crate::patterns::analysis_text(rec, &placer.model.text_roles);

@@ -187,12 +187,20 @@ pub fn run(config: &Config, observer: &mut dyn Observer) -> Result<Outcome> {
             .patterns
             .sort_by(|a, b| b.size.cmp(&a.size).then(a.id.cmp(&b.id)));
     }
+    // Why the entries the reader placed belong: the words it read in them.
+    let readings = reader.as_ref().map(|reader| tendency::Readings {
+        reader,
+        read: &clustering.read,
+        records,
+        roles: &config.text_roles,
+    });
     tendency::name(
         &mut found.patterns,
         &clustering,
         corpus.cues.as_ref(),
         &config.tendencies,
         &config.language,
+        readings.as_ref(),
     );
     if let Some(m) = &matching {
         // A continued pattern keeps its name.
@@ -286,6 +294,7 @@ pub fn run(config: &Config, observer: &mut dyn Observer) -> Result<Outcome> {
         notes,
         blameless: config.blameless,
         cues: corpus.cues.as_ref(),
+        readings,
         breakdown: Default::default(),
     };
     write_outputs(config, out, &report, &clustering.labels).map_err(|e| staging.public_error(e))?;

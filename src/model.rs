@@ -22,7 +22,7 @@ use std::sync::Arc;
 /// The first bytes of every model file.
 pub const MAGIC: &[u8; 8] = b"RECURMDL";
 /// The format this recur writes and reads.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 /// Pattern ids a model may hold, at most (ids grow by one per new pattern and refit).
 pub const MAX_ID: u32 = 1_000_000;
 
@@ -310,6 +310,7 @@ impl Model {
                 b.u8(1);
                 b.f32(u.over);
                 b.f32(u.unplaced);
+                b.f32(u.cued);
                 b.u32(u.own as u32);
                 b.slots(&u.slot);
                 b.strs(&rd.classes);
@@ -730,9 +731,13 @@ fn read_body(r: &mut Reader) -> Result<Model, ModelError> {
     let (reader_use, reader) = if r.flag("reader flag")? {
         let over = r.f32("reader threshold")?;
         let unplaced = r.f32("reader threshold")?;
-        if !(0.0..=1.0).contains(&over) || !(0.0..=1.0).contains(&unplaced) {
+        let cued = r.f32("reader threshold")?;
+        if [over, unplaced, cued]
+            .iter()
+            .any(|t| !(0.0..=1.0).contains(t))
+        {
             return Err(ModelError::Inconsistent(format!(
-                "reader thresholds {over} and {unplaced} are not probabilities"
+                "reader thresholds {over}, {unplaced} and {cued} are not probabilities"
             )));
         }
         let own = r.u32("reader centres")? as usize;
@@ -761,6 +766,7 @@ fn read_body(r: &mut Reader) -> Result<Model, ModelError> {
             Some(crate::cluster::ReaderUse {
                 over,
                 unplaced,
+                cued,
                 slot,
                 own,
             }),
@@ -827,6 +833,8 @@ pub struct Placed {
     /// Cosine similarity to the pattern's centre (to the nearest centre for 0).
     pub similarity: f32,
     pub cues: EntryMatch,
+    /// The learned reader placed it (`AssignRule::reread`).
+    pub read: bool,
 }
 
 /// A word that is a stop word (not a term token).
@@ -973,6 +981,11 @@ impl Placer {
         self.matcher.as_deref()
     }
 
+    /// The learned reader the model carries, tied to its tendency list.
+    pub fn reader(&self) -> Option<&RunReader> {
+        self.reader.as_ref()
+    }
+
     pub fn scratch(&self) -> Scratch {
         Scratch {
             stemmer: self.language.stemmer(),
@@ -1086,16 +1099,20 @@ impl Placer {
         let norm = self.projection.project_row(&s.idx, &s.val, &mut s.buf);
         let rule = &self.model.rule;
         let (mut centre, mut similarity) = rule.place(&s.buf, norm, Some(&cues), Some(&s.scores));
+        let mut read = false;
         // The reader, for an entry that holds no cue of its centre's tendency.
         if let Some(reader) = &self.reader {
             let holds = rule
                 .tendency_of(centre)
                 .is_some_and(|t| s.scores.get(t).is_some_and(|&v| v > 0.0));
             let unplaced = rule.label(centre) == 0;
-            if !holds && (unplaced || rule.tendency_of(centre).is_some()) {
+            let cued = rule.reader.as_ref().is_some_and(|u| u.cued > 0.0);
+            if (!holds || cued) && (unplaced || rule.tendency_of(centre).is_some()) {
                 let reading = reader.read_record(rec, &self.model.text_roles);
-                if let Some(moved) = rule.reread(&s.buf, norm, (centre, unplaced, false), reading) {
+                let at = (centre, unplaced, holds);
+                if let Some(moved) = rule.reread(&s.buf, norm, at, reading.as_ref()) {
                     (centre, similarity) = moved;
+                    read = true;
                 }
             }
         }
@@ -1103,6 +1120,7 @@ impl Placer {
             pattern: rule.label(centre),
             similarity,
             cues,
+            read,
         }
     }
 }
@@ -1152,6 +1170,7 @@ mod tests {
                 reader: Some(crate::cluster::ReaderUse {
                     over: 0.25,
                     unplaced: 0.15,
+                    cued: 0.2,
                     slot: vec![0],
                     own: 0,
                 }),

@@ -45,8 +45,23 @@ pub struct Example {
     pub index: usize,
     pub text: String,
     pub similarity: f32,
-    /// The cues of the pattern's tendency found in the entry ("said yes", "took on").
+    /// The cues of the pattern's tendency found in the entry ("said yes", "took on"), or, when
+    /// `read`, the words that made the learned reader read that tendency in it.
     pub matched: Vec<String>,
+    /// The learned reader placed the entry and `matched` holds its words, not cues.
+    pub read: bool,
+}
+
+impl Example {
+    /// What the report writes before `matched`: "matched" for cues, "the reader read" for the
+    /// learned reader's words.
+    pub fn why(&self) -> &'static str {
+        if self.read {
+            "the reader read"
+        } else {
+            "matched"
+        }
+    }
 }
 
 /// A lesson or behavioural change with how often it was written for the pattern.
@@ -202,6 +217,7 @@ pub fn describe(
                     text: analysis_text(&records[i], &params.text_roles).to_string(),
                     similarity: clustering.similarity[i],
                     matched: Vec::new(),
+                    read: false,
                 })
                 .collect();
             let size = members[c].len();

@@ -136,5 +136,6 @@ pub(super) fn renumber(
             ids: new_id,
             reader: None,
         },
+        read: Vec::new(),
     }
 }

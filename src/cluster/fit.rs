@@ -62,6 +62,15 @@ pub struct Clustering {
     pub selection: KSelection,
     /// How an entry is placed (what a saved model keeps); `ids` maps its centres to `labels`.
     pub rule: AssignRule,
+    /// The entries the learned reader moved (`guided::Reread`), in ascending order.
+    pub read: Vec<u32>,
+}
+
+impl Clustering {
+    /// Whether the learned reader placed entry `i`.
+    pub fn was_read(&self, i: usize) -> bool {
+        u32::try_from(i).is_ok_and(|i| self.read.binary_search(&i).is_ok())
+    }
 }
 
 /// Rows the restarts of the final fit's seeding run on (at least `SEED_PER_K` per pattern).

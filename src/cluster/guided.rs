@@ -33,6 +33,7 @@ use super::{CheckedClusterParams, Clustering, KSelection, Origin, Support};
 use crate::error::Result;
 use crate::reduce::Projection;
 use crate::tendency::matcher::{EntryMatch, NO_TENDENCY};
+use crate::tendency::RunReading;
 use crate::text::Cues;
 use crate::vectorize::Vectors;
 use ndarray::{Array2, Axis};
@@ -520,6 +521,7 @@ pub fn cluster(
         })
         .collect();
     let (mut raw, mut cm, mut norms) = (raw, cm, norms);
+    let mut moved = Vec::new();
     if let (Some(read), true) = (read, selection.structured) {
         let parts = Reread {
             vectors,
@@ -528,7 +530,8 @@ pub fn cluster(
             dissolved: &dissolved,
             read,
         };
-        let own = parts.apply(&mut rule, &mut raw);
+        let own;
+        (own, moved) = parts.apply(&mut rule, &mut raw);
         // The reader's own patterns: their centres (already in the rule) as rows of `cm`.
         if own > 0 {
             let kc = rule.kc();
@@ -553,12 +556,13 @@ pub fn cluster(
     }
     rule.ids = std::mem::take(&mut out.rule.ids);
     out.rule = rule;
+    out.read = moved;
     Ok(out)
 }
 
 /// The reader's reading of entry `i`: a tendency (index into the run's list) and how probable
 /// the reader finds it (`tendency::reader`).
-pub type ReadFn<'a> = dyn Fn(usize) -> Option<(usize, f32)> + Sync + 'a;
+pub type ReadFn<'a> = dyn Fn(usize) -> Option<RunReading> + Sync + 'a;
 
 /// What the reader's pass needs.
 struct Reread<'a> {
@@ -573,10 +577,22 @@ impl Reread<'_> {
     /// Moves the entries the reader reads differently (`AssignRule::reread`): into their
     /// tendency's pattern, or into a pattern of the reader's own for a tendency the cues did not
     /// make one of, when at least `min_support` entries would go there (its centre: their mean
-    /// projected vector). Sets `rule.reader`; returns how many centres it added.
-    fn apply(&self, rule: &mut super::rule::AssignRule, raw: &mut [(u32, f32)]) -> usize {
-        use super::rule::{ReaderUse, NONE, READER_OVER, READER_UNPLACED};
+    /// projected vector). Sets `rule.reader`; returns how many centres it added and the entries
+    /// it moved (ascending).
+    fn apply(
+        &self,
+        rule: &mut super::rule::AssignRule,
+        raw: &mut [(u32, f32)],
+    ) -> (usize, Vec<u32>) {
+        use super::rule::READER_UNPLACED;
+        use super::rule::{ReaderUse, NONE, READER_CUED, READER_CUED_MAX, READER_OVER};
         let n = raw.len();
+        // In a larger log a cue and its centre stand on the log's own word statistics.
+        let cued = if n <= READER_CUED_MAX {
+            READER_CUED
+        } else {
+            0.0
+        };
         let dims = rule.dims;
         let n_list = self.cues.matcher.n_tendencies;
         let mut slot = rule.slot.clone();
@@ -584,13 +600,15 @@ impl Reread<'_> {
         rule.reader = Some(ReaderUse {
             over: READER_OVER,
             unplaced: READER_UNPLACED,
+            cued,
             slot: slot.clone(),
             own: 0,
         });
-        // Per entry: its reading, whether it is unplaced, and whether it holds a cue of its
-        // centre's tendency (then it is not read at all).
+        // Per entry: its reading, the tendency of its centre, whether it is unplaced, and
+        // whether it holds a cue of its centre's tendency.
         let rule_now = &*rule;
-        let looked: Vec<Option<(usize, f32, bool)>> = (0..n)
+        type Looked = (RunReading, Option<usize>, bool, bool);
+        let looked: Vec<Option<Looked>> = (0..n)
             .into_par_iter()
             .map_init(Vec::new, |scores, i| {
                 let c = raw[i].0;
@@ -599,27 +617,29 @@ impl Reread<'_> {
                 if !unplaced && tendency.is_none() {
                     return None; // a free pattern's member stays
                 }
+                let mut holds = false;
                 if let Some(t) = tendency {
                     self.cues.matcher.score(
                         self.cues.found.doc(i),
                         &crate::text::FIELD_WEIGHTS,
                         scores,
                     );
-                    if scores.get(t).is_some_and(|&s| s > 0.0) {
+                    holds = scores.get(t).is_some_and(|&s| s > 0.0);
+                    if holds && cued <= 0.0 {
                         return None;
                     }
                 }
-                (self.read)(i).map(|(t, p)| (t, p, unplaced))
+                (self.read)(i).map(|r| (r, tendency, unplaced, holds))
             })
             .collect();
         // Tendencies with no pattern that enough readings would make one of.
         let use_now = rule.reader.clone().expect("set above");
-        let moves = |&(_, p, unplaced): &(usize, f32, bool)| use_now.moves(p, unplaced);
         let mut members: Vec<Vec<usize>> = vec![Vec::new(); n_list];
         for (i, l) in looked.iter().enumerate() {
-            if let Some(l) = l.filter(moves) {
-                if l.0 < n_list && slot[l.0] == usize::MAX {
-                    members[l.0].push(i);
+            if let Some((r, at, unplaced, holds)) = l {
+                let t = r.tendency;
+                if use_now.moves(r, *at, *unplaced, *holds) && t < n_list && slot[t] == usize::MAX {
+                    members[t].push(i);
                 }
             }
         }
@@ -659,23 +679,32 @@ impl Reread<'_> {
         rule.reader = Some(ReaderUse {
             over: READER_OVER,
             unplaced: READER_UNPLACED,
+            cued,
             slot,
             own,
         });
         let rule_now = &*rule;
-        raw.par_iter_mut().enumerate().for_each_init(
-            || vec![0.0f64; dims],
-            |buf, (i, r)| {
-                if let Some((t, p, unplaced)) = looked[i] {
+        let moved: Vec<bool> = raw
+            .par_iter_mut()
+            .enumerate()
+            .map_init(
+                || vec![0.0f64; dims],
+                |buf, (i, r)| {
+                    let Some((reading, _, unplaced, holds)) = &looked[i] else {
+                        return false;
+                    };
                     let norm = self.projection.project(self.vectors, i, buf);
-                    let at = (r.0, unplaced, false);
-                    if let Some(moved) = rule_now.reread(buf, norm, at, Some((t, p))) {
-                        *r = moved;
+                    let at = (r.0, *unplaced, *holds);
+                    let moved = rule_now.reread(buf, norm, at, Some(reading));
+                    if let Some(m) = moved {
+                        *r = m;
                     }
-                }
-            },
-        );
-        own
+                    moved.is_some()
+                },
+            )
+            .collect();
+        let moved = (0..n as u32).filter(|&i| moved[i as usize]).collect();
+        (own, moved)
     }
 }
 

@@ -433,7 +433,7 @@ fn pattern_section(w: &mut dyn Write, report: &Report, p: &Pattern) -> io::Resul
             let matched = if e.matched.is_empty() {
                 String::new()
             } else {
-                format!(" · matched: {}", esc(&e.matched.join(", ")))
+                format!(" · {}: {}", e.why(), esc(&e.matched.join(", ")))
             };
             writeln!(
                 w,

@@ -68,6 +68,7 @@ pub fn pattern_json(report: &Report, p: &Pattern) -> Map<String, Value> {
                 "text": e.text,
                 "similarity": round4(f64::from(e.similarity)),
                 "matched": e.matched,
+                "matched_by": (!e.matched.is_empty()).then_some(if e.read { "reader" } else { "cues" }),
             })
         })
         .collect();

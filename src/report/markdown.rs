@@ -91,7 +91,7 @@ fn pattern_section(w: &mut dyn Write, report: &Report, p: &Pattern) -> io::Resul
             let matched = if e.matched.is_empty() {
                 String::new()
             } else {
-                format!(" — matched: {}", md(&e.matched.join(", ")))
+                format!(" — {}: {}", e.why(), md(&e.matched.join(", ")))
             };
             writeln!(
                 w,

@@ -68,6 +68,8 @@ pub struct Report<'a> {
     pub blameless: bool,
     /// Each entry's tendency cues, to say why it belongs to its pattern.
     pub cues: Option<&'a crate::text::Cues>,
+    /// The learned reader and the entries it placed, to say why those belong.
+    pub readings: Option<crate::tendency::Readings<'a>>,
     /// Control and group counts, computed once on first use (`Report::breakdown`).
     pub breakdown: std::cell::OnceCell<crate::breakdown::Breakdown>,
 }

@@ -49,7 +49,7 @@ pub fn write_assignments(report: &Report, labels: &[u32], w: &mut dyn Write) -> 
     for p in &report.patterns.patterns {
         tendency_of[p.id as usize] = p.tendency_index.map(|t| t as u16);
     }
-    let (records, cues) = (report.records, report.cues);
+    let (records, cues, readings) = (report.records, report.cues, report.readings);
     let n = records.len().min(labels.len());
     let starts: Vec<usize> = (0..n).step_by(ROWS_PER_TASK).collect();
     for round in starts.chunks(TASKS_PER_ROUND) {
@@ -74,6 +74,13 @@ pub fn write_assignments(report: &Report, labels: &[u32], w: &mut dyn Write) -> 
                             "; ",
                             &mut matched,
                         );
+                    }
+                    // An entry the reader placed and no cue explains: the words it read.
+                    if let (true, Some(r), Some(Some(t))) =
+                        (matched.is_empty(), &readings, tendency_of.get(l as usize))
+                    {
+                        let words = r.evidence(start + at, usize::from(*t));
+                        crate::tendency::reader::evidence_cell(&words, &mut matched);
                     }
                     row.clear();
                     date.clear();

@@ -20,7 +20,7 @@ use std::path::Path;
 pub mod matcher;
 pub mod reader;
 pub use matcher::{EntryMatch, Matcher};
-pub use reader::{Reader, Reading, RunReader};
+pub use reader::{Reader, Reading, Readings, RunReader, RunReading};
 
 /// A tendency: its id, its display name, its cues (phrases that on their own say it) and hints
 /// (words that lean towards it but are not enough alone). Any surface form: they are read like
@@ -196,13 +196,15 @@ pub const MIN_VOTE: f64 = 0.5;
 /// Names each pattern by its tendency: the one that seeded it; for a pattern found freely, the
 /// one at least `MIN_VOTE` of its members' cues clearly say. Without cue matches (no matcher),
 /// by its distinctive terms (`assign`). A pattern named by a tendency is labelled with it; a
-/// second pattern of the same tendency keeps its own label after the name.
+/// second pattern of the same tendency keeps its own label after the name. An example the
+/// learned reader placed and no cue explains shows the words it read (`readings`).
 pub fn name(
     patterns: &mut [Pattern],
     clustering: &Clustering,
     cues: Option<&Cues>,
     tendencies: &[Tendency],
     language: &Language,
+    readings: Option<&Readings>,
 ) {
     let Some(cues) = cues else {
         assign(patterns, tendencies, language);
@@ -246,6 +248,11 @@ pub fn name(
                     .into_iter()
                     .map(str::to_string)
                     .collect();
+                // An entry the reader placed and no cue explains: the words it read.
+                if let (true, Some(r)) = (e.matched.is_empty(), readings) {
+                    e.matched = r.evidence(e.index, t);
+                    e.read = !e.matched.is_empty();
+                }
             }
             p.label = if used.contains(&t) {
                 format!("{}: {}", tendencies[t].name, p.label)

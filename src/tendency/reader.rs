@@ -161,28 +161,42 @@ impl Reader {
 
     /// The stems of `fields` joined by line breaks, as the trainer's analyzer makes them.
     pub fn stems(&self, fields: &[&str]) -> Vec<String> {
+        self.words(fields).into_iter().map(|w| w.stem).collect()
+    }
+
+    /// The analyzer's words, each with its stem and where it stands in `fields`.
+    fn words(&self, fields: &[&str]) -> Vec<Word> {
         let stemmer = Stemmer::create(Algorithm::English);
         let mut out = Vec::new();
         let mut word = String::new();
-        let mut push = |word: &mut String| {
-            let chars = word.chars().count();
-            let keep = chars >= 2
-                && !word.chars().all(|c| c.is_numeric())
-                && !self.stop.iter().any(|s| s == word);
-            if keep {
-                out.push(stemmer.stem(word).into_owned());
-            }
-            word.clear();
-        };
-        for field in fields {
-            for c in field.chars() {
+        for (f, field) in fields.iter().enumerate() {
+            let mut start = 0;
+            let mut push = |word: &mut String, span: (usize, usize)| {
+                let keep = word.chars().nth(1).is_some()
+                    && !word.chars().all(|c| c.is_numeric())
+                    && !self.stop.iter().any(|s| s == word);
+                if keep {
+                    out.push(Word {
+                        stem: stemmer.stem(word).into_owned(),
+                        field: f,
+                        span,
+                    });
+                }
+                word.clear();
+            };
+            for (at, c) in field.char_indices() {
                 if c.is_alphanumeric() || c == '_' {
+                    if word.is_empty() {
+                        start = at;
+                    }
                     word.extend(c.to_lowercase());
-                } else {
-                    push(&mut word);
+                } else if !word.is_empty() {
+                    push(&mut word, (start, at));
                 }
             }
-            push(&mut word);
+            if !word.is_empty() {
+                push(&mut word, (start, field.len()));
+            }
         }
         out
     }
@@ -190,42 +204,18 @@ impl Reader {
     /// Reads one entry's text fields: the most likely class and its probability, or `None`
     /// when no word of the entry is a feature.
     pub fn read(&self, fields: &[&str]) -> Option<Reading> {
-        let stems = self.stems(fields);
-        let mut tf: Vec<(u32, u32)> = Vec::new();
-        let mut pair = String::new();
-        for (i, s) in stems.iter().enumerate() {
-            if let Some(&f) = self.index.get(s.as_str()) {
-                tf.push((f, 1));
-            }
-            if let Some(next) = stems.get(i + 1) {
-                pair.clear();
-                pair.push_str(s);
-                pair.push(' ');
-                pair.push_str(next);
-                if let Some(&f) = self.index.get(pair.as_str()) {
-                    tf.push((f, 1));
-                }
-            }
-        }
-        if tf.is_empty() {
+        self.read_all(fields).map(|(r, _)| r)
+    }
+
+    /// `read`, with the probability of every class.
+    pub fn read_all(&self, fields: &[&str]) -> Option<(Reading, Vec<f64>)> {
+        let (x, norm) = self.vector(&self.words(fields));
+        if x.is_empty() {
             return None;
         }
-        tf.sort_unstable();
-        tf.dedup_by(|b, a| {
-            let same = a.0 == b.0;
-            if same {
-                a.1 += b.1;
-            }
-            same
-        });
         let k = self.classes.len();
-        let vals: Vec<f64> = tf
-            .iter()
-            .map(|&(f, n)| (1.0 + f64::from(n).ln()) * f64::from(self.idf[f as usize]))
-            .collect();
-        let norm = vals.iter().map(|v| v * v).sum::<f64>().sqrt();
         let mut logits: Vec<f64> = self.bias.iter().map(|&b| f64::from(b)).collect();
-        for (&(f, _), v) in tf.iter().zip(&vals) {
+        for &(f, v, _) in &x {
             let w = &self.weights[f as usize * k..(f as usize + 1) * k];
             for (l, &wc) in logits.iter_mut().zip(w) {
                 *l += f64::from(wc) * v / norm;
@@ -240,10 +230,197 @@ impl Reader {
                 (0, f64::NEG_INFINITY),
                 |b, (i, &l)| if l > b.1 { (i, l) } else { b },
             );
-        Some(Reading {
+        let reading = Reading {
             class: class as u16,
             p: ((best - max).exp() / sum) as f32,
-        })
+        };
+        Some((
+            reading,
+            logits.iter().map(|l| (l - max).exp() / sum).collect(),
+        ))
+    }
+
+    /// Why the reader reads `class` in `fields`: at most `n` short passages of the entry (up to
+    /// `EVIDENCE_SPAN` neighbouring words, as written, lowercased) whose words and word pairs
+    /// say that class most, beyond what they say for the average class; best first, none that
+    /// says it less than half as strongly as the best, and none that says nothing for it.
+    pub fn evidence(&self, fields: &[&str], class: usize, n: usize) -> Vec<String> {
+        let k = self.classes.len();
+        let words = self.words(fields);
+        if class >= k || words.is_empty() {
+            return Vec::new();
+        }
+        let (x, norm) = self.vector(&words);
+        // Per word: the gain of its features for `class`, a pair's split between its words.
+        let mut gain = vec![0.0f64; words.len()];
+        let mut value = FxHashMap::default();
+        for &(f, v, _) in &x {
+            let w = &self.weights[f as usize * k..(f as usize + 1) * k];
+            let mean = w.iter().map(|&c| f64::from(c)).sum::<f64>() / k as f64;
+            value.insert(f, (f64::from(w[class]) - mean) * v / norm);
+        }
+        let mut pair = String::new();
+        for (i, w) in words.iter().enumerate() {
+            if let Some(g) = self.index.get(w.stem.as_str()).and_then(|f| value.get(f)) {
+                gain[i] += g;
+            }
+            if let Some(next) = words.get(i + 1) {
+                pair.clear();
+                pair.push_str(&w.stem);
+                pair.push(' ');
+                pair.push_str(&next.stem);
+                if let Some(g) = self.index.get(pair.as_str()).and_then(|f| value.get(f)) {
+                    gain[i] += g / 2.0;
+                    gain[i + 1] += g / 2.0;
+                }
+            }
+        }
+        // Windows of neighbouring words in one field, trimmed to the words that gain.
+        let mut windows: Vec<(f64, usize, usize)> = Vec::new();
+        for start in 0..words.len() {
+            let mut end = start;
+            while end + 1 < words.len()
+                && end + 1 - start < EVIDENCE_SPAN
+                && words[end + 1].field == words[start].field
+                && !fields[words[end].field][words[end].span.1..words[end + 1].span.0]
+                    .contains(['.', ';', '!', '?', '\n'])
+            {
+                end += 1;
+            }
+            let (mut a, mut b) = (start, end);
+            while a < b && gain[a] <= 0.0 {
+                a += 1;
+            }
+            while b > a && gain[b] <= 0.0 {
+                b -= 1;
+            }
+            let score: f64 = gain[a..=b].iter().sum();
+            if score > 0.0 {
+                windows.push((score, a, b));
+            }
+        }
+        windows.sort_by(|p, q| q.0.total_cmp(&p.0).then(p.1.cmp(&q.1)).then(p.2.cmp(&q.2)));
+        let best = windows.first().map_or(0.0, |w| w.0);
+        let mut taken: Vec<(usize, usize)> = Vec::new();
+        let mut out = Vec::new();
+        for (score, a, b) in windows {
+            if out.len() == n || score < best / 2.0 {
+                break;
+            }
+            if taken.iter().any(|&(x, y)| a <= y && x <= b) {
+                continue;
+            }
+            taken.push((a, b));
+            let text = &fields[words[a].field][words[a].span.0..words[b].span.1];
+            out.push(
+                text.split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .to_lowercase(),
+            );
+        }
+        out
+    }
+
+    /// The entry's features with their (1 + ln tf) · idf values and the index of the word where
+    /// each first occurs, in feature order; and the values' L2 norm.
+    fn vector(&self, words: &[Word]) -> (Vec<(u32, f64, usize)>, f64) {
+        let mut tf: Vec<(u32, u32, usize)> = Vec::new();
+        let mut pair = String::new();
+        for (i, w) in words.iter().enumerate() {
+            if let Some(&f) = self.index.get(w.stem.as_str()) {
+                tf.push((f, 1, i));
+            }
+            if let Some(next) = words.get(i + 1) {
+                pair.clear();
+                pair.push_str(&w.stem);
+                pair.push(' ');
+                pair.push_str(&next.stem);
+                if let Some(&f) = self.index.get(pair.as_str()) {
+                    tf.push((f, 1, i));
+                }
+            }
+        }
+        tf.sort_unstable();
+        tf.dedup_by(|b, a| {
+            let same = a.0 == b.0;
+            if same {
+                a.1 += b.1;
+            }
+            same
+        });
+        let vals: Vec<f64> = tf
+            .iter()
+            .map(|&(f, n, _)| (1.0 + f64::from(n).ln()) * f64::from(self.idf[f as usize]))
+            .collect();
+        let norm = vals.iter().map(|v| v * v).sum::<f64>().sqrt();
+        let x = tf
+            .iter()
+            .zip(vals)
+            .map(|(&(f, _, at), v)| (f, v, at))
+            .collect();
+        (x, norm)
+    }
+}
+
+/// A word as the analyzer keeps it: its stem, and its field and byte range in that field.
+struct Word {
+    stem: String,
+    field: usize,
+    span: (usize, usize),
+}
+
+/// Words of evidence `Reader::evidence` gives for one entry's `matched` cell or example.
+pub const EVIDENCE_WORDS: usize = 2;
+/// Words of the entry (after stop words) one passage of evidence spans, at most.
+pub const EVIDENCE_SPAN: usize = 4;
+
+/// `matched` for an entry the reader placed: "read: took on extra; said yes".
+pub fn evidence_cell(words: &[String], out: &mut String) {
+    if !words.is_empty() {
+        out.push_str("read: ");
+        out.push_str(&words.join("; "));
+    }
+}
+
+/// The reader of a run with the entries it placed: says why each of those belongs.
+#[derive(Clone, Copy)]
+pub struct Readings<'a> {
+    pub reader: &'a RunReader,
+    /// Entries the reader placed, ascending (`Clustering::read`).
+    pub read: &'a [u32],
+    pub records: &'a [crate::record::Record],
+    pub roles: &'a [crate::record::Role],
+}
+
+impl Readings<'_> {
+    /// The words that made the reader read `tendency` in entry `i`, when the reader placed it
+    /// (empty otherwise).
+    pub fn evidence(&self, i: usize, tendency: usize) -> Vec<String> {
+        let placed = u32::try_from(i).is_ok_and(|i| self.read.binary_search(&i).is_ok());
+        match self.records.get(i) {
+            Some(rec) if placed => {
+                self.reader
+                    .evidence_record(rec, self.roles, tendency, EVIDENCE_WORDS)
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// A reading in a run's terms: the likeliest tendency (index into the run's list), its
+/// probability, and the probability of every tendency of the list (0 for those the reader lacks).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunReading {
+    pub tendency: usize,
+    pub p: f32,
+    pub probs: Vec<f32>,
+}
+
+impl RunReading {
+    /// The probability the reader gives tendency `t` of the run's list.
+    pub fn p_of(&self, t: usize) -> f32 {
+        self.probs.get(t).copied().unwrap_or(0.0)
     }
 }
 
@@ -272,20 +449,43 @@ impl Reader {
 }
 
 impl RunReader {
-    /// The tendency (index into the run's list) the reader reads in `rec`'s `roles` fields,
-    /// and its probability; `None` when it reads nothing or a tendency the list lacks.
+    /// What the reader reads in `rec`'s `roles` fields; `None` when it reads nothing or its
+    /// likeliest class is a tendency the list lacks.
     pub fn read_record(
         &self,
         rec: &crate::record::Record,
         roles: &[crate::record::Role],
-    ) -> Option<(usize, f32)> {
+    ) -> Option<RunReading> {
         let fields: Vec<&str> = roles.iter().map(|&r| rec.field(r)).collect();
-        let x = self.reader.read(&fields)?;
-        self.to_run
-            .get(x.class as usize)
-            .copied()
-            .flatten()
-            .map(|t| (t, x.p))
+        let (x, all) = self.reader.read_all(&fields)?;
+        let tendency = self.to_run.get(x.class as usize).copied().flatten()?;
+        let mut probs = vec![0.0f32; self.to_run.iter().flatten().max().map_or(0, |&t| t + 1)];
+        for (c, t) in self.to_run.iter().enumerate() {
+            if let Some(t) = *t {
+                probs[t] = all[c] as f32;
+            }
+        }
+        Some(RunReading {
+            tendency,
+            p: x.p,
+            probs,
+        })
+    }
+
+    /// Why the reader reads `tendency` (index into the run's list) in `rec`'s `roles` fields:
+    /// `Reader::evidence`, empty for a tendency the reader does not know.
+    pub fn evidence_record(
+        &self,
+        rec: &crate::record::Record,
+        roles: &[crate::record::Role],
+        tendency: usize,
+        n: usize,
+    ) -> Vec<String> {
+        let Some(class) = self.to_run.iter().position(|&t| t == Some(tendency)) else {
+            return Vec::new();
+        };
+        let fields: Vec<&str> = roles.iter().map(|&r| rec.field(r)).collect();
+        self.reader.evidence(&fields, class, n)
     }
 }
 
@@ -332,6 +532,38 @@ mod tests {
         let (c, _) = read("The certificate expired over the weekend and nobody renewed it");
         assert_eq!(c, "expiry");
         assert_eq!(r.read(&["zzzqx qqqvv"]), None);
+    }
+
+    #[test]
+    fn evidence_is_passages_of_the_entry_that_say_the_class() {
+        let r = Reader::builtin();
+        let class = |id: &str| r.classes.iter().position(|c| c == id).unwrap();
+        let text =
+            "Weather was fine. I said YES to  the extra\nreview and took on far too much again.";
+        let ev = r.evidence(&[text, ""], class("overcommit"), 2);
+        assert!(!ev.is_empty() && ev.len() <= 2, "{ev:?}");
+        let flat = text
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase();
+        for e in &ev {
+            assert!(flat.contains(e.as_str()), "{e:?}");
+            assert!(!e.contains('.') && e.split(' ').count() <= 8, "{e:?}");
+        }
+        assert!(
+            ev.iter().any(|e| e.contains("yes") || e.contains("took")),
+            "{ev:?}"
+        );
+        // Nothing about the weather: it says nothing of overcommitment.
+        assert!(ev.iter().all(|e| !e.contains("weather")), "{ev:?}");
+        // No class, no words, or words that say nothing: no evidence, and no panic.
+        assert!(r.evidence(&[text], r.classes.len(), 2).is_empty());
+        assert!(r.evidence(&["", "  "], class("overcommit"), 2).is_empty());
+        assert!(r
+            .evidence(&["zzzqx qqqvv"], class("overcommit"), 2)
+            .is_empty());
+        assert!(r.evidence(&["ünïcödé — ½ 🎉 x"], 0, 3).len() <= 3);
     }
 
     /// `tests/data/reader/expected.tsv` (scripts/reader_fixture.py): what the trainer's own

@@ -153,7 +153,9 @@ fn pattern(id: u32, label: &str, members: Vec<usize>, n: usize) -> Pattern {
             index: members[0],
             text: "Estimated <the> happy path".into(),
             similarity: 0.9,
-            matched: vec![],
+            // What the learned reader read, escaped like the rest.
+            matched: vec!["took <on> & more".into()],
+            read: true,
         }],
         lessons: vec![Counted {
             text: "Estimate the whole job".into(),
@@ -236,6 +238,7 @@ fn render(ingested: &Ingested, patterns: &Patterns, charts: Option<&ChartFiles>)
         notes: vec!["A note with <angle> brackets.".into()],
         blameless: false,
         cues: None,
+        readings: None,
         breakdown: Default::default(),
     };
     let mut out = Vec::new();
@@ -261,6 +264,7 @@ fn renderer_on_a_hand_built_report() {
     assert_eq!(external_references(&html), Vec::<String>::new());
     // The CSS is long and is not what this snapshot guards; the document around it is.
     let body = &html[html.find("</head>").unwrap()..];
+    assert!(body.contains(" · the reader read: took &lt;on&gt; &amp; more</p>"));
     let head: String = html[..html.find("<style>").unwrap()].to_string();
     insta::assert_snapshot!("hand_built_head", head);
     insta::assert_snapshot!("hand_built_body", body);

@@ -121,13 +121,33 @@ fn the_reader_places_what_no_cue_reaches() {
     let md = std::fs::read_to_string(dir.path().join("a/report.md")).unwrap();
     assert!(md.contains("the learned reader found"), "{md}");
     assert!(md.contains("| the learned reader |"), "{md}");
-    // Some entries sit in a tendency's pattern with none of its cues: the reader put them there.
-    let mut r = csv::Reader::from_path(dir.path().join("a/assignments.csv")).unwrap();
-    let by_reader = r
+    // Some entries sit in a tendency's pattern with none of its cues: the reader put them there,
+    // and `matched` gives the passages of their own text it read ("read: a; b").
+    let mut input = csv::Reader::from_path(log).unwrap();
+    let texts: Vec<String> = input
         .records()
-        .map(|x| x.unwrap())
-        .filter(|x| &x[4] != "0" && x[6].is_empty())
-        .count();
+        .map(|x| {
+            let x = x.unwrap();
+            let t = [&x[2], &x[3], &x[4]].join(" ").to_lowercase();
+            t.split_whitespace().collect::<Vec<_>>().join(" ")
+        })
+        .collect();
+    let mut r = csv::Reader::from_path(dir.path().join("a/assignments.csv")).unwrap();
+    let mut by_reader = 0;
+    for x in r.records().map(|x| x.unwrap()) {
+        let Some(read) = x[6].strip_prefix("read: ") else {
+            continue;
+        };
+        by_reader += 1;
+        assert_ne!(&x[4], "0", "{x:?}");
+        let text = &texts[x[1].parse::<usize>().unwrap() - 1];
+        for passage in read.split("; ") {
+            assert!(
+                !passage.is_empty() && text.contains(passage),
+                "{passage:?} in {text:?}"
+            );
+        }
+    }
     assert!(by_reader > 0);
 }
 
