@@ -153,6 +153,23 @@ pub fn run(config: &Config, observer: &mut dyn Observer) -> Result<Outcome> {
         let reader = reader.as_ref()?;
         reader.read_record(&records[i], &config.text_roles)
     };
+    // For a small log, what the reader reads in the same words shuffled (its own structure test).
+    let reader_input = reader.as_ref().map(|r| cluster::guided::ReaderInput {
+        read: &read,
+        null: (records.len() <= cluster::rule::READER_ALONE_MAX).then(|| {
+            let fields: Vec<Vec<&str>> = records
+                .iter()
+                .map(|rec| {
+                    config
+                        .text_roles
+                        .iter()
+                        .map(|&role| rec.field(role))
+                        .collect()
+                })
+                .collect();
+            r.shuffled_counts(&fields, cluster::rule::READER_ALONE_P, 8, config.seed)
+        }),
+    });
     let clustering = match (&corpus.cues, cluster_params.k()) {
         (Some(cues), cluster::KChoice::Auto) if config.lexicon => cluster::guided::cluster(
             &vectors,
@@ -160,9 +177,7 @@ pub fn run(config: &Config, observer: &mut dyn Observer) -> Result<Outcome> {
             &sample,
             cues,
             cluster_params,
-            reader
-                .is_some()
-                .then_some(&read as &cluster::guided::ReadFn),
+            reader_input.as_ref(),
         )?,
         _ => cluster::cluster(&vectors, &projection, &sample, &config.cluster)?,
     };

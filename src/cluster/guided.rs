@@ -252,7 +252,7 @@ pub fn cluster(
     sample: &[usize],
     cues: &Cues,
     p: &CheckedClusterParams,
-    read: Option<&ReadFn>,
+    reader: Option<&ReaderInput>,
 ) -> Result<Clustering> {
     let n = vectors.n_rows();
     let mut tendencies = supported(cues, n);
@@ -522,16 +522,29 @@ pub fn cluster(
         .collect();
     let (mut raw, mut cm, mut norms) = (raw, cm, norms);
     let mut moved = Vec::new();
-    if let (Some(read), true) = (read, selection.structured) {
+    // Where the cues see no structure, the reader's own readings may: tendencies it reads (with
+    // p ≥ READER_ALONE_P) in well more entries than in the same words shuffled.
+    let alone = match reader {
+        Some(ReaderInput {
+            read,
+            null: Some(null),
+        }) if !selection.structured => alone_tendencies(*read, null, n),
+        _ => None,
+    };
+    if let Some(r) = reader.filter(|_| selection.structured || alone.is_some()) {
         let parts = Reread {
             vectors,
             projection,
             cues,
             dissolved: &dissolved,
-            read,
+            read: r.read,
+            alone: alone.as_deref(),
         };
         let own;
         (own, moved) = parts.apply(&mut rule, &mut raw);
+        if own > 0 {
+            selection.structured = true;
+        }
         // The reader's own patterns: their centres (already in the rule) as rows of `cm`.
         if own > 0 {
             let kc = rule.kc();
@@ -564,6 +577,37 @@ pub fn cluster(
 /// the reader finds it (`tendency::reader`).
 pub type ReadFn<'a> = dyn Fn(usize) -> Option<RunReading> + Sync + 'a;
 
+/// The learned reader as the guided mode uses it.
+pub struct ReaderInput<'a> {
+    pub read: &'a ReadFn<'a>,
+    /// Per tendency of the run's list, the entries read as it with p ≥ `READER_ALONE_P` in
+    /// the log's words shuffled (`RunReader::shuffled_counts`); `None` for a log larger than
+    /// `READER_ALONE_MAX`.
+    pub null: Option<Vec<f64>>,
+}
+
+/// The tendencies the reader alone finds in a log whose cues show no structure: read with
+/// p ≥ `READER_ALONE_P` in at least `min_support` entries and at least `READER_ALONE_RATIO`
+/// times (plus `min_support`) as many as in the same words shuffled. `None` when there is none.
+fn alone_tendencies(read: &ReadFn, null: &[f64], n: usize) -> Option<Vec<bool>> {
+    use super::rule::{READER_ALONE_P, READER_ALONE_RATIO};
+    let mut count = vec![0usize; null.len()];
+    for i in 0..n {
+        if let Some(r) = read(i).filter(|r| r.p >= READER_ALONE_P) {
+            if let Some(c) = count.get_mut(r.tendency) {
+                *c += 1;
+            }
+        }
+    }
+    let need = min_support(n);
+    let found: Vec<bool> = count
+        .iter()
+        .zip(null)
+        .map(|(&c, &z)| c >= need && c as f64 >= READER_ALONE_RATIO * z + need as f64)
+        .collect();
+    found.iter().any(|&f| f).then_some(found)
+}
+
 /// What the reader's pass needs.
 struct Reread<'a> {
     vectors: &'a Vectors,
@@ -571,6 +615,9 @@ struct Reread<'a> {
     cues: &'a Cues,
     dissolved: &'a [bool],
     read: &'a ReadFn<'a>,
+    /// In a log the cues see no structure in: the tendencies the reader found alone
+    /// (`alone_tendencies`); only they get patterns, and only readings of p ≥ `READER_ALONE_P`.
+    alone: Option<&'a [bool]>,
 }
 
 impl Reread<'_> {
@@ -584,8 +631,8 @@ impl Reread<'_> {
         rule: &mut super::rule::AssignRule,
         raw: &mut [(u32, f32)],
     ) -> (usize, Vec<u32>) {
-        use super::rule::READER_UNPLACED;
         use super::rule::{ReaderUse, NONE, READER_CUED, READER_CUED_MAX, READER_OVER};
+        use super::rule::{READER_ALONE_P, READER_UNPLACED};
         let n = raw.len();
         // In a larger log a cue and its centre stand on the log's own word statistics.
         let cued = if n <= READER_CUED_MAX {
@@ -593,13 +640,18 @@ impl Reread<'_> {
         } else {
             0.0
         };
+        // Alone, every entry is unplaced and needs a firm reading.
+        let (over, unplaced) = match self.alone {
+            Some(_) => (READER_ALONE_P, READER_ALONE_P),
+            None => (READER_OVER, READER_UNPLACED),
+        };
         let dims = rule.dims;
         let n_list = self.cues.matcher.n_tendencies;
         let mut slot = rule.slot.clone();
         slot.resize(n_list, usize::MAX);
         rule.reader = Some(ReaderUse {
-            over: READER_OVER,
-            unplaced: READER_UNPLACED,
+            over,
+            unplaced,
             cued,
             slot: slot.clone(),
             own: 0,
@@ -638,7 +690,12 @@ impl Reread<'_> {
         for (i, l) in looked.iter().enumerate() {
             if let Some((r, at, unplaced, holds)) = l {
                 let t = r.tendency;
-                if use_now.moves(r, *at, *unplaced, *holds) && t < n_list && slot[t] == usize::MAX {
+                let allowed = self.alone.is_none_or(|a| a.get(t) == Some(&true));
+                if use_now.moves(r, *at, *unplaced, *holds)
+                    && t < n_list
+                    && slot[t] == usize::MAX
+                    && allowed
+                {
                     members[t].push(i);
                 }
             }
@@ -677,8 +734,8 @@ impl Reread<'_> {
             own += 1;
         }
         rule.reader = Some(ReaderUse {
-            over: READER_OVER,
-            unplaced: READER_UNPLACED,
+            over,
+            unplaced,
             cued,
             slot,
             own,

@@ -95,6 +95,14 @@ pub const READER_CUED: f32 = 0.2;
 /// In larger logs a cue and its centre stand on the log's own word statistics and the reader
 /// does not overrule them (generated 1k logs lose up to 0.02 ARI otherwise).
 pub const READER_CUED_MAX: usize = 500;
+/// In a log whose cues show no structure (up to `READER_ALONE_MAX` entries), a tendency the
+/// reader reads with at least this probability in enough entries (`READER_ALONE_RATIO`) is a
+/// pattern of its own (`guided::alone_tendencies`).
+pub const READER_ALONE_P: f32 = 0.4;
+/// ... in at least this many times as many entries as in the same words shuffled, plus
+/// `min_support`.
+pub const READER_ALONE_RATIO: f64 = 2.0;
+pub const READER_ALONE_MAX: usize = 500;
 
 impl AssignRule {
     /// Number of centres.

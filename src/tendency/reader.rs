@@ -417,6 +417,66 @@ pub struct RunReading {
     pub probs: Vec<f32>,
 }
 
+impl RunReader {
+    /// Per tendency of the run's list, how many entries the reader reads as it with probability
+    /// at least `min_p` when the log's words are shuffled across its entries (each field's words
+    /// drawn at random from that field's words in all entries, each entry keeping its number of
+    /// words per field), averaged over `rounds` shuffles. `entries` are the entries' fields;
+    /// their order does not change the result.
+    pub fn shuffled_counts(
+        &self,
+        entries: &[Vec<&str>],
+        min_p: f32,
+        rounds: u32,
+        seed: u64,
+    ) -> Vec<f64> {
+        use rand::seq::SliceRandom;
+        use rand::SeedableRng;
+        let n_run = self.to_run.iter().flatten().max().map_or(0, |&t| t + 1);
+        let mut total = vec![0u64; n_run];
+        let mut sorted: Vec<&Vec<&str>> = entries.iter().collect();
+        sorted.sort_unstable();
+        let n_fields = sorted.iter().map(|e| e.len()).max().unwrap_or(0);
+        let pools: Vec<Vec<&str>> = (0..n_fields)
+            .map(|f| {
+                sorted
+                    .iter()
+                    .flat_map(|e| e.get(f).map_or("", |s| s).split_whitespace())
+                    .collect()
+            })
+            .collect();
+        for r in 0..rounds {
+            let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed ^ u64::from(r));
+            let mut drawn: Vec<std::vec::IntoIter<&str>> = pools
+                .iter()
+                .map(|p| {
+                    let mut words = p.clone();
+                    words.shuffle(&mut rng);
+                    words.into_iter()
+                })
+                .collect();
+            for e in &sorted {
+                let fields: Vec<String> = (0..n_fields)
+                    .map(|f| {
+                        let k = e.get(f).map_or(0, |s| s.split_whitespace().count());
+                        drawn[f].by_ref().take(k).collect::<Vec<_>>().join(" ")
+                    })
+                    .collect();
+                let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
+                if let Some((x, _)) = self.reader.read_all(&refs) {
+                    if let Some(t) = self.to_run.get(x.class as usize).copied().flatten() {
+                        total[t] += u64::from(x.p >= min_p);
+                    }
+                }
+            }
+        }
+        total
+            .iter()
+            .map(|&c| c as f64 / f64::from(rounds.max(1)))
+            .collect()
+    }
+}
+
 impl RunReading {
     /// The probability the reader gives tendency `t` of the run's list.
     pub fn p_of(&self, t: usize) -> f32 {
@@ -564,6 +624,26 @@ mod tests {
             .evidence(&["zzzqx qqqvv"], class("overcommit"), 2)
             .is_empty());
         assert!(r.evidence(&["ünïcödé — ½ 🎉 x"], 0, 3).len() <= 3);
+    }
+
+    #[test]
+    fn shuffled_counts_are_order_free_and_bounded() {
+        let list = crate::tendency::builtin();
+        let r = Reader::builtin().for_run(&list);
+        let entries: Vec<Vec<&str>> = vec![
+            vec!["I said yes to every request and took on too much", "Say no"],
+            vec!["The certificate expired over the weekend", ""],
+            vec!["We shipped the config change without review", "Review it"],
+            vec!["I never told the client the date had slipped", ""],
+        ];
+        let a = r.shuffled_counts(&entries, 0.4, 8, 7);
+        let mut rev = entries.clone();
+        rev.reverse();
+        assert_eq!(a, r.shuffled_counts(&rev, 0.4, 8, 7));
+        assert_eq!(a.len(), list.len());
+        assert!(a.iter().all(|&c| (0.0..=4.0).contains(&c)));
+        assert!(a.iter().sum::<f64>() <= 4.0);
+        assert!(r.shuffled_counts(&[], 0.4, 8, 7).iter().all(|&c| c == 0.0));
     }
 
     /// `tests/data/reader/expected.tsv` (scripts/reader_fixture.py): what the trainer's own

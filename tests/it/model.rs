@@ -73,6 +73,40 @@ fn assigning_the_fitted_rows_reproduces_analyze_on_the_sample() {
     assert!(report.contains("fit no known pattern"), "{report}");
 }
 
+/// A small log whose cues show no structure, where the learned reader alone finds patterns:
+/// the model keeps them, and assign places the fitted rows as analyze did.
+#[test]
+fn assigning_reproduces_the_patterns_the_reader_found_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b, m) = (
+        tmp.path().join("a"),
+        tmp.path().join("b"),
+        tmp.path().join("m.rcm"),
+    );
+    let log = std::path::Path::new("tests/data/voices/holdout9/junior_solicitor.csv");
+    analyze(log, &a, &m, &[]);
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(a.join("patterns.json")).unwrap()).unwrap();
+    let patterns = json["patterns"].as_array().unwrap();
+    assert!(!patterns.is_empty(), "{json:#}");
+    assert!(
+        patterns.iter().all(|p| p["found_by"] == "reader"),
+        "{json:#}"
+    );
+    let report = std::fs::read_to_string(a.join("report.md")).unwrap();
+    assert!(
+        report.contains("found by the learned reader alone"),
+        "{report}"
+    );
+    assign(&m, log, &b);
+    assert_eq!(analyzed(&a), assigned(&b));
+    // Without the reader the same log has no pattern.
+    let c = tmp.path().join("c");
+    analyze(log, &c, &tmp.path().join("c.rcm"), &["--no-reader"]);
+    let json = std::fs::read_to_string(c.join("patterns.json")).unwrap();
+    assert!(json.contains("\"patterns\": []"), "{json}");
+}
+
 #[test]
 fn assigning_the_fitted_rows_reproduces_analyze_in_every_mode() {
     let tmp = tempfile::tempdir().unwrap();
