@@ -154,21 +154,26 @@ pub fn run(config: &Config, observer: &mut dyn Observer) -> Result<Outcome> {
         reader.read_record(&records[i], &config.text_roles)
     };
     // For a small log, what the reader reads in the same words shuffled (its own structure test).
-    let reader_input = reader.as_ref().map(|r| cluster::guided::ReaderInput {
-        read: &read,
-        null: (records.len() <= cluster::rule::READER_ALONE_MAX).then(|| {
-            let fields: Vec<Vec<&str>> = records
-                .iter()
-                .map(|rec| {
-                    config
-                        .text_roles
-                        .iter()
-                        .map(|&role| rec.field(role))
-                        .collect()
-                })
-                .collect();
+    // ... computed only if the cues see no structure.
+    let null = || {
+        let fields: Vec<Vec<&str>> = records
+            .iter()
+            .map(|rec| {
+                config
+                    .text_roles
+                    .iter()
+                    .map(|&role| rec.field(role))
+                    .collect()
+            })
+            .collect();
+        reader.as_ref().map_or_else(Vec::new, |r| {
             r.shuffled_counts(&fields, cluster::rule::READER_ALONE_P, 8, config.seed)
-        }),
+        })
+    };
+    let reader_input = reader.as_ref().map(|_| cluster::guided::ReaderInput {
+        read: &read,
+        null: (records.len() <= cluster::rule::READER_ALONE_MAX)
+            .then_some(&null as &(dyn Fn() -> Vec<f64> + Sync)),
     });
     let clustering = match (&corpus.cues, cluster_params.k()) {
         (Some(cues), cluster::KChoice::Auto) if config.lexicon => cluster::guided::cluster(

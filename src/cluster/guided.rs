@@ -528,7 +528,7 @@ pub fn cluster(
         Some(ReaderInput {
             read,
             null: Some(null),
-        }) if !selection.structured => alone_tendencies(*read, null, n),
+        }) if !selection.structured => alone_tendencies(*read, &null(), n),
         _ => None,
     };
     if let Some(r) = reader.filter(|_| selection.structured || alone.is_some()) {
@@ -581,9 +581,9 @@ pub type ReadFn<'a> = dyn Fn(usize) -> Option<RunReading> + Sync + 'a;
 pub struct ReaderInput<'a> {
     pub read: &'a ReadFn<'a>,
     /// Per tendency of the run's list, the entries read as it with p ≥ `READER_ALONE_P` in
-    /// the log's words shuffled (`RunReader::shuffled_counts`); `None` for a log larger than
-    /// `READER_ALONE_MAX`.
-    pub null: Option<Vec<f64>>,
+    /// the log's words shuffled (`RunReader::shuffled_counts`), computed only when the cues
+    /// see no structure; `None` for a log larger than `READER_ALONE_MAX`.
+    pub null: Option<&'a (dyn Fn() -> Vec<f64> + Sync)>,
 }
 
 /// The tendencies the reader alone finds in a log whose cues show no structure: read with
