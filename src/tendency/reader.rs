@@ -259,20 +259,13 @@ impl Reader {
             let mean = w.iter().map(|&c| f64::from(c)).sum::<f64>() / k as f64;
             value.insert(f, (f64::from(w[class]) - mean) * v / norm);
         }
-        let mut pair = String::new();
-        for (i, w) in words.iter().enumerate() {
-            if let Some(g) = self.index.get(w.stem.as_str()).and_then(|f| value.get(f)) {
+        for (f, i, pair) in self.occurrences(&words) {
+            let Some(&g) = value.get(&f) else { continue };
+            if pair {
+                gain[i] += g / 2.0;
+                gain[i + 1] += g / 2.0;
+            } else {
                 gain[i] += g;
-            }
-            if let Some(next) = words.get(i + 1) {
-                pair.clear();
-                pair.push_str(&w.stem);
-                pair.push(' ');
-                pair.push_str(&next.stem);
-                if let Some(g) = self.index.get(pair.as_str()).and_then(|f| value.get(f)) {
-                    gain[i] += g / 2.0;
-                    gain[i + 1] += g / 2.0;
-                }
             }
         }
         // Windows of neighbouring words in one field, trimmed to the words that gain.
@@ -322,14 +315,14 @@ impl Reader {
         out
     }
 
-    /// The entry's features with their (1 + ln tf) · idf values and the index of the word where
-    /// each first occurs, in feature order; and the values' L2 norm.
-    fn vector(&self, words: &[Word]) -> (Vec<(u32, f64, usize)>, f64) {
-        let mut tf: Vec<(u32, u32, usize)> = Vec::new();
+    /// Every feature occurrence in `words`, in word order: (feature, index of its first word,
+    /// whether it is a pair of neighbouring words).
+    fn occurrences(&self, words: &[Word]) -> Vec<(u32, usize, bool)> {
+        let mut out = Vec::new();
         let mut pair = String::new();
         for (i, w) in words.iter().enumerate() {
             if let Some(&f) = self.index.get(w.stem.as_str()) {
-                tf.push((f, 1, i));
+                out.push((f, i, false));
             }
             if let Some(next) = words.get(i + 1) {
                 pair.clear();
@@ -337,10 +330,21 @@ impl Reader {
                 pair.push(' ');
                 pair.push_str(&next.stem);
                 if let Some(&f) = self.index.get(pair.as_str()) {
-                    tf.push((f, 1, i));
+                    out.push((f, i, true));
                 }
             }
         }
+        out
+    }
+
+    /// The entry's features with their (1 + ln tf) · idf values and the index of the word where
+    /// each first occurs, in feature order; and the values' L2 norm.
+    fn vector(&self, words: &[Word]) -> (Vec<(u32, f64, usize)>, f64) {
+        let mut tf: Vec<(u32, u32, usize)> = self
+            .occurrences(words)
+            .into_iter()
+            .map(|(f, i, _)| (f, 1, i))
+            .collect();
         tf.sort_unstable();
         tf.dedup_by(|b, a| {
             let same = a.0 == b.0;
