@@ -30,7 +30,8 @@ OUT = os.path.join(ROOT, "assets", "reader.tsv")
 # Sets the reader learns from: every scored set (add a held-out set only after it has been scored)
 # and the sets written only to train on.
 SETS = ["dev", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6",
-        "holdout7", "holdout8", "holdout9", "holdout10",
+        "holdout7", "holdout8", "holdout9", "holdout10", "holdout11", "holdout12",
+        "holdout13", "holdout14",
         # Written only to train on (never scored): train1–train8.
         "train1", "train2", "train3", "train4", "train5", "train6", "train7", "train8"]
 STOP = sorted("the a an and or of to in on at for with is was were be been it its that this as by from are".split())
