@@ -608,6 +608,13 @@ fn alone_tendencies(read: &ReadFn, null: &[f64], n: usize) -> Option<Vec<bool>> 
     found.iter().any(|&f| f).then_some(found)
 }
 
+/// The readings a pattern of the reader's own needs: `min_support`, and `READER_SHARE` of the
+/// log, since in a larger log a few misreadings of one tendency add up to three.
+fn reader_support(n: usize) -> usize {
+    let share = (n as f64 * super::rule::READER_SHARE).ceil() as usize;
+    min_support(n).max(share)
+}
+
 /// What the reader's pass needs.
 struct Reread<'a> {
     vectors: &'a Vectors,
@@ -623,7 +630,7 @@ struct Reread<'a> {
 impl Reread<'_> {
     /// Moves the entries the reader reads differently (`AssignRule::reread`): into their
     /// tendency's pattern, or into a pattern of the reader's own for a tendency the cues did not
-    /// make one of, when at least `min_support` entries would go there (its centre: their mean
+    /// make one of, when at least `reader_support` entries would go there (its centre: their mean
     /// projected vector). Sets `rule.reader`; returns how many centres it added and the entries
     /// it moved (ascending).
     fn apply(
@@ -703,7 +710,7 @@ impl Reread<'_> {
         let mut own = 0;
         let mut buf = vec![0.0f64; dims];
         for (t, m) in members.iter().enumerate() {
-            if m.len() < min_support(n) {
+            if m.len() < reader_support(n) {
                 continue;
             }
             // Summed in an order set by the vectors themselves, so the order of the rows
@@ -978,6 +985,15 @@ mod tests {
     use crate::tendency::{Matcher, Tendency};
     use crate::text::{analyze, Language, TextParams};
     use std::sync::Arc;
+
+    #[test]
+    fn a_reader_pattern_needs_three_entries_and_three_percent_of_a_larger_log() {
+        assert_eq!(reader_support(15), 3);
+        assert_eq!(reader_support(100), 3);
+        assert_eq!(reader_support(101), 4);
+        assert_eq!(reader_support(177), 6);
+        assert_eq!(reader_support(5_000), 150);
+    }
 
     #[test]
     fn cues_place_a_seed_and_a_clear_lean_but_not_a_lone_hint() {
