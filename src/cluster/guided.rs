@@ -610,7 +610,7 @@ fn alone_tendencies(read: &ReadFn, null: &[f64], n: usize) -> Option<Vec<bool>> 
 
 /// The readings a pattern of the reader's own needs: `min_support`, and `READER_SHARE` of the
 /// log, since in a larger log a few misreadings of one tendency add up to three.
-fn reader_support(n: usize) -> usize {
+pub fn reader_support(n: usize) -> usize {
     let share = (n as f64 * super::rule::READER_SHARE).ceil() as usize;
     min_support(n).max(share)
 }

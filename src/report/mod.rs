@@ -196,7 +196,7 @@ impl Report<'_> {
                     s.push_str(&format!(
                         ", {read} more that the learned reader found in entries with no cue of {} (each read so in at least {} entries)",
                         if read == 1 { "it" } else { "them" },
-                        crate::cluster::guided::MIN_SUPPORT,
+                        crate::cluster::guided::reader_support(entries),
                     ));
                 }
                 let free = n - seeded - read;
