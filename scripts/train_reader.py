@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Trains recur's tendency reader and writes assets/reader.tsv.
 
-usage: scripts/train_reader.py [--check] [LOG_DIR ...]
+usage: scripts/train_reader.py [--check] [--out FILE] [LOG_DIR ...]
 
 The reader is a linear model (multinomial logistic regression over TF-IDF of stemmed words and
 word pairs) that reads an entry's root cause, lesson and behavioural change and says which
@@ -10,7 +10,8 @@ centres leave with no clear pattern (src/tendency/reader.rs says how).
 
 It learns from the tagged fresh-voice logs in tests/data/voices/ (the development set and the
 held-out sets already scored), never from data/failure-log-labelled.csv (the sample's check) nor
-from a set not yet scored. Entries tagged `oneoff` (or any tag that is not a tendency of the
+from a set not yet scored. `--out FILE` writes the reader elsewhere (for `recur analyze --reader
+FILE`: a reader trained on your own tagged logs, or one that leaves a set out to score it). Entries tagged `oneoff` (or any tag that is not a tendency of the
 lexicon) are left out. The analyzer below is the one
 src/tendency/reader.rs implements; change both together.
 
@@ -31,7 +32,7 @@ OUT = os.path.join(ROOT, "assets", "reader.tsv")
 # and the sets written only to train on.
 SETS = ["dev", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6",
         "holdout7", "holdout8", "holdout9", "holdout10", "holdout11", "holdout12",
-        "holdout13", "holdout14", "holdout15",
+        "holdout13", "holdout14", "holdout15", "holdout16",
         # Written only to train on (never scored): train1–train12.
         "train1", "train2", "train3", "train4", "train5", "train6", "train7", "train8",
         "train9", "train10", "train11", "train12"]
@@ -60,8 +61,14 @@ def entry_text(row):
 
 
 def main():
-    check = "--check" in sys.argv
-    dirs = [a for a in sys.argv[1:] if not a.startswith("--")] or [
+    args = sys.argv[1:]
+    check = "--check" in args
+    out = OUT
+    if "--out" in args:
+        i = args.index("--out")
+        out = args[i + 1]
+        del args[i:i + 2]
+    dirs = [a for a in args if not a.startswith("--")] or [
         os.path.join(ROOT, "tests", "data", "voices", s) for s in SETS]
     with open(os.path.join(ROOT, "assets", "tendencies.toml"), "rb") as fh:
         known = {t["id"] for t in tomllib.load(fh)["tendency"]}
@@ -95,12 +102,12 @@ def main():
                      + "\t".join(f"{w:.3f}" for w in coef[:, j]))
     text = "\n".join(lines) + "\n"
     if check:
-        same = os.path.exists(OUT) and open(OUT, encoding="utf-8").read() == text
+        same = os.path.exists(out) and open(out, encoding="utf-8").read() == text
         print("reader.tsv is up to date" if same else "reader.tsv differs from a fresh training")
         sys.exit(0 if same else 1)
-    with open(OUT, "w", encoding="utf-8") as fh:
+    with open(out, "w", encoding="utf-8") as fh:
         fh.write(text)
-    print(f"{OUT}: {len(clf.classes_)} tendencies, {int(keep.sum())} of {len(feats)} features, "
+    print(f"{out}: {len(clf.classes_)} tendencies, {int(keep.sum())} of {len(feats)} features, "
           f"{len(texts)} entries from {logs} logs, {len(text) // 1024} KB")
 
 

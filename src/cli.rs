@@ -271,6 +271,10 @@ pub struct AnalyzeArgs {
     /// Leave out the learned tendency reader: only cues and word similarity place entries.
     #[arg(long = "no-reader")]
     pub no_reader: bool,
+    /// Use this reader instead of the built-in one: a file in the format of assets/reader.tsv,
+    /// as scripts/train_reader.py writes it from your own tagged logs.
+    #[arg(long = "reader", value_name = "FILE", conflicts_with = "no_reader")]
+    pub reader: Option<PathBuf>,
     /// Print per-stage wall times and peak memory to stderr.
     #[arg(long)]
     pub timings: bool,
@@ -456,6 +460,10 @@ impl AnalyzeArgs {
             },
             lexicon: !self.no_lexicon,
             reader: !self.no_lexicon && !self.no_reader,
+            reader_file: match &self.reader {
+                Some(p) => Some(crate::tendency::reader::Reader::load(p)?),
+                None => None,
+            },
             text_roles,
             vectorize,
             reduce,

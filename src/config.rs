@@ -62,6 +62,8 @@ pub struct Config {
     /// Let the learned reader (`tendency::reader`) move entries with no cue of their pattern's
     /// tendency (English, with the lexicon; off with `--no-reader`).
     pub reader: bool,
+    /// The reader given with `--reader FILE`, used instead of the built-in one.
+    pub reader_file: Option<crate::tendency::reader::Reader>,
     pub text_roles: Vec<Role>,
     pub vectorize: CheckedVectorParams,
     pub reduce: CheckedReduceParams,

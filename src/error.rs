@@ -35,6 +35,12 @@ pub enum Error {
         path: String,
         cause: crate::model::ModelError,
     },
+    /// A reader file (`--reader`) cannot be used.
+    #[error("{path}: {cause}")]
+    Reader {
+        path: String,
+        cause: crate::tendency::reader::ReaderError,
+    },
     /// The outputs cannot be written (see `output::OutputError`).
     #[error(transparent)]
     Output(#[from] crate::output::OutputError),

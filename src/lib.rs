@@ -148,7 +148,11 @@ pub fn run(config: &Config, observer: &mut dyn Observer) -> Result<Outcome> {
     let reader = (config.reader
         && config.language.name == "english"
         && records.len() <= tendency::reader::READER_MAX_ENTRIES)
-        .then(|| Reader::builtin().for_run(&config.tendencies));
+        .then(|| {
+            let r = config.reader_file.clone();
+            r.unwrap_or_else(Reader::builtin)
+                .for_run(&config.tendencies)
+        });
     let read = |i: usize| {
         let reader = reader.as_ref()?;
         reader.read_record(&records[i], &config.text_roles)

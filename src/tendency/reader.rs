@@ -67,6 +67,15 @@ impl Reader {
         Reader::parse(BUILTIN).expect("assets/reader.tsv is valid")
     }
 
+    /// A reader from a file in the format of `assets/reader.tsv` (`--reader FILE`).
+    pub fn load(path: &std::path::Path) -> Result<Reader, crate::Error> {
+        let text = std::fs::read_to_string(path).map_err(|e| crate::Error::io(path, e))?;
+        Reader::parse(&text).map_err(|cause| crate::Error::Reader {
+            path: path.display().to_string(),
+            cause,
+        })
+    }
+
     /// Reads the text format of `assets/reader.tsv`.
     pub fn parse(text: &str) -> Result<Reader, ReaderError> {
         let (mut classes, mut stop, mut bias) = (Vec::new(), Vec::new(), Vec::new());

@@ -151,6 +151,48 @@ fn the_reader_places_what_no_cue_reaches() {
     assert!(by_reader > 0);
 }
 
+/// `--reader FILE` reads with the given reader instead of the built-in one: a copy of the
+/// built-in reader gives the same outputs; a reader with no features reads nothing, so the run
+/// is the one `--no-reader` gives; a malformed file stops the run with its name and line.
+#[test]
+fn a_reader_file_replaces_the_built_in_reader() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = Path::new("tests/data/voices/holdout10/pharmacist_owner.csv");
+    let builtin = std::fs::read_to_string("assets/reader.tsv").unwrap();
+    let copy = dir.path().join("copy.tsv");
+    std::fs::write(&copy, &builtin).unwrap();
+    let bare = dir.path().join("bare.tsv");
+    let header: String = builtin
+        .lines()
+        .filter(|l| !l.starts_with("f\t"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&bare, header).unwrap();
+    let run = |name: &str, extra: &[&str]| {
+        let out = dir.path().join(name);
+        analyze_json(log, &out, extra);
+        std::fs::read_to_string(out.join("assignments.csv")).unwrap()
+    };
+    let default = run("default", &[]);
+    let off = run("off", &["--no-reader"]);
+    assert_ne!(default, off, "the reader changes this log's grouping");
+    assert_eq!(run("copy", &["--reader", copy.to_str().unwrap()]), default);
+    assert_eq!(run("bare", &["--reader", bare.to_str().unwrap()]), off);
+    let bad = dir.path().join("bad.tsv");
+    std::fs::write(&bad, "classes\ta\tb\nbias\t0.1\nf\tword\t1.0\t0.5\n").unwrap();
+    let o = crate::util::run(&[
+        "analyze",
+        log.to_str().unwrap(),
+        "-o",
+        dir.path().join("bad").to_str().unwrap(),
+        "--reader",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(crate::util::code(&o), 2);
+    let err = crate::util::text(&o.stderr);
+    assert!(err.contains("bad.tsv") && err.contains("line 3"), "{err}");
+}
+
 /// A handful of unrelated entries: too few to see a pattern, and the report says so.
 #[test]
 fn a_tiny_log_is_called_too_small() {
