@@ -586,11 +586,14 @@ pub struct ReaderInput<'a> {
     pub null: Option<&'a (dyn Fn() -> Vec<f64> + Sync)>,
 }
 
-/// The tendencies the reader alone finds in a log whose cues show no structure: read with
-/// p ≥ `READER_ALONE_P` in at least `min_support` entries and at least `READER_ALONE_RATIO`
-/// times (plus `min_support`) as many as in the same words shuffled. `None` when there is none.
+/// The tendencies the reader alone finds in a log whose cues show no structure. First the log
+/// as a whole: its confident readings (p ≥ `READER_ALONE_P`, of any tendency) must number at
+/// least `READER_ALONE_RATIO` times as many as in the same words shuffled, and more than chance
+/// gives (each entry read confidently with the shuffled words' rate, binomial: p below
+/// `READER_ALONE_LEVEL`). Then each tendency read so in at least `min_support` entries and
+/// `READER_ALONE_RATIO` times its own count in the shuffled words. `None` when there is none.
 fn alone_tendencies(read: &ReadFn, null: &[f64], n: usize) -> Option<Vec<bool>> {
-    use super::rule::{READER_ALONE_P, READER_ALONE_RATIO};
+    use super::rule::{READER_ALONE_LEVEL, READER_ALONE_P, READER_ALONE_RATIO};
     let mut count = vec![0usize; null.len()];
     for i in 0..n {
         if let Some(r) = read(i).filter(|r| r.p >= READER_ALONE_P) {
@@ -599,11 +602,21 @@ fn alone_tendencies(read: &ReadFn, null: &[f64], n: usize) -> Option<Vec<bool>> 
             }
         }
     }
+    let total: usize = count.iter().sum();
+    let null_total: f64 = null.iter().sum();
+    let chance = crate::timeline::stats::binom_sf(
+        total as u64,
+        n as u64,
+        (null_total / n.max(1) as f64).min(1.0),
+    );
+    if (total as f64) < READER_ALONE_RATIO * null_total || chance >= READER_ALONE_LEVEL {
+        return None;
+    }
     let need = min_support(n);
     let found: Vec<bool> = count
         .iter()
         .zip(null)
-        .map(|(&c, &z)| c >= need && c as f64 >= READER_ALONE_RATIO * z + need as f64)
+        .map(|(&c, &z)| c >= need && c as f64 >= READER_ALONE_RATIO * z)
         .collect();
     found.iter().any(|&f| f).then_some(found)
 }
@@ -985,6 +998,45 @@ mod tests {
     use crate::tendency::{Matcher, Tendency};
     use crate::text::{analyze, Language, TextParams};
     use std::sync::Arc;
+
+    /// A log of `n` entries whose first entries are read confidently as the given tendencies
+    /// (one per entry) and the rest not at all.
+    fn alone_with(n: usize, confident: &[usize], null: &[f64]) -> Option<Vec<bool>> {
+        let read = |i: usize| {
+            let t = *confident.get(i)?;
+            Some(crate::tendency::reader::RunReading {
+                tendency: t,
+                p: 0.6,
+                probs: Vec::new(),
+            })
+        };
+        alone_tendencies(&read, null, n)
+    }
+
+    #[test]
+    fn the_reader_alone_needs_the_whole_log_to_read_clearer_than_its_words_shuffled() {
+        // 20 entries: 5, 4 and 4 confident readings of three tendencies, where the shuffled words
+        // give 1.2, 1.4 and 0.7 (3.6 in all against 13): each is a pattern, though 5 < 2 × 1.2
+        // + 3 (the rule before stop 28 asked for that and found none).
+        let read: Vec<usize> = [[0; 5].as_slice(), &[1; 4], &[2; 4]].concat();
+        let null = [1.2, 1.4, 0.7, 0.3];
+        assert_eq!(
+            alone_with(20, &read, &null),
+            Some(vec![true, true, true, false])
+        );
+        // A tendency needs 3 readings and twice its own shuffled count.
+        let null = [1.2, 2.1, 0.7, 0.3];
+        assert_eq!(
+            alone_with(20, &read, &null),
+            Some(vec![true, false, true, false])
+        );
+        // The same readings where the shuffled words read as clearly: no structure.
+        assert_eq!(alone_with(20, &read, &[3.0, 3.0, 1.0, 0.0]), None);
+        // Twice the shuffled count, but in 12 entries 5 of 2.5 expected is chance (p ≈ 0.05).
+        assert_eq!(alone_with(12, &[0, 0, 0, 1, 1], &[1.0, 1.0, 0.5]), None);
+        // Enough readings in all, none of one tendency in 3 entries.
+        assert_eq!(alone_with(20, &[0, 0, 1, 1, 2, 2, 3, 3], &[0.1; 4]), None);
+    }
 
     #[test]
     fn a_reader_pattern_needs_three_entries_and_three_percent_of_a_larger_log() {

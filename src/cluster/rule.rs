@@ -95,13 +95,16 @@ pub const READER_CUED: f32 = 0.2;
 /// In larger logs a cue and its centre stand on the log's own word statistics and the reader
 /// does not overrule them (generated 1k logs lose up to 0.02 ARI otherwise).
 pub const READER_CUED_MAX: usize = 500;
-/// In a log whose cues show no structure (up to `READER_ALONE_MAX` entries), a tendency the
-/// reader reads with at least this probability in enough entries (`READER_ALONE_RATIO`) is a
-/// pattern of its own (`guided::alone_tendencies`).
+/// In a log whose cues show no structure (up to `READER_ALONE_MAX` entries), the reader's
+/// readings of at least this probability are its confident ones (`guided::alone_tendencies`).
 pub const READER_ALONE_P: f32 = 0.4;
-/// ... in at least this many times as many entries as in the same words shuffled, plus
-/// `min_support`.
+/// ... which must number at least this many times as many as in the same words shuffled, in
+/// the whole log and per tendency (with at least `min_support` entries) ...
 pub const READER_ALONE_RATIO: f64 = 2.0;
+/// ... and, in the whole log, more than chance gives at this level (binomial, each entry read
+/// confidently at the shuffled words' rate). Shuffled-word copies of hand-written logs reach
+/// p = 0.017 at the lowest (benches/QUALITY.md).
+pub const READER_ALONE_LEVEL: f64 = 0.01;
 pub const READER_ALONE_MAX: usize = 500;
 /// A pattern of the reader's own (a tendency the cues made none of) needs at least this share of
 /// the log's entries besides `guided::min_support` (so 3 entries up to a log of 100): in the

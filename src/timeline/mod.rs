@@ -15,7 +15,7 @@
 mod errors;
 mod forecast;
 mod period;
-mod stats;
+pub(crate) mod stats;
 mod trend;
 
 pub use errors::{TimelineError, TimelineParamError};
