@@ -103,7 +103,7 @@ pub const READER_ALONE_P: f32 = 0.4;
 pub const READER_ALONE_RATIO: f64 = 2.0;
 /// ... and, in the whole log, more than chance gives at this level (binomial, each entry read
 /// confidently at the shuffled words' rate). Shuffled-word copies of hand-written logs reach
-/// p = 0.017 at the lowest (benches/QUALITY.md).
+/// p = 0.021 at the lowest (benches/QUALITY.md).
 pub const READER_ALONE_LEVEL: f64 = 0.01;
 pub const READER_ALONE_MAX: usize = 500;
 /// A pattern of the reader's own (a tendency the cues made none of) needs at least this share of

@@ -1,0 +1,72 @@
+"""Probe (not part of recur): the reader-alone structure test, per log.
+
+For each log: how many entries the reader (assets/reader.tsv, or READER=FILE) reads with
+p >= 0.4, how many the same words shuffled across the entries give (each field's words drawn
+from that field's words in all entries, 10 shuffles averaged, as `RunReader::shuffled_counts`
+does), their ratio, the binomial tail p of the count at the shuffled rate, and per tendency the
+author's count, the confident readings and the shuffled ones (-v).
+usage: [READER=FILE] python3 benches/quality/probes/reader_alone_null.py [-v] LOG.csv ...
+"""
+import csv, importlib.util, math, os, random, sys
+from collections import Counter
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+spec = importlib.util.spec_from_file_location("tr", os.path.join(ROOT, "scripts", "train_reader.py"))
+tr = importlib.util.module_from_spec(spec); spec.loader.exec_module(tr)
+classes, bias, feats = [], [], {}
+for line in open(os.environ.get("READER", os.path.join(ROOT, "assets", "reader.tsv")), encoding="utf-8"):
+    c = line.rstrip("\n").split("\t")
+    if c[0] == "classes": classes = c[1:]
+    elif c[0] == "bias": bias = [float(x) for x in c[1:]]
+    elif c[0] == "f": feats[c[1]] = (float(c[2]), [float(x) for x in c[3:]])
+
+
+def probs(fields):
+    tf = Counter(f for f in tr.analyzer("\n".join(fields)) if f in feats)
+    if not tf: return None
+    vals = {f: (1 + math.log(n)) * feats[f][0] for f, n in tf.items()}
+    norm = math.sqrt(sum(v * v for v in vals.values()))
+    logits = list(bias)
+    for f, v in vals.items():
+        for i, w in enumerate(feats[f][1]): logits[i] += w * v / norm
+    m = max(logits); e = [math.exp(l - m) for l in logits]; s = sum(e)
+    return [x / s for x in e]
+
+
+def confident(entries, p=0.4):
+    c = Counter()
+    for f in entries:
+        pr = probs(f)
+        if pr is None: continue
+        j = max(range(len(pr)), key=lambda k: pr[k])
+        if pr[j] >= p: c[classes[j]] += 1
+    return c
+
+
+def shuffled(entries, rounds=10, seed=1):
+    rng = random.Random(seed); tot = Counter()
+    pools = [[w for f in entries for w in f[k].split()] for k in range(3)]
+    for _ in range(rounds):
+        its = []
+        for k in range(3):
+            w = pools[k][:]; rng.shuffle(w); its.append(iter(w))
+        tot.update(confident([[" ".join(next(its[k]) for _ in f[k].split()) for k in range(3)]
+                              for f in entries]))
+    return {k: v / rounds for k, v in tot.items()}
+
+
+def binom_sf(k, n, p):
+    return sum(math.comb(n, i) * p ** i * (1 - p) ** (n - i) for i in range(k, n + 1))
+
+
+verbose = "-v" in sys.argv
+for path in [a for a in sys.argv[1:] if a != "-v"]:
+    rows = list(csv.DictReader(open(path, encoding="utf-8")))
+    entries = [[r["root_cause"], r.get("lesson") or "", r.get("behavioral_change") or ""] for r in rows]
+    c, z = confident(entries), shuffled(entries)
+    tot, zt, n = sum(c.values()), sum(z.values()), len(rows)
+    print(f"{os.path.basename(path):34s} n={n:3d} read={tot:3d} shuffled={zt:5.1f} "
+          f"ratio={tot / max(zt, 0.1):4.1f} p={binom_sf(tot, n, min(zt / n, 1.0)):.2g}")
+    if verbose:
+        truth = Counter(r.get("tendency", "") for r in rows)
+        for t in sorted(set(c) | set(z) | set(truth) - {""}):
+            print(f"   {t:14s} tagged={truth.get(t, 0):2d} read={c.get(t, 0):2d} shuffled={z.get(t, 0):.1f}")
