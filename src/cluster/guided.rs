@@ -590,13 +590,23 @@ pub struct ReaderInput<'a> {
 /// as a whole: its confident readings (p ≥ `READER_ALONE_P`, of any tendency) must number at
 /// least `READER_ALONE_RATIO` times as many as in the same words shuffled, and more than chance
 /// gives (each entry read confidently with the shuffled words' rate, binomial: p below
-/// `READER_ALONE_LEVEL`). Then each tendency read so in at least `min_support` entries and
-/// `READER_ALONE_RATIO` times its own count in the shuffled words. `None` when there is none.
+/// `READER_ALONE_LEVEL`). Then a tendency is one when at least `min_support` entries would join
+/// it (read as it with p ≥ `READER_UNPLACED`, as `Reread` places them) and its confident
+/// readings number at least `READER_ALONE_FIRM` and `READER_ALONE_RATIO` times its count in the
+/// shuffled words. `None` when there is none.
 fn alone_tendencies(read: &ReadFn, null: &[f64], n: usize) -> Option<Vec<bool>> {
+    use super::rule::{READER_ALONE_FIRM, READER_UNPLACED};
     use super::rule::{READER_ALONE_LEVEL, READER_ALONE_P, READER_ALONE_RATIO};
     let mut count = vec![0usize; null.len()];
+    let mut joining = vec![0usize; null.len()];
     for i in 0..n {
-        if let Some(r) = read(i).filter(|r| r.p >= READER_ALONE_P) {
+        let Some(r) = read(i) else { continue };
+        if r.p >= READER_UNPLACED {
+            if let Some(c) = joining.get_mut(r.tendency) {
+                *c += 1;
+            }
+        }
+        if r.p >= READER_ALONE_P {
             if let Some(c) = count.get_mut(r.tendency) {
                 *c += 1;
             }
@@ -613,10 +623,11 @@ fn alone_tendencies(read: &ReadFn, null: &[f64], n: usize) -> Option<Vec<bool>> 
         return None;
     }
     let need = min_support(n);
-    let found: Vec<bool> = count
-        .iter()
-        .zip(null)
-        .map(|(&c, &z)| c >= need && c as f64 >= READER_ALONE_RATIO * z)
+    let found: Vec<bool> = (0..null.len())
+        .map(|t| {
+            let c = count[t];
+            joining[t] >= need && c >= READER_ALONE_FIRM && c as f64 >= READER_ALONE_RATIO * null[t]
+        })
         .collect();
     found.iter().any(|&f| f).then_some(found)
 }
@@ -1004,11 +1015,20 @@ mod tests {
     /// A log of `n` entries whose first entries are read confidently as the given tendencies
     /// (one per entry) and the rest not at all.
     fn alone_with(n: usize, confident: &[usize], null: &[f64]) -> Option<Vec<bool>> {
+        alone_read(n, confident, &[], null)
+    }
+
+    /// ... and the next entries read as the tendencies of `weak` with p = 0.2 (they would join
+    /// a pattern but are no firm reading).
+    fn alone_read(n: usize, firm: &[usize], weak: &[usize], null: &[f64]) -> Option<Vec<bool>> {
         let read = |i: usize| {
-            let t = *confident.get(i)?;
+            let (t, p) = match firm.get(i) {
+                Some(&t) => (t, 0.6),
+                None => (*weak.get(i - firm.len())?, 0.2),
+            };
             Some(crate::tendency::reader::RunReading {
                 tendency: t,
-                p: 0.6,
+                p,
                 probs: Vec::new(),
             })
         };
@@ -1038,6 +1058,19 @@ mod tests {
         assert_eq!(alone_with(12, &[0, 0, 0, 1, 1], &[1.0, 1.0, 0.5]), None);
         // Enough readings in all, none of one tendency in 3 entries.
         assert_eq!(alone_with(20, &[0, 0, 1, 1, 2, 2, 3, 3], &[0.1; 4]), None);
+        // ... but two firm readings and two weak ones of tendency 3 make 4 entries that would
+        // join it: a pattern. Tendency 2's two weak readings alone do not make one.
+        let firm: Vec<usize> = [[0; 5].as_slice(), &[1; 4], &[3; 2]].concat();
+        assert_eq!(
+            alone_read(20, &firm, &[3, 3, 2, 2], &[0.5, 0.5, 0.1, 0.1]),
+            Some(vec![true, true, false, true])
+        );
+        // One firm reading is not enough, however many would join.
+        let firm: Vec<usize> = [[0; 5].as_slice(), &[1; 4], &[3; 1]].concat();
+        assert_eq!(
+            alone_read(20, &firm, &[3, 3, 3], &[0.5, 0.5, 0.1, 0.1]),
+            Some(vec![true, true, false, false])
+        );
     }
 
     #[test]

@@ -105,6 +105,9 @@ pub const READER_ALONE_RATIO: f64 = 2.0;
 /// confidently at the shuffled words' rate). Shuffled-word copies of hand-written logs reach
 /// p = 0.021 at the lowest (benches/QUALITY.md).
 pub const READER_ALONE_LEVEL: f64 = 0.01;
+/// ... and a tendency needs this many of the firm readings (and `min_support` entries that would
+/// join it, read as it with p ≥ `READER_UNPLACED`).
+pub const READER_ALONE_FIRM: usize = 2;
 pub const READER_ALONE_MAX: usize = 500;
 /// A pattern of the reader's own (a tendency the cues made none of) needs at least this share of
 /// the log's entries besides `guided::min_support` (so 3 entries up to a log of 100): in the
