@@ -276,7 +276,7 @@ pub fn run(config: &Config, observer: &mut dyn Observer) -> Result<Outcome> {
     } else if !clustering.selection.structured || clustering.k == 0 {
         notes.push(if records.len() < report::SMALL_LOG && matches!(clustering.selection.method, "tendencies" | "log prior") {
             format!(
-                "Too few entries to see a pattern (need ~{}): no tendency appears in {} or more of the {} entries yet.",
+                "Too few entries to see a pattern (need ~{}): no tendency recurs in {} or more of the {} entries more clearly than in the same words shuffled at random.",
                 report::SMALL_LOG,
                 cluster::guided::MIN_SUPPORT,
                 records.len()

@@ -167,7 +167,7 @@ impl Report<'_> {
                 "{n} — no terms survive to compare the entries (every word is a stop word, or in too many or too few entries)"
             ),
             ("tendencies" | "log prior", _) if n == 0 && entries < SMALL_LOG => format!(
-                "0 — too few entries to see a pattern (need ~{SMALL_LOG}): no tendency appears in {} or more of the {entries} entries",
+                "0 — too few entries to see a pattern (need ~{SMALL_LOG}): no tendency recurs in {} or more of the {entries} entries more clearly than in the same words shuffled at random",
                 crate::cluster::guided::MIN_SUPPORT
             ),
             ("tendencies" | "log prior", _) if n == 0 => "0 — no clear structure: no well-known tendency recurs more often than the same words shuffled at random would give, and the other entries do not fall into groups that hold up when the log is resampled".to_string(),
