@@ -10,26 +10,10 @@ usage: [READER=FILE] python3 benches/quality/probes/reader_alone_null.py [-v] LO
 import csv, importlib.util, math, os, random, sys
 from collections import Counter
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-spec = importlib.util.spec_from_file_location("tr", os.path.join(ROOT, "scripts", "train_reader.py"))
-tr = importlib.util.module_from_spec(spec); spec.loader.exec_module(tr)
-classes, bias, feats = [], [], {}
-for line in open(os.environ.get("READER", os.path.join(ROOT, "assets", "reader.tsv")), encoding="utf-8"):
-    c = line.rstrip("\n").split("\t")
-    if c[0] == "classes": classes = c[1:]
-    elif c[0] == "bias": bias = [float(x) for x in c[1:]]
-    elif c[0] == "f": feats[c[1]] = (float(c[2]), [float(x) for x in c[3:]])
-
-
-def probs(fields):
-    tf = Counter(f for f in tr.analyzer("\n".join(fields)) if f in feats)
-    if not tf: return None
-    vals = {f: (1 + math.log(n)) * feats[f][0] for f, n in tf.items()}
-    norm = math.sqrt(sum(v * v for v in vals.values()))
-    logits = list(bias)
-    for f, v in vals.items():
-        for i, w in enumerate(feats[f][1]): logits[i] += w * v / norm
-    m = max(logits); e = [math.exp(l - m) for l in logits]; s = sum(e)
-    return [x / s for x in e]
+spec = importlib.util.spec_from_file_location("rf", os.path.join(ROOT, "scripts", "reader_fixture.py"))
+rf = importlib.util.module_from_spec(spec); spec.loader.exec_module(rf)
+READER = rf.Reader(os.environ.get("READER", os.path.join(ROOT, "assets", "reader.tsv")))
+classes, probs = READER.classes, READER.probs
 
 
 def confident(entries, p=0.4):
