@@ -172,14 +172,14 @@ pub fn run(config: &Config, observer: &mut dyn Observer) -> Result<Outcome> {
                     .collect()
             })
             .collect();
-        reader.as_ref().map_or_else(Vec::new, |r| {
-            r.shuffled_counts(&fields, cluster::rule::READER_ALONE_P, 32, config.seed)
+        reader.as_ref().map_or_else(Default::default, |r| {
+            r.shuffled(&fields, cluster::rule::READER_ALONE_P, 32, config.seed)
         })
     };
     let reader_input = reader.as_ref().map(|_| cluster::guided::ReaderInput {
         read: &read,
         null: (records.len() <= cluster::rule::READER_ALONE_MAX)
-            .then_some(&null as &(dyn Fn() -> Vec<f64> + Sync)),
+            .then_some(&null as &(dyn Fn() -> tendency::reader::Shuffled + Sync)),
     });
     let clustering = match (&corpus.cues, cluster_params.k()) {
         (Some(cues), cluster::KChoice::Auto) if config.lexicon => cluster::guided::cluster(

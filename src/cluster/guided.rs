@@ -580,21 +580,27 @@ pub type ReadFn<'a> = dyn Fn(usize) -> Option<RunReading> + Sync + 'a;
 /// The learned reader as the guided mode uses it.
 pub struct ReaderInput<'a> {
     pub read: &'a ReadFn<'a>,
-    /// Per tendency of the run's list, the entries read as it with p ≥ `READER_ALONE_P` in
-    /// the log's words shuffled (`RunReader::shuffled_counts`), computed only when the cues
+    /// What the reader reads in the log's words shuffled (`RunReader::shuffled`: per tendency
+    /// the entries read as it with p ≥ `READER_ALONE_P`, and `z`), computed only when the cues
     /// see no structure; `None` for a log larger than `READER_ALONE_MAX`.
-    pub null: Option<&'a (dyn Fn() -> Vec<f64> + Sync)>,
+    pub null: Option<&'a (dyn Fn() -> crate::tendency::reader::Shuffled + Sync)>,
 }
 
 /// The tendencies the reader alone finds in a log whose cues show no structure. First the log
 /// as a whole: its confident readings (p ≥ `READER_ALONE_P`, of any tendency) must number at
 /// least `READER_ALONE_RATIO` times as many as in the same words shuffled, and more than chance
 /// gives (each entry read confidently with the shuffled words' rate, binomial: p below
-/// `READER_ALONE_LEVEL`). Then a tendency is one when at least `min_support` entries would join
+/// `READER_ALONE_LEVEL`), or its entries' mean top probability must stand `READER_ALONE_Z`
+/// standard deviations above the shuffled words' (`Shuffled::z`). Then a tendency is one when at least `min_support` entries would join
 /// it (read as it with p ≥ `READER_UNPLACED`, as `Reread` places them) and its confident
 /// readings number at least `READER_ALONE_FIRM` and `READER_ALONE_RATIO` times its count in the
 /// shuffled words. `None` when there is none.
-fn alone_tendencies(read: &ReadFn, null: &[f64], n: usize) -> Option<Vec<bool>> {
+fn alone_tendencies(
+    read: &ReadFn,
+    shuffled: &crate::tendency::reader::Shuffled,
+    n: usize,
+) -> Option<Vec<bool>> {
+    let null = &shuffled.counts[..];
     use super::rule::{READER_ALONE_FIRM, READER_UNPLACED};
     use super::rule::{READER_ALONE_LEVEL, READER_ALONE_P, READER_ALONE_RATIO};
     let mut count = vec![0usize; null.len()];
@@ -619,7 +625,8 @@ fn alone_tendencies(read: &ReadFn, null: &[f64], n: usize) -> Option<Vec<bool>> 
         n as u64,
         (null_total / n.max(1) as f64).min(1.0),
     );
-    if (total as f64) < READER_ALONE_RATIO * null_total || chance >= READER_ALONE_LEVEL {
+    let counted = (total as f64) >= READER_ALONE_RATIO * null_total && chance < READER_ALONE_LEVEL;
+    if !counted && shuffled.z < super::rule::READER_ALONE_Z {
         return None;
     }
     let need = min_support(n);
@@ -1032,7 +1039,11 @@ mod tests {
                 probs: Vec::new(),
             })
         };
-        alone_tendencies(&read, null, n)
+        let shuffled = crate::tendency::reader::Shuffled {
+            counts: null.to_vec(),
+            z: 0.0,
+        };
+        alone_tendencies(&read, &shuffled, n)
     }
 
     #[test]
@@ -1058,6 +1069,26 @@ mod tests {
         assert_eq!(alone_with(12, &[0, 0, 0, 1, 1], &[1.0, 1.0, 0.5]), None);
         // Enough readings in all, none of one tendency in 3 entries.
         assert_eq!(alone_with(20, &[0, 0, 1, 1, 2, 2, 3, 3], &[0.1; 4]), None);
+        // The counts alone do not pass 12 entries (above), but entries that read clearer than
+        // the shuffled words by `READER_ALONE_Z` standard deviations do.
+        let read = |i: usize| {
+            let t = *[0usize, 0, 0, 1, 1].get(i)?;
+            Some(crate::tendency::reader::RunReading {
+                tendency: t,
+                p: 0.6,
+                probs: Vec::new(),
+            })
+        };
+        let null = [1.0, 1.0, 0.5];
+        let with_z = |z: f64| {
+            let shuffled = crate::tendency::reader::Shuffled {
+                counts: null.to_vec(),
+                z,
+            };
+            alone_tendencies(&read, &shuffled, 12)
+        };
+        assert_eq!(with_z(3.9), None);
+        assert_eq!(with_z(4.0), Some(vec![true, false, false]));
         // ... but two firm readings and two weak ones of tendency 3 make 4 entries that would
         // join it: a pattern. Tendency 2's two weak readings alone do not make one.
         let firm: Vec<usize> = [[0; 5].as_slice(), &[1; 4], &[3; 2]].concat();

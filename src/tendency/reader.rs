@@ -432,10 +432,7 @@ pub struct RunReading {
 
 impl RunReader {
     /// Per tendency of the run's list, how many entries the reader reads as it with probability
-    /// at least `min_p` when the log's words are shuffled across its entries (each field's words
-    /// drawn at random from that field's words in all entries, each entry keeping its number of
-    /// words per field), averaged over `rounds` shuffles. `entries` are the entries' fields;
-    /// their order does not change the result.
+    /// at least `min_p` when the log's words are shuffled across its entries (`shuffled`).
     pub fn shuffled_counts(
         &self,
         entries: &[Vec<&str>],
@@ -443,6 +440,16 @@ impl RunReader {
         rounds: u32,
         seed: u64,
     ) -> Vec<f64> {
+        self.shuffled(entries, min_p, rounds, seed).counts
+    }
+
+    /// What the reader reads when the log's words are shuffled across its entries (each field's
+    /// words drawn at random from that field's words in all entries, each entry keeping its
+    /// number of words per field), over `rounds` shuffles: per tendency of the run's list the
+    /// entries read as it with probability at least `min_p` (averaged), and how far the log's
+    /// own mean top probability lies above the shuffled ones (`Shuffled::z`). `entries` are the
+    /// entries' fields; their order does not change the result.
+    pub fn shuffled(&self, entries: &[Vec<&str>], min_p: f32, rounds: u32, seed: u64) -> Shuffled {
         use rand::seq::SliceRandom;
         use rand::SeedableRng;
         let n_run = self.to_run.iter().flatten().max().map_or(0, |&t| t + 1);
@@ -458,6 +465,15 @@ impl RunReader {
                     .collect()
             })
             .collect();
+        // An entry's top probability (0 when the reader reads nothing in it).
+        let top = |fields: &[&str]| {
+            self.reader
+                .read_all(fields)
+                .map_or(0.0, |(x, _)| f64::from(x.p))
+        };
+        let n = sorted.len().max(1) as f64;
+        let own = sorted.iter().map(|e| top(e)).sum::<f64>() / n;
+        let mut means = Vec::with_capacity(rounds as usize);
         for r in 0..rounds {
             let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed ^ u64::from(r));
             let mut drawn: Vec<std::vec::IntoIter<&str>> = pools
@@ -468,6 +484,7 @@ impl RunReader {
                     words.into_iter()
                 })
                 .collect();
+            let mut sum = 0.0;
             for e in &sorted {
                 let fields: Vec<String> = (0..n_fields)
                     .map(|f| {
@@ -477,17 +494,47 @@ impl RunReader {
                     .collect();
                 let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
                 if let Some((x, _)) = self.reader.read_all(&refs) {
+                    sum += f64::from(x.p);
                     if let Some(t) = self.to_run.get(x.class as usize).copied().flatten() {
                         total[t] += u64::from(x.p >= min_p);
                     }
                 }
             }
+            means.push(sum / n);
         }
-        total
-            .iter()
-            .map(|&c| c as f64 / f64::from(rounds.max(1)))
-            .collect()
+        let z = if means.len() >= 2 {
+            let m = means.iter().sum::<f64>() / means.len() as f64;
+            let var =
+                means.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (means.len() - 1) as f64;
+            if var > 0.0 {
+                (own - m) / var.sqrt()
+            } else {
+                0.0
+            }
+        } else {
+            0.0
+        };
+        Shuffled {
+            counts: total
+                .iter()
+                .map(|&c| c as f64 / f64::from(rounds.max(1)))
+                .collect(),
+            z,
+        }
     }
+}
+
+/// What the reader reads in a log's words shuffled across its entries (`RunReader::shuffled`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Shuffled {
+    /// Per tendency of the run's list, the entries read as it with p ≥ the asked minimum,
+    /// averaged over the shuffles.
+    pub counts: Vec<f64>,
+    /// The log's own mean top probability (an entry's most probable tendency's probability, 0
+    /// for an entry the reader reads nothing in) minus the shuffles' mean of it, in standard
+    /// deviations of the shuffles (0 with fewer than two shuffles or no spread). An entry that
+    /// says one tendency reads clearer than a mix of words from several.
+    pub z: f64,
 }
 
 impl RunReading {
