@@ -107,8 +107,8 @@ pub const READER_ALONE_RATIO: f64 = 2.0;
 pub const READER_ALONE_LEVEL: f64 = 0.01;
 /// ... or, tested otherwise, the log's entries must read clearer than its shuffled words: their
 /// mean top probability this many standard deviations (of 32 shuffles) above the shuffles'. On
-/// the 72 shuffled-word copies of hand-written logs it reaches 3.1 at most; on small terse
-/// logs whose counts are too few to test, 4.4–6.6 (benches/QUALITY.md).
+/// the 72 shuffled-word copies of hand-written logs it reaches 3.3 at most; on small terse
+/// logs whose counts are too few to test, 4.2–6.4 (benches/QUALITY.md).
 pub const READER_ALONE_Z: f64 = 4.0;
 /// ... and a tendency needs this many of the firm readings (and `min_support` entries that would
 /// join it, read as it with p ≥ `READER_UNPLACED`).

@@ -3,7 +3,8 @@
 For each log: how many entries the reader (assets/reader.tsv, or READER=FILE) reads with
 p >= 0.4, how many the same words shuffled across the entries give (each field's words drawn
 from that field's words in all entries, 10 shuffles averaged, as `RunReader::shuffled_counts`
-does), their ratio, the binomial tail p of the count at the shuffled rate, and per tendency the
+does), their ratio, the binomial tail p of the count at the shuffled rate, z (the log's mean top
+probability above 32 shuffles', in their standard deviations: `Shuffled::z`), and per tendency the
 author's count, the confident readings and the shuffled ones (-v).
 usage: [READER=FILE] python3 benches/quality/probes/reader_alone_null.py [-v] LOG.csv ...
 """
@@ -38,6 +39,26 @@ def shuffled(entries, rounds=10, seed=1):
     return {k: v / rounds for k, v in tot.items()}
 
 
+def mean_top(entries):
+    tops = [max(p) if p else 0.0 for p in map(probs, entries)]
+    return sum(tops) / max(len(tops), 1)
+
+
+def top_z(entries, rounds=32, seed=7):
+    """How far the log's mean top probability lies above its shuffled words', in their sds."""
+    rng = random.Random(seed); means = []
+    pools = [[w for f in entries for w in f[k].split()] for k in range(3)]
+    for _ in range(rounds):
+        its = []
+        for k in range(3):
+            w = pools[k][:]; rng.shuffle(w); its.append(iter(w))
+        means.append(mean_top([[" ".join(next(its[k]) for _ in f[k].split()) for k in range(3)]
+                               for f in entries]))
+    m = sum(means) / rounds
+    sd = math.sqrt(sum((x - m) ** 2 for x in means) / (rounds - 1))
+    return (mean_top(entries) - m) / sd if sd > 0 else 0.0
+
+
 def binom_sf(k, n, p):
     return sum(math.comb(n, i) * p ** i * (1 - p) ** (n - i) for i in range(k, n + 1))
 
@@ -49,7 +70,7 @@ for path in [a for a in sys.argv[1:] if a != "-v"]:
     c, z = confident(entries), shuffled(entries)
     tot, zt, n = sum(c.values()), sum(z.values()), len(rows)
     print(f"{os.path.basename(path):34s} n={n:3d} read={tot:3d} shuffled={zt:5.1f} "
-          f"ratio={tot / max(zt, 0.1):4.1f} p={binom_sf(tot, n, min(zt / n, 1.0)):.2g}")
+          f"ratio={tot / max(zt, 0.1):4.1f} p={binom_sf(tot, n, min(zt / n, 1.0)):.2g} z={top_z(entries):4.1f}")
     if verbose:
         truth = Counter(r.get("tendency", "") for r in rows)
         for t in sorted(set(c) | set(z) | set(truth) - {""}):
