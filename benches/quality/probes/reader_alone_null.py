@@ -27,15 +27,22 @@ def confident(entries, p=0.4):
     return c
 
 
-def shuffled(entries, rounds=10, seed=1):
-    rng = random.Random(seed); tot = Counter()
+def shuffles(entries, rounds, seed):
+    """The log's words shuffled across its entries, `rounds` times: each field's words drawn from
+    that field's words in all entries, each entry keeping its number of words per field."""
+    rng = random.Random(seed)
     pools = [[w for f in entries for w in f[k].split()] for k in range(3)]
     for _ in range(rounds):
         its = []
         for k in range(3):
             w = pools[k][:]; rng.shuffle(w); its.append(iter(w))
-        tot.update(confident([[" ".join(next(its[k]) for _ in f[k].split()) for k in range(3)]
-                              for f in entries]))
+        yield [[" ".join(next(its[k]) for _ in f[k].split()) for k in range(3)] for f in entries]
+
+
+def shuffled(entries, rounds=10, seed=1):
+    tot = Counter()
+    for s in shuffles(entries, rounds, seed):
+        tot.update(confident(s))
     return {k: v / rounds for k, v in tot.items()}
 
 
@@ -46,14 +53,7 @@ def mean_top(entries):
 
 def top_z(entries, rounds=32, seed=7):
     """How far the log's mean top probability lies above its shuffled words', in their sds."""
-    rng = random.Random(seed); means = []
-    pools = [[w for f in entries for w in f[k].split()] for k in range(3)]
-    for _ in range(rounds):
-        its = []
-        for k in range(3):
-            w = pools[k][:]; rng.shuffle(w); its.append(iter(w))
-        means.append(mean_top([[" ".join(next(its[k]) for _ in f[k].split()) for k in range(3)]
-                               for f in entries]))
+    means = [mean_top(s) for s in shuffles(entries, rounds, seed)]
     m = sum(means) / rounds
     sd = math.sqrt(sum((x - m) ** 2 for x in means) / (rounds - 1))
     return (mean_top(entries) - m) / sd if sd > 0 else 0.0
