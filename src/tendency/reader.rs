@@ -431,18 +431,6 @@ pub struct RunReading {
 }
 
 impl RunReader {
-    /// Per tendency of the run's list, how many entries the reader reads as it with probability
-    /// at least `min_p` when the log's words are shuffled across its entries (`shuffled`).
-    pub fn shuffled_counts(
-        &self,
-        entries: &[Vec<&str>],
-        min_p: f32,
-        rounds: u32,
-        seed: u64,
-    ) -> Vec<f64> {
-        self.shuffled(entries, min_p, rounds, seed).counts
-    }
-
     /// What the reader reads when the log's words are shuffled across its entries (each field's
     /// words drawn at random from that field's words in all entries, each entry keeping its
     /// number of words per field), over `rounds` shuffles: per tendency of the run's list the
@@ -696,14 +684,50 @@ mod tests {
             vec!["We shipped the config change without review", "Review it"],
             vec!["I never told the client the date had slipped", ""],
         ];
-        let a = r.shuffled_counts(&entries, 0.4, 8, 7);
+        let s = r.shuffled(&entries, 0.4, 8, 7);
         let mut rev = entries.clone();
         rev.reverse();
-        assert_eq!(a, r.shuffled_counts(&rev, 0.4, 8, 7));
+        assert_eq!(s, r.shuffled(&rev, 0.4, 8, 7));
+        let a = s.counts;
         assert_eq!(a.len(), list.len());
         assert!(a.iter().all(|&c| (0.0..=4.0).contains(&c)));
         assert!(a.iter().sum::<f64>() <= 4.0);
-        assert!(r.shuffled_counts(&[], 0.4, 8, 7).iter().all(|&c| c == 0.0));
+        let none = r.shuffled(&[], 0.4, 8, 7);
+        assert!(none.counts.iter().all(|&c| c == 0.0));
+        assert_eq!(none.z, 0.0);
+    }
+
+    /// `Shuffled::z`: entries that each say one tendency read clearer than their words shuffled
+    /// across them; entries that are already such a mix do not.
+    #[test]
+    fn shuffled_z_tells_entries_from_their_words_mixed() {
+        let r = Reader::builtin().for_run(&crate::tendency::builtin());
+        let clear = [
+            "I said yes to every request and took on far too much again",
+            "The TLS certificate expired over the weekend and nobody had renewed it",
+            "I never told the client the date had slipped until the week before",
+            "We estimated two weeks and it took six, planned for the best case",
+            "Agreed to cover the extra shifts on top of my own caseload",
+            "The insurance policy lapsed because the renewal letter went to the old address",
+            "Put off telling him his work was not good enough until the review",
+            "The migration took three times longer than the plan said",
+        ];
+        let entries: Vec<Vec<&str>> = clear.iter().map(|t| vec![*t]).collect();
+        let z_clear = r.shuffled(&entries, 0.4, 32, 3).z;
+        // The same words dealt round-robin: every entry gets words of every tendency.
+        let words: Vec<&str> = clear.iter().flat_map(|t| t.split_whitespace()).collect();
+        let mut mixed = vec![String::new(); clear.len()];
+        for (i, w) in words.iter().enumerate() {
+            let m = &mut mixed[i % clear.len()];
+            if !m.is_empty() {
+                m.push(' ');
+            }
+            m.push_str(w);
+        }
+        let entries: Vec<Vec<&str>> = mixed.iter().map(|t| vec![t.as_str()]).collect();
+        let z_mixed = r.shuffled(&entries, 0.4, 32, 3).z;
+        assert!(z_clear >= crate::cluster::rule::READER_ALONE_Z, "{z_clear}");
+        assert!(z_mixed < 2.0, "{z_mixed}");
     }
 
     /// `tests/data/reader/expected.tsv` (scripts/reader_fixture.py): what the trainer's own
