@@ -149,9 +149,8 @@ pub fn run(config: &Config, observer: &mut dyn Observer) -> Result<Outcome> {
         && config.language.name == "english"
         && records.len() <= tendency::reader::READER_MAX_ENTRIES)
         .then(|| {
-            let r = config.reader_file.clone();
-            r.unwrap_or_else(Reader::builtin)
-                .for_run(&config.tendencies)
+            let base = config.reader_file.clone().unwrap_or_else(Reader::builtin);
+            base.for_run(&config.tendencies)
         });
     let read = |i: usize| {
         let reader = reader.as_ref()?;

@@ -591,18 +591,18 @@ pub struct ReaderInput<'a> {
 /// least `READER_ALONE_RATIO` times as many as in the same words shuffled, and more than chance
 /// gives (each entry read confidently with the shuffled words' rate, binomial: p below
 /// `READER_ALONE_LEVEL`), or its entries' mean top probability must stand `READER_ALONE_Z`
-/// standard deviations above the shuffled words' (`Shuffled::z`). Then a tendency is one when at least `min_support` entries would join
-/// it (read as it with p ≥ `READER_UNPLACED`, as `Reread` places them) and its confident
-/// readings number at least `READER_ALONE_FIRM` and `READER_ALONE_RATIO` times its count in the
-/// shuffled words. `None` when there is none.
+/// standard deviations above the shuffled words' (`Shuffled::z`). Then a tendency is one when
+/// at least `min_support` entries would join it (read as it with p ≥ `READER_UNPLACED`, as
+/// `Reread` places them) and its confident readings number at least `READER_ALONE_FIRM` and
+/// `READER_ALONE_RATIO` times its count in the shuffled words. `None` when there is none.
 fn alone_tendencies(
     read: &ReadFn,
     shuffled: &crate::tendency::reader::Shuffled,
     n: usize,
 ) -> Option<Vec<bool>> {
+    use super::rule::{READER_ALONE_FIRM, READER_ALONE_LEVEL, READER_ALONE_P};
+    use super::rule::{READER_ALONE_RATIO, READER_ALONE_Z, READER_UNPLACED};
     let null = &shuffled.counts[..];
-    use super::rule::{READER_ALONE_FIRM, READER_UNPLACED};
-    use super::rule::{READER_ALONE_LEVEL, READER_ALONE_P, READER_ALONE_RATIO};
     let mut count = vec![0usize; null.len()];
     let mut joining = vec![0usize; null.len()];
     for i in 0..n {
@@ -626,7 +626,7 @@ fn alone_tendencies(
         (null_total / n.max(1) as f64).min(1.0),
     );
     let counted = (total as f64) >= READER_ALONE_RATIO * null_total && chance < READER_ALONE_LEVEL;
-    if !counted && shuffled.z < super::rule::READER_ALONE_Z {
+    if !counted && shuffled.z < READER_ALONE_Z {
         return None;
     }
     let need = min_support(n);

@@ -440,8 +440,8 @@ impl RunReader {
     pub fn shuffled(&self, entries: &[Vec<&str>], min_p: f32, rounds: u32, seed: u64) -> Shuffled {
         use rand::seq::SliceRandom;
         use rand::SeedableRng;
+        use rayon::prelude::*;
         let n_run = self.to_run.iter().flatten().max().map_or(0, |&t| t + 1);
-        let mut total = vec![0u64; n_run];
         let mut sorted: Vec<&Vec<&str>> = entries.iter().collect();
         sorted.sort_unstable();
         let n_fields = sorted.iter().map(|e| e.len()).max().unwrap_or(0);
@@ -453,62 +453,77 @@ impl RunReader {
                     .collect()
             })
             .collect();
-        // An entry's top probability (0 when the reader reads nothing in it).
-        let top = |fields: &[&str]| {
-            self.reader
-                .read_all(fields)
-                .map_or(0.0, |(x, _)| f64::from(x.p))
-        };
         let n = sorted.len().max(1) as f64;
-        let own = sorted.iter().map(|e| top(e)).sum::<f64>() / n;
-        let mut means = Vec::with_capacity(rounds as usize);
-        for r in 0..rounds {
-            let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed ^ u64::from(r));
-            let mut drawn: Vec<std::vec::IntoIter<&str>> = pools
-                .iter()
-                .map(|p| {
-                    let mut words = p.clone();
-                    words.shuffle(&mut rng);
-                    words.into_iter()
-                })
-                .collect();
-            let mut sum = 0.0;
-            for e in &sorted {
-                let fields: Vec<String> = (0..n_fields)
-                    .map(|f| {
-                        let k = e.get(f).map_or(0, |s| s.split_whitespace().count());
-                        drawn[f].by_ref().take(k).collect::<Vec<_>>().join(" ")
+        // One entry's reading: its top probability (0 when the reader reads nothing in it) and
+        // the run tendency it counts for when that probability reaches `min_p`.
+        let read = |fields: &[&str]| match self.reader.read_all(fields) {
+            Some((x, _)) => {
+                let t = self.to_run.get(x.class as usize).copied().flatten();
+                (f64::from(x.p), t.filter(|_| x.p >= min_p))
+            }
+            None => (0.0, None),
+        };
+        let own = sorted.iter().map(|e| read(e).0).sum::<f64>() / n;
+        // Each round is seeded by its number, so the rounds run in parallel and are summed in
+        // round order: the result does not depend on the threads.
+        let per_round: Vec<(Vec<u64>, f64)> = (0..rounds)
+            .into_par_iter()
+            .map(|r| {
+                let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed ^ u64::from(r));
+                let mut drawn: Vec<std::vec::IntoIter<&str>> = pools
+                    .iter()
+                    .map(|p| {
+                        let mut words = p.clone();
+                        words.shuffle(&mut rng);
+                        words.into_iter()
                     })
                     .collect();
-                let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
-                if let Some((x, _)) = self.reader.read_all(&refs) {
-                    sum += f64::from(x.p);
-                    if let Some(t) = self.to_run.get(x.class as usize).copied().flatten() {
-                        total[t] += u64::from(x.p >= min_p);
+                let mut counts = vec![0u64; n_run];
+                let mut sum = 0.0;
+                for e in &sorted {
+                    let fields: Vec<String> = (0..n_fields)
+                        .map(|f| {
+                            let k = e.get(f).map_or(0, |s| s.split_whitespace().count());
+                            drawn[f].by_ref().take(k).collect::<Vec<_>>().join(" ")
+                        })
+                        .collect();
+                    let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
+                    let (p, t) = read(&refs);
+                    sum += p;
+                    if let Some(t) = t {
+                        counts[t] += 1;
                     }
                 }
-            }
-            means.push(sum / n);
+                (counts, sum / n)
+            })
+            .collect();
+        let mut total = vec![0u64; n_run];
+        for (counts, _) in &per_round {
+            total.iter_mut().zip(counts).for_each(|(a, b)| *a += b);
         }
-        let z = if means.len() >= 2 {
-            let m = means.iter().sum::<f64>() / means.len() as f64;
-            let var =
-                means.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (means.len() - 1) as f64;
-            if var > 0.0 {
-                (own - m) / var.sqrt()
-            } else {
-                0.0
-            }
-        } else {
-            0.0
-        };
+        let means: Vec<f64> = per_round.iter().map(|(_, m)| *m).collect();
         Shuffled {
             counts: total
                 .iter()
                 .map(|&c| c as f64 / f64::from(rounds.max(1)))
                 .collect(),
-            z,
+            z: standard_score(own, &means),
         }
+    }
+}
+
+/// How many sample standard deviations of `sample` `x` lies above its mean (0 for fewer than
+/// two values or no spread).
+fn standard_score(x: f64, sample: &[f64]) -> f64 {
+    if sample.len() < 2 {
+        return 0.0;
+    }
+    let m = sample.iter().sum::<f64>() / sample.len() as f64;
+    let var = sample.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (sample.len() - 1) as f64;
+    if var > 0.0 {
+        (x - m) / var.sqrt()
+    } else {
+        0.0
     }
 }
 
