@@ -156,10 +156,8 @@ pub fn run(config: &Config, observer: &mut dyn Observer) -> Result<Outcome> {
         let reader = reader.as_ref()?;
         reader.read_record(&records[i], &config.text_roles)
     };
-    // For a small log, what the reader reads in the same words shuffled (its own structure test),
-    // averaged over 32 shuffles: with 8 a tendency's count in a 20-entry log moved from 1.1 to
-    // 2.8 with the seed, enough to flip its 2x test (benches/QUALITY.md).
-    // ... computed only if the cues see no structure.
+    // For a small log, what the reader reads in the same words shuffled (its own structure
+    // test), over 32 shuffles; computed only if the cues see no structure.
     let null = || {
         let fields: Vec<Vec<&str>> = records
             .iter()

@@ -172,9 +172,11 @@ impl Report<'_> {
             ),
             ("tendencies" | "log prior", _) if n == 0 => "0 — no clear structure: no well-known tendency recurs more often than the same words shuffled at random would give, and the other entries do not fall into groups that hold up when the log is resampled".to_string(),
             ("tendencies" | "log prior", _) if seeded == 0 && read == n => format!(
-                "{n}, found by the learned reader alone: no tendency's phrases recur here, but the reader reads this log's entries firmly (probability {p} or more) at least {r} times as often as the same words shuffled at random, more often than chance gives; {} is read in at least {m} entries (probability {u} or more), firmly in at least {f} and {r} times as often as in the shuffled words",
+                "{n}, found by the learned reader alone: no tendency's phrases recur here, but the reader reads this log's entries more clearly than the same words shuffled at random (by {zs} standard deviations, or by {zc} where it also reads {r}× as many entries firmly, with probability {p} or more); {} is read in at least {m} entries (probability {u} or more), firmly in at least {f}",
                 if n == 1 { "this tendency" } else { "each of these tendencies" },
                 p = crate::cluster::rule::READER_ALONE_P,
+                zs = crate::cluster::rule::READER_ALONE_Z,
+                zc = crate::cluster::rule::READER_ALONE_Z_COUNTED,
                 r = crate::cluster::rule::READER_ALONE_RATIO,
                 u = crate::cluster::rule::READER_UNPLACED,
                 f = crate::cluster::rule::READER_ALONE_FIRM,

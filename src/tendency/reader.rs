@@ -433,15 +433,12 @@ pub struct RunReading {
 impl RunReader {
     /// What the reader reads when the log's words are shuffled across its entries (each field's
     /// words drawn at random from that field's words in all entries, each entry keeping its
-    /// number of words per field), over `rounds` shuffles: per tendency of the run's list the
-    /// entries read as it with probability at least `min_p` (averaged), and how far the log's
-    /// own mean top probability lies above the shuffled ones (`Shuffled::z`). `entries` are the
+    /// number of words per field), over `rounds` shuffles (`Shuffled`). `entries` are the
     /// entries' fields; their order does not change the result.
     pub fn shuffled(&self, entries: &[Vec<&str>], min_p: f32, rounds: u32, seed: u64) -> Shuffled {
         use rand::seq::SliceRandom;
         use rand::SeedableRng;
         use rayon::prelude::*;
-        let n_run = self.to_run.iter().flatten().max().map_or(0, |&t| t + 1);
         let mut sorted: Vec<&Vec<&str>> = entries.iter().collect();
         sorted.sort_unstable();
         let n_fields = sorted.iter().map(|e| e.len()).max().unwrap_or(0);
@@ -454,19 +451,12 @@ impl RunReader {
             })
             .collect();
         let n = sorted.len().max(1) as f64;
-        // One entry's reading: its top probability (0 when the reader reads nothing in it) and
-        // the run tendency it counts for when that probability reaches `min_p`.
-        let read = |fields: &[&str]| match self.reader.read_all(fields) {
-            Some((x, _)) => {
-                let t = self.to_run.get(x.class as usize).copied().flatten();
-                (f64::from(x.p), t.filter(|_| x.p >= min_p))
-            }
-            None => (0.0, None),
-        };
-        let own = sorted.iter().map(|e| read(e).0).sum::<f64>() / n;
-        // Each round is seeded by its number, so the rounds run in parallel and are summed in
-        // round order: the result does not depend on the threads.
-        let per_round: Vec<(Vec<u64>, f64)> = (0..rounds)
+        let top = |fields: &[&str]| self.reader.read(fields).map_or(0.0, |x| f64::from(x.p));
+        let own = sorted.iter().map(|e| top(e)).sum::<f64>() / n;
+        // Each round is seeded by its number, so the rounds run in parallel and are collected in
+        // round order: the result does not depend on the threads. Per round: the entries read
+        // with p ≥ `min_p`, and the mean top probability.
+        let per_round: Vec<(usize, f64)> = (0..rounds)
             .into_par_iter()
             .map(|r| {
                 let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed ^ u64::from(r));
@@ -478,8 +468,7 @@ impl RunReader {
                         words.into_iter()
                     })
                     .collect();
-                let mut counts = vec![0u64; n_run];
-                let mut sum = 0.0;
+                let (mut firm, mut sum) = (0, 0.0);
                 for e in &sorted {
                     let fields: Vec<String> = (0..n_fields)
                         .map(|f| {
@@ -488,25 +477,17 @@ impl RunReader {
                         })
                         .collect();
                     let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
-                    let (p, t) = read(&refs);
+                    let p = top(&refs);
+                    firm += usize::from(p >= f64::from(min_p));
                     sum += p;
-                    if let Some(t) = t {
-                        counts[t] += 1;
-                    }
                 }
-                (counts, sum / n)
+                (firm, sum / n)
             })
             .collect();
-        let mut total = vec![0u64; n_run];
-        for (counts, _) in &per_round {
-            total.iter_mut().zip(counts).for_each(|(a, b)| *a += b);
-        }
-        let means: Vec<f64> = per_round.iter().map(|(_, m)| *m).collect();
+        let firm: usize = per_round.iter().map(|&(f, _)| f).sum();
+        let means: Vec<f64> = per_round.iter().map(|&(_, m)| m).collect();
         Shuffled {
-            counts: total
-                .iter()
-                .map(|&c| c as f64 / f64::from(rounds.max(1)))
-                .collect(),
+            firm: firm as f64 / f64::from(rounds.max(1)),
             z: standard_score(own, &means),
         }
     }
@@ -528,11 +509,10 @@ fn standard_score(x: f64, sample: &[f64]) -> f64 {
 }
 
 /// What the reader reads in a log's words shuffled across its entries (`RunReader::shuffled`).
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Shuffled {
-    /// Per tendency of the run's list, the entries read as it with p ≥ the asked minimum,
-    /// averaged over the shuffles.
-    pub counts: Vec<f64>,
+    /// The entries read with p ≥ the asked minimum (as any tendency), averaged over the shuffles.
+    pub firm: f64,
     /// The log's own mean top probability (an entry's most probable tendency's probability, 0
     /// for an entry the reader reads nothing in) minus the shuffles' mean of it, in standard
     /// deviations of the shuffles (0 with fewer than two shuffles or no spread). An entry that
@@ -690,7 +670,7 @@ mod tests {
     }
 
     #[test]
-    fn shuffled_counts_are_order_free_and_bounded() {
+    fn shuffled_readings_are_order_free_and_bounded() {
         let list = crate::tendency::builtin();
         let r = Reader::builtin().for_run(&list);
         let entries: Vec<Vec<&str>> = vec![
@@ -703,13 +683,11 @@ mod tests {
         let mut rev = entries.clone();
         rev.reverse();
         assert_eq!(s, r.shuffled(&rev, 0.4, 8, 7));
-        let a = s.counts;
-        assert_eq!(a.len(), list.len());
-        assert!(a.iter().all(|&c| (0.0..=4.0).contains(&c)));
-        assert!(a.iter().sum::<f64>() <= 4.0);
-        let none = r.shuffled(&[], 0.4, 8, 7);
-        assert!(none.counts.iter().all(|&c| c == 0.0));
-        assert_eq!(none.z, 0.0);
+        assert!((0.0..=4.0).contains(&s.firm));
+        // Every entry reads at p >= 0: the whole log, each round.
+        assert_eq!(r.shuffled(&entries, 0.0, 8, 7).firm, 4.0);
+        assert_eq!(r.shuffled(&entries, 0.4, 1, 7).z, 0.0);
+        assert_eq!(r.shuffled(&[], 0.4, 8, 7), Shuffled::default());
     }
 
     /// `Shuffled::z`: entries that each say one tendency read clearer than their words shuffled

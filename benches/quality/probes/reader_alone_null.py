@@ -4,7 +4,7 @@ For each log: how many entries the reader (assets/reader.tsv, or READER=FILE) re
 p >= 0.4, how many the same words shuffled across the entries give (each field's words drawn
 from that field's words in all entries, 10 shuffles averaged, as `RunReader::shuffled`
 does), their ratio, the binomial tail p of the count at the shuffled rate, z (the log's mean top
-probability above 32 shuffles', in their standard deviations: `Shuffled::z`), and per tendency the
+probability above 32 shuffles', in their standard deviations: `RunReader::shuffled_z`, the test recur applies), and per tendency the
 author's count, the confident readings and the shuffled ones (-v).
 usage: [READER=FILE] python3 benches/quality/probes/reader_alone_null.py [-v] LOG.csv ...
 """
