@@ -216,6 +216,7 @@ pub fn run(config: &Config, observer: &mut dyn Observer) -> Result<Outcome> {
         read: &clustering.read,
         records,
         roles: &config.text_roles,
+        decides: clustering.rule.reader.as_ref().is_some_and(|u| u.decides),
     });
     tendency::name(
         &mut found.patterns,

@@ -22,7 +22,7 @@ use std::sync::Arc;
 /// The first bytes of every model file.
 pub const MAGIC: &[u8; 8] = b"RECURMDL";
 /// The format this recur writes and reads.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 /// Pattern ids a model may hold, at most (ids grow by one per new pattern and refit).
 pub const MAX_ID: u32 = 1_000_000;
 
@@ -311,6 +311,7 @@ impl Model {
                 b.f32(u.over);
                 b.f32(u.unplaced);
                 b.f32(u.cued);
+                b.u8(u8::from(u.decides));
                 b.u32(u.own as u32);
                 b.slots(&u.slot);
                 b.strs(&rd.classes);
@@ -740,6 +741,7 @@ fn read_body(r: &mut Reader) -> Result<Model, ModelError> {
                 "reader thresholds {over}, {unplaced} and {cued} are not probabilities"
             )));
         }
+        let decides = r.flag("reader decides flag")?;
         let own = r.u32("reader centres")? as usize;
         let n = r.count(4, "reader slots")?;
         let slot = r.slots(n, "reader slot")?;
@@ -769,6 +771,7 @@ fn read_body(r: &mut Reader) -> Result<Model, ModelError> {
                 cued,
                 slot,
                 own,
+                decides,
             }),
             Some(rd),
         )
@@ -1100,19 +1103,23 @@ impl Placer {
         let rule = &self.model.rule;
         let (mut centre, mut similarity) = rule.place(&s.buf, norm, Some(&cues), Some(&s.scores));
         let mut read = false;
-        // The reader, for an entry that holds no cue of its centre's tendency.
+        // The reader, for an entry that holds no cue of its centre's tendency (any entry outside
+        // a free pattern where the reader decides or may overrule a cue).
         if let Some(reader) = &self.reader {
             let holds = rule
                 .tendency_of(centre)
                 .is_some_and(|t| s.scores.get(t).is_some_and(|&v| v > 0.0));
             let unplaced = rule.label(centre) == 0;
-            let cued = rule.reader.as_ref().is_some_and(|u| u.cued > 0.0);
+            let cued = rule
+                .reader
+                .as_ref()
+                .is_some_and(|u| u.cued > 0.0 || u.decides);
             if (!holds || cued) && (unplaced || rule.tendency_of(centre).is_some()) {
                 let reading = reader.read_record(rec, &self.model.text_roles);
                 let at = (centre, unplaced, holds);
                 if let Some(moved) = rule.reread(&s.buf, norm, at, reading.as_ref()) {
                     (centre, similarity) = moved;
-                    read = true;
+                    read = moved.0 != crate::cluster::rule::NONE;
                 }
             }
         }
@@ -1173,6 +1180,7 @@ mod tests {
                     cued: 0.2,
                     slot: vec![0],
                     own: 0,
+                    decides: false,
                 }),
             },
             reader: Some(

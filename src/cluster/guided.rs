@@ -498,7 +498,7 @@ pub fn cluster(
             size[l as usize] += 1;
         }
     }
-    let dissolved: Vec<bool> = (0..kc)
+    let mut dissolved: Vec<bool> = (0..kc)
         .map(|j| j >= n_tend && (held[j] < MIN_HELD || size[j] < min_support(n)))
         .collect();
     let raw: Vec<(u32, f32)> = raw
@@ -539,13 +539,19 @@ pub fn cluster(
             vectors,
             projection,
             cues,
-            dissolved: &dissolved,
+            dissolved: &dissolved.clone(),
             read: r.read,
             alone: alone.as_deref(),
         };
-        let own;
-        (own, moved) = parts.apply(&mut rule, &mut raw);
-        if own > 0 {
+        let applied = parts.apply(&mut rule, &mut raw);
+        moved = applied.moved;
+        let own = applied.own.len();
+        if applied
+            .own
+            .iter()
+            .enumerate()
+            .any(|(k, _)| !applied.dropped.contains(&(rule.kc() - own + k)))
+        {
             selection.structured = true;
         }
         // The reader's own patterns: their centres (already in the rule) as rows of `cm`.
@@ -554,13 +560,15 @@ pub fn cluster(
             cm = Array2::from_shape_vec((kc, dims), rule.centres.clone())
                 .expect("kc × dims centres");
             norms.clone_from(&rule.norms);
-            for j in kc - own..kc {
-                let t = rule
-                    .tendency_of(j as u32)
-                    .expect("a reader centre has a tendency");
+            for &t in &applied.own {
                 origins.push(Origin::Read(t));
                 support.push(None);
             }
+        }
+        // A pattern the reader left with too few entries is dissolved as a free one is.
+        dissolved.resize(rule.kc(), false);
+        for &j in &applied.dropped {
+            dissolved[j] = true;
         }
     }
     let mut out = super::assign::renumber(raw, &cm, &norms, (origins, support), selection, dims);
@@ -675,15 +683,13 @@ impl Reread<'_> {
     /// Moves the entries the reader reads differently (`AssignRule::reread`): into their
     /// tendency's pattern, or into a pattern of the reader's own for a tendency the cues did not
     /// make one of, when at least `reader_support` entries would go there (its centre: their mean
-    /// projected vector). Sets `rule.reader`; returns how many centres it added and the entries
-    /// it moved (ascending).
-    fn apply(
-        &self,
-        rule: &mut super::rule::AssignRule,
-        raw: &mut [(u32, f32)],
-    ) -> (usize, Vec<u32>) {
+    /// projected vector). Sets `rule.reader`. Where the reader decides (`ReaderUse::decides`), a
+    /// pattern it leaves with fewer than `min_support` entries loses its slot and is dropped,
+    /// and the entries are placed again without it, until every pattern the reader reaches
+    /// holds enough; the dropped centres' entries have no clear pattern.
+    fn apply(&self, rule: &mut super::rule::AssignRule, raw: &mut [(u32, f32)]) -> Applied {
         use super::rule::{ReaderUse, NONE, READER_CUED, READER_CUED_MAX, READER_OVER};
-        use super::rule::{READER_ALONE_P, READER_UNPLACED};
+        use super::rule::{READER_ALONE_P, READER_DECIDES_MAX, READER_UNPLACED};
         let n = raw.len();
         // In a larger log a cue and its centre stand on the log's own word statistics.
         let cued = if n <= READER_CUED_MAX {
@@ -698,6 +704,7 @@ impl Reread<'_> {
             Some(_) => (READER_ALONE_P, READER_UNPLACED),
             None => (READER_OVER, READER_UNPLACED),
         };
+        let decides = n <= READER_DECIDES_MAX;
         let dims = rule.dims;
         let n_list = self.cues.matcher.n_tendencies;
         let mut slot = rule.slot.clone();
@@ -708,6 +715,7 @@ impl Reread<'_> {
             cued,
             slot: slot.clone(),
             own: 0,
+            decides,
         });
         // Per entry: its reading, the tendency of its centre, whether it is unplaced, and
         // whether it holds a cue of its centre's tendency.
@@ -744,16 +752,17 @@ impl Reread<'_> {
             if let Some((r, at, unplaced, holds)) = l {
                 let t = r.tendency;
                 let allowed = self.alone.is_none_or(|a| a.get(t) == Some(&true));
-                if use_now.moves(r, *at, *unplaced, *holds)
-                    && t < n_list
-                    && slot[t] == usize::MAX
-                    && allowed
-                {
+                let would = if decides {
+                    r.p >= use_now.unplaced
+                } else {
+                    use_now.moves(r, *at, *unplaced, *holds)
+                };
+                if would && t < n_list && slot[t] == usize::MAX && allowed {
                     members[t].push(i);
                 }
             }
         }
-        let mut own = 0;
+        let mut own = Vec::new();
         let mut buf = vec![0.0f64; dims];
         for (t, m) in members.iter().enumerate() {
             if m.len() < reader_support(n) {
@@ -784,38 +793,91 @@ impl Reread<'_> {
             slot[t] = rule.kc();
             rule.centres.extend_from_slice(&centre);
             rule.norms.push(len);
-            own += 1;
+            own.push(t);
         }
         rule.reader = Some(ReaderUse {
             over,
             unplaced,
             cued,
             slot,
-            own,
+            own: own.len(),
+            decides,
         });
-        let rule_now = &*rule;
-        let moved: Vec<bool> = raw
-            .par_iter_mut()
-            .enumerate()
-            .map_init(
-                || vec![0.0f64; dims],
-                |buf, (i, r)| {
-                    let Some((reading, _, unplaced, holds)) = &looked[i] else {
-                        return false;
-                    };
-                    let norm = self.projection.project(self.vectors, i, buf);
-                    let at = (r.0, *unplaced, *holds);
-                    let moved = rule_now.reread(buf, norm, at, Some(reading));
-                    if let Some(m) = moved {
-                        *r = m;
-                    }
-                    moved.is_some()
-                },
-            )
-            .collect();
-        let moved = (0..n as u32).filter(|&i| moved[i as usize]).collect();
-        (own, moved)
+        let base = raw.to_vec();
+        let mut dropped: Vec<usize> = Vec::new();
+        let need = min_support(n);
+        // Per entry: whether the reader placed it in a pattern (its `matched` cell then says
+        // what the reader read), as `recur assign` tells it.
+        let mut read = vec![false; n];
+        loop {
+            let rule_now = &*rule;
+            let dropped_now = &dropped;
+            raw.par_iter_mut()
+                .zip(read.par_iter_mut())
+                .enumerate()
+                .for_each_init(
+                    || vec![0.0f64; dims],
+                    |buf, (i, (r, read))| {
+                        *r = base[i];
+                        *read = false;
+                        let Some((reading, _, unplaced, holds)) = &looked[i] else {
+                            return;
+                        };
+                        let unplaced = *unplaced || dropped_now.contains(&(r.0 as usize));
+                        let norm = self.projection.project(self.vectors, i, buf);
+                        let at = (r.0, unplaced, *holds);
+                        if let Some(m) = rule_now.reread(buf, norm, at, Some(reading)) {
+                            *r = m;
+                            *read = m.0 != NONE;
+                        }
+                    },
+                );
+            if !decides {
+                break;
+            }
+            let mut size = vec![0usize; rule.kc()];
+            for &(c, _) in raw.iter() {
+                if let Some(s) = size.get_mut(c as usize) {
+                    *s += 1;
+                }
+            }
+            let reader_use = rule.reader.as_mut().expect("set above");
+            let mut fewer = false;
+            for s in reader_use.slot.iter_mut() {
+                if *s != usize::MAX && size.get(*s).is_some_and(|&k| k < need) {
+                    dropped.push(*s);
+                    *s = usize::MAX;
+                    fewer = true;
+                }
+            }
+            if !fewer {
+                break;
+            }
+        }
+        dropped.sort_unstable();
+        dropped.dedup();
+        for r in raw.iter_mut() {
+            if dropped.binary_search(&(r.0 as usize)).is_ok() {
+                r.0 = NONE;
+            }
+        }
+        let moved = (0..n as u32).filter(|&i| read[i as usize]).collect();
+        Applied {
+            own,
+            moved,
+            dropped,
+        }
     }
+}
+
+/// What the reader's pass did (`Reread::apply`).
+struct Applied {
+    /// The tendency of each centre it added (the last centres of the rule).
+    own: Vec<usize>,
+    /// The entries it moved into a pattern, ascending.
+    moved: Vec<u32>,
+    /// The centres it dropped (ascending): patterns it left with too few entries.
+    dropped: Vec<usize>,
 }
 
 /// Per free group (centre row of `c`), the tendency pattern slot that its members' cues say:

@@ -63,6 +63,11 @@ pub struct ReaderUse {
     /// The last this many centres are the reader's own (tendencies the cues did not make a
     /// pattern of): only a reading reaches them, never the nearest-centre rule.
     pub own: usize,
+    /// The reader decides (a log of up to `READER_DECIDES_MAX` entries): an entry outside a free
+    /// pattern goes to the pattern of the tendency the reader finds most probable among those
+    /// with a slot, when it gives that tendency at least `unplaced`, and to no clear pattern
+    /// otherwise (`AssignRule::reread`); `over` and `cued` are not used.
+    pub decides: bool,
 }
 
 impl ReaderUse {
@@ -84,6 +89,26 @@ impl ReaderUse {
         }
         p >= self.over || (unplaced && p >= self.unplaced)
     }
+
+    /// Where the reader puts an entry when it decides: the centre of the slotted tendency it
+    /// finds most probable (ties to the earlier tendency), if that probability reaches
+    /// `unplaced`; `NONE` otherwise. `kc`: the centres there are.
+    pub fn decide(&self, reading: &RunReading, kc: usize) -> u32 {
+        let mut best: Option<(f32, usize)> = None;
+        for (t, &s) in self.slot.iter().enumerate() {
+            if s == usize::MAX || s >= kc {
+                continue;
+            }
+            let p = reading.p_of(t);
+            if best.is_none_or(|(b, _)| p > b) {
+                best = Some((p, s));
+            }
+        }
+        match best {
+            Some((p, s)) if p >= self.unplaced => s as u32,
+            _ => NONE,
+        }
+    }
 }
 
 /// The reader's thresholds (leave-one-set-out on the held-out logs holdout7–9, benches/QUALITY.md).
@@ -95,6 +120,9 @@ pub const READER_CUED: f32 = 0.2;
 /// In larger logs a cue and its centre stand on the log's own word statistics and the reader
 /// does not overrule them (generated 1k logs lose up to 0.02 ARI otherwise).
 pub const READER_CUED_MAX: usize = 500;
+/// In a log of up to this many entries with some structure (the cues', or the reader's alone),
+/// the reader decides where every entry outside a free pattern goes (`ReaderUse::decides`).
+pub const READER_DECIDES_MAX: usize = 500;
 /// In a log whose cues show no structure (up to `READER_ALONE_MAX` entries), the reader's
 /// readings of at least this probability are its confident ones (`guided::alone_tendencies`).
 pub const READER_ALONE_P: f32 = 0.4;
@@ -245,6 +273,18 @@ impl AssignRule {
             return None;
         }
         let reading = reading?;
+        if r.decides {
+            // An entry with no clear pattern that the reader leaves so does not move.
+            let to = r.decide(reading, self.kc());
+            return (to != centre && !(to == NONE && unplaced)).then(|| {
+                let cos = if to == NONE {
+                    0.0
+                } else {
+                    self.cos_to(x, norm, to as usize) as f32
+                };
+                (to, cos)
+            });
+        }
         let to = *r.slot.get(reading.tendency)?;
         if to == usize::MAX || to >= self.kc() {
             return None;
@@ -282,6 +322,7 @@ mod tests {
             cued: READER_CUED,
             slot: vec![0, 1, 2],
             own: 0,
+            decides: false,
         };
         let firm = reading(1, &[0.1, 0.6, 0.3]);
         let faint = reading(1, &[0.4, 0.2, 0.4]);
@@ -300,5 +341,27 @@ mod tests {
         // `cued` 0 (a larger log, or a format-2 habit): a cue is never overruled.
         let never = ReaderUse { cued: 0.0, ..u };
         assert!(!never.moves(&reading(1, &[0.0, 1.0, 0.0]), Some(0), false, true));
+    }
+
+    #[test]
+    fn where_the_reader_decides_the_likeliest_tendency_with_a_pattern_wins() {
+        // Tendencies 0 and 2 have patterns (centres 1 and 0); 1 has none; 3 has a slot past
+        // the centres there are.
+        let u = ReaderUse {
+            over: READER_OVER,
+            unplaced: READER_UNPLACED,
+            cued: READER_CUED,
+            slot: vec![1, usize::MAX, 0, 5],
+            own: 0,
+            decides: true,
+        };
+        // Tendency 1 is likeliest but has no pattern: the likeliest with one, 2, wins.
+        assert_eq!(u.decide(&reading(1, &[0.1, 0.5, 0.3, 0.1]), 2), 0);
+        assert_eq!(u.decide(&reading(0, &[0.6, 0.1, 0.2, 0.1]), 2), 1);
+        // Below `unplaced` for every tendency with a pattern: no clear pattern.
+        assert_eq!(u.decide(&reading(1, &[0.1, 0.7, 0.1, 0.1]), 2), NONE);
+        // Ties go to the earlier tendency; a slot past the centres is no pattern.
+        assert_eq!(u.decide(&reading(0, &[0.2, 0.0, 0.2, 0.6]), 2), 1);
+        assert_eq!(u.decide(&reading(0, &[0.2, 0.0, 0.2, 0.6]), 6), 5);
     }
 }

@@ -149,6 +149,16 @@ impl Report<'_> {
         }
     }
 
+    /// How the learned reader placed the entries of a small log (`ReaderUse::decides`).
+    fn decides_text() -> String {
+        format!(
+            ". In a log of up to {} entries the learned reader then places each entry outside the word groups: in the pattern of the tendency it finds most probable, or in no clear pattern when it gives none of them {} or more; a pattern left with fewer than {} entries is dropped",
+            crate::cluster::rule::READER_DECIDES_MAX,
+            crate::cluster::rule::READER_UNPLACED,
+            crate::cluster::guided::MIN_SUPPORT,
+        )
+    }
+
     /// One line on how the number of patterns was chosen.
     pub fn selection_text(&self) -> String {
         let s = self.selection;
@@ -171,7 +181,8 @@ impl Report<'_> {
                 crate::cluster::guided::MIN_SUPPORT
             ),
             ("tendencies" | "log prior", _) if n == 0 => "0 — no clear structure: no well-known tendency recurs more often than the same words shuffled at random would give, and the other entries do not fall into groups that hold up when the log is resampled".to_string(),
-            ("tendencies" | "log prior", _) if seeded == 0 && read == n => format!(
+            ("tendencies" | "log prior", _) if seeded == 0 && read == n => {
+                let mut s = format!(
                 "{n}, found by the learned reader alone: no tendency's phrases recur here, but the reader reads this log's entries more clearly than the same words shuffled at random (by {zs} standard deviations, or by {zc} where it also reads {r}× as many entries firmly, with probability {p} or more); {} is read in at least {m} entries (probability {u} or more), firmly in at least {f}",
                 if n == 1 { "this tendency" } else { "each of these tendencies" },
                 p = crate::cluster::rule::READER_ALONE_P,
@@ -181,7 +192,12 @@ impl Report<'_> {
                 u = crate::cluster::rule::READER_UNPLACED,
                 f = crate::cluster::rule::READER_ALONE_FIRM,
                 m = crate::cluster::guided::MIN_SUPPORT,
-            ),
+                );
+                if self.readings.is_some_and(|r| r.decides) {
+                    s.push_str(&Self::decides_text());
+                }
+                s
+            }
             (method @ ("tendencies" | "log prior"), _) => {
                 let mut s = if method == "log prior" {
                     format!(
@@ -212,6 +228,9 @@ impl Report<'_> {
                         crate::cluster::guided::MIN_HELD,
                         crate::cluster::guided::ROUNDS,
                     ));
+                }
+                if self.readings.is_some_and(|r| r.decides) && n > free {
+                    s.push_str(&Self::decides_text());
                 }
                 s
             }

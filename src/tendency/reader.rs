@@ -404,6 +404,9 @@ pub struct Readings<'a> {
     pub read: &'a [u32],
     pub records: &'a [crate::record::Record],
     pub roles: &'a [crate::record::Role],
+    /// Whether the reader decided where every entry outside a free pattern goes
+    /// (`ReaderUse::decides`).
+    pub decides: bool,
 }
 
 impl Readings<'_> {

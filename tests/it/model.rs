@@ -599,3 +599,38 @@ fn parquet_without_the_feature_says_how_to_get_it() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("--features parquet"), "{err}");
 }
+
+/// In a small log the reader decides where each entry outside a free pattern goes; a pattern it
+/// leaves with fewer than 3 entries is dropped (the carpet fitter's log had one of 2 before).
+/// The model keeps all of it: assign places the fitted rows as analyze did.
+#[test]
+fn where_the_reader_decides_every_pattern_holds_three_and_assign_agrees() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (i, log) in [
+        "tests/data/voices/holdout27/carpet_fitter.csv",
+        "tests/data/voices/holdout23/payments_sre_team.csv",
+        "tests/data/voices/holdout26/mobile_hairdresser.csv",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let (a, b, m) = (
+            tmp.path().join(format!("a{i}")),
+            tmp.path().join(format!("b{i}")),
+            tmp.path().join(format!("m{i}.rcm")),
+        );
+        analyze(Path::new(log), &a, &m, &[]);
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(a.join("patterns.json")).unwrap())
+                .unwrap();
+        let patterns = json["patterns"].as_array().unwrap();
+        assert!(!patterns.is_empty(), "{log}: {json:#}");
+        for p in patterns {
+            assert!(p["size"].as_u64().unwrap() >= 3, "{log}: {p:#}");
+        }
+        let want = analyzed(&a);
+        assert!(want.iter().any(|r| r[3].starts_with("read: ")), "{log}");
+        assign(&m, Path::new(log), &b);
+        assert_eq!(want, assigned(&b), "{log}");
+    }
+}
