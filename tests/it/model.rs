@@ -3,7 +3,7 @@
 
 use crate::util::{generate_log, patterns_json, recur_from_root, recur_process, sample_log};
 use recur_gen::SynthParams;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// `recur analyze INPUT -q -o OUT --save-model MODEL EXTRA...`, which must succeed.
 fn analyze(input: &Path, out: &Path, model: &Path, extra: &[&str]) {
@@ -17,6 +17,15 @@ fn analyze(input: &Path, out: &Path, model: &Path, extra: &[&str]) {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// Run `i`'s analyze folder, assign folder and model file under `dir`.
+fn numbered(dir: &Path, i: usize) -> (PathBuf, PathBuf, PathBuf) {
+    (
+        dir.join(format!("a{i}")),
+        dir.join(format!("b{i}")),
+        dir.join(format!("m{i}.rcm")),
+    )
 }
 
 fn read_csv(path: &Path) -> Vec<csv::StringRecord> {
@@ -136,11 +145,7 @@ fn assigning_the_fitted_rows_reproduces_analyze_in_every_mode() {
     .iter()
     .enumerate()
     {
-        let (a, b, m) = (
-            tmp.path().join(format!("a{i}")),
-            tmp.path().join(format!("b{i}")),
-            tmp.path().join(format!("m{i}.rcm")),
-        );
+        let (a, b, m) = numbered(tmp.path(), i);
         analyze(&log, &a, &m, extra);
         assign(&m, &log, &b);
         assert_eq!(analyzed(&a), assigned(&b), "mode {extra:?}");
@@ -614,11 +619,7 @@ fn where_the_reader_decides_every_pattern_holds_three_and_assign_agrees() {
     .iter()
     .enumerate()
     {
-        let (a, b, m) = (
-            tmp.path().join(format!("a{i}")),
-            tmp.path().join(format!("b{i}")),
-            tmp.path().join(format!("m{i}.rcm")),
-        );
+        let (a, b, m) = numbered(tmp.path(), i);
         analyze(Path::new(log), &a, &m, &[]);
         let json: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(a.join("patterns.json")).unwrap())
