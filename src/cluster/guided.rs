@@ -539,19 +539,14 @@ pub fn cluster(
             vectors,
             projection,
             cues,
-            dissolved: &dissolved.clone(),
+            dissolved: &dissolved,
             read: r.read,
             alone: alone.as_deref(),
         };
         let applied = parts.apply(&mut rule, &mut raw);
         moved = applied.moved;
         let own = applied.own.len();
-        if applied
-            .own
-            .iter()
-            .enumerate()
-            .any(|(k, _)| !applied.dropped.contains(&(rule.kc() - own + k)))
-        {
+        if (rule.kc() - own..rule.kc()).any(|j| !applied.dropped.contains(&j)) {
             selection.structured = true;
         }
         // The reader's own patterns: their centres (already in the rule) as rows of `cm`.
