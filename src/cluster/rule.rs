@@ -258,8 +258,9 @@ impl AssignRule {
     /// Where the reader moves an entry the rule placed at `centre`: `unplaced` tells whether
     /// that is no clear pattern (`NONE`, or a centre with no pattern id), `holds_cue` whether
     /// the entry holds a cue or hint of the centre's tendency, `reading` what the reader reads
-    /// in it (`ReaderUse::moves` decides). `None`: it stays, as does every member of a free
-    /// pattern (a group of the log's own words that held up).
+    /// in it (`ReaderUse::decide` says where it goes when the reader decides, `ReaderUse::moves`
+    /// whether it moves otherwise). `None`: it stays, as does every member of a free pattern (a
+    /// group of the log's own words that held up).
     pub fn reread(
         &self,
         x: &[f64],
