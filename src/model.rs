@@ -1110,11 +1110,11 @@ impl Placer {
                 .tendency_of(centre)
                 .is_some_and(|t| s.scores.get(t).is_some_and(|&v| v > 0.0));
             let unplaced = rule.label(centre) == 0;
-            let cued = rule
+            let reads_cued = rule
                 .reader
                 .as_ref()
                 .is_some_and(|u| u.cued > 0.0 || u.decides);
-            if (!holds || cued) && (unplaced || rule.tendency_of(centre).is_some()) {
+            if (!holds || reads_cued) && (unplaced || rule.tendency_of(centre).is_some()) {
                 let reading = reader.read_record(rec, &self.model.text_roles);
                 let at = (centre, unplaced, holds);
                 if let Some(moved) = rule.reread(&s.buf, norm, at, reading.as_ref()) {
