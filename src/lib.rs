@@ -217,6 +217,7 @@ pub fn run(config: &Config, observer: &mut dyn Observer) -> Result<Outcome> {
         records,
         roles: &config.text_roles,
         decides: clustering.rule.reader.as_ref().is_some_and(|u| u.decides),
+        clarity: clustering.reader_clarity,
     });
     tendency::name(
         &mut found.patterns,

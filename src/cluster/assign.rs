@@ -137,5 +137,6 @@ pub(super) fn renumber(
             reader: None,
         },
         read: Vec::new(),
+        reader_clarity: None,
     }
 }

@@ -64,6 +64,8 @@ pub struct Clustering {
     pub rule: AssignRule,
     /// The entries the learned reader moved (`guided::Reread`), in ascending order.
     pub read: Vec<u32>,
+    /// How clearly the learned reader read the log, where it was used (`guided::reader_clarity`).
+    pub reader_clarity: Option<f64>,
 }
 
 impl Clustering {

@@ -523,6 +523,7 @@ pub fn cluster(
         .collect();
     let (mut raw, mut cm, mut norms) = (raw, cm, norms);
     let mut moved = Vec::new();
+    let mut clarity = None;
     // Where the cues see no structure, the reader's own readings may, if it reads the entries
     // more clearly than the same words shuffled.
     let alone = match reader {
@@ -545,6 +546,7 @@ pub fn cluster(
         };
         let applied = parts.apply(&mut rule, &mut raw);
         moved = applied.moved;
+        clarity = Some(applied.clarity);
         let own = applied.own.len();
         if (rule.kc() - own..rule.kc()).any(|j| !applied.dropped.contains(&j)) {
             selection.structured = true;
@@ -576,6 +578,7 @@ pub fn cluster(
     rule.ids = std::mem::take(&mut out.rule.ids);
     out.rule = rule;
     out.read = moved;
+    out.reader_clarity = clarity;
     Ok(out)
 }
 
@@ -683,8 +686,9 @@ impl Reread<'_> {
     /// and the entries are placed again without it, until every pattern the reader reaches
     /// holds enough; the dropped centres' entries have no clear pattern.
     fn apply(&self, rule: &mut super::rule::AssignRule, raw: &mut [(u32, f32)]) -> Applied {
+        use super::rule::READER_UNPLACED;
         use super::rule::{ReaderUse, NONE, READER_CUED, READER_CUED_MAX, READER_OVER};
-        use super::rule::{READER_ALONE_P, READER_DECIDES_MAX, READER_UNPLACED};
+        use super::rule::{READER_ALONE_P, READER_DECIDES_CLARITY, READER_DECIDES_MAX};
         let n = raw.len();
         // In a larger log a cue and its centre stand on the log's own word statistics.
         let cued = if n <= READER_CUED_MAX {
@@ -699,7 +703,8 @@ impl Reread<'_> {
             Some(_) => (READER_ALONE_P, READER_UNPLACED),
             None => (READER_OVER, READER_UNPLACED),
         };
-        let decides = n <= READER_DECIDES_MAX;
+        let clarity = reader_clarity(self.read, n);
+        let decides = n <= READER_DECIDES_MAX && clarity >= READER_DECIDES_CLARITY;
         let dims = rule.dims;
         let n_list = self.cues.matcher.n_tendencies;
         let mut slot = rule.slot.clone();
@@ -861,8 +866,26 @@ impl Reread<'_> {
             own,
             moved,
             dropped,
+            clarity,
         }
     }
+}
+
+/// How clearly the reader reads a log of `n` entries: the mean over the entries of the
+/// probability of each one's likeliest tendency, 0 for an entry it cannot read (none of its
+/// words known). Summed in entry order, so the same entries in any order give the same sum
+/// up to rounding; it is compared with `READER_DECIDES_CLARITY` only, far from any tie.
+pub fn reader_clarity(read: &ReadFn, n: usize) -> f64 {
+    if n == 0 {
+        return 0.0;
+    }
+    let mut p: Vec<f64> = (0..n)
+        .into_par_iter()
+        .map(|i| read(i).map_or(0.0, |r| f64::from(r.p)))
+        .collect();
+    // Summed in order of size, so the row order cannot change the sum.
+    p.sort_by(f64::total_cmp);
+    p.iter().sum::<f64>() / n as f64
 }
 
 /// What the reader's pass did (`Reread::apply`).
@@ -873,6 +896,8 @@ struct Applied {
     moved: Vec<u32>,
     /// The centres it dropped (ascending): patterns it left with too few entries.
     dropped: Vec<usize>,
+    /// How clearly the reader reads the log (`reader_clarity`).
+    clarity: f64,
 }
 
 /// Per free group (centre row of `c`), the tendency pattern slot that its members' cues say:

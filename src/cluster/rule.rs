@@ -63,7 +63,8 @@ pub struct ReaderUse {
     /// The last this many centres are the reader's own (tendencies the cues did not make a
     /// pattern of): only a reading reaches them, never the nearest-centre rule.
     pub own: usize,
-    /// The reader decides (a log of up to `READER_DECIDES_MAX` entries): an entry outside a free
+    /// The reader decides (a log of up to `READER_DECIDES_MAX` entries that it reads with a
+    /// clarity of at least `READER_DECIDES_CLARITY`): an entry outside a free
     /// pattern goes to the pattern of the tendency the reader finds most probable among those
     /// with a slot, when it gives that tendency at least `unplaced`, and to no clear pattern
     /// otherwise (`AssignRule::reread`); `over` and `cued` are not used.
@@ -123,6 +124,13 @@ pub const READER_CUED_MAX: usize = 500;
 /// In a log of up to this many entries with some structure (the cues', or the reader's alone),
 /// the reader decides where every entry outside a free pattern goes (`ReaderUse::decides`).
 pub const READER_DECIDES_MAX: usize = 500;
+/// ... and only when the reader reads the log clearly: the mean over its entries of the
+/// probability of each entry's likeliest tendency (0 for an entry it cannot read) reaches this
+/// (`guided::reader_clarity`). Set from the logs already scored before it was added: every
+/// fresh-voice log of holdout7–32 reads at 0.44 or more (each set read by a reader that had not
+/// seen it), the public post-mortem collections, labelled by technical cause, at 0.33–0.36;
+/// there the log's own word groups are kept (benches/QUALITY.md).
+pub const READER_DECIDES_CLARITY: f64 = 0.40;
 /// In a log whose cues show no structure (up to `READER_ALONE_MAX` entries), the reader's
 /// readings of at least this probability are its confident ones (`guided::alone_tendencies`).
 pub const READER_ALONE_P: f32 = 0.4;

@@ -149,14 +149,29 @@ impl Report<'_> {
         }
     }
 
-    /// How the learned reader placed the entries of a small log (`ReaderUse::decides`).
-    fn decides_text() -> String {
-        format!(
-            ". In a log of up to {} entries the learned reader then places each entry outside the word groups: in the pattern of the tendency it finds most probable, or in no clear pattern when it gives none of them {} or more; a pattern left with fewer than {} entries is dropped",
-            crate::cluster::rule::READER_DECIDES_MAX,
-            crate::cluster::rule::READER_UNPLACED,
-            crate::cluster::guided::MIN_SUPPORT,
-        )
+    /// How the learned reader placed the entries of a small log (`ReaderUse::decides`), or why
+    /// it did not: it read the log's entries only weakly. Empty where the reader was not used.
+    fn decides_text(&self) -> String {
+        use crate::cluster::rule::{READER_DECIDES_CLARITY, READER_DECIDES_MAX};
+        let Some(r) = self.readings else {
+            return String::new();
+        };
+        let Some(clarity) = r.clarity else {
+            return String::new();
+        };
+        if r.decides {
+            format!(
+                ". The learned reader reads this log clearly (on average {clarity:.2} for each entry's likeliest tendency; it decides in a log of up to {READER_DECIDES_MAX} entries read at {READER_DECIDES_CLARITY:.2} or more), so it then places each entry outside the word groups: in the pattern of the tendency it finds most probable, or in no clear pattern when it gives none of them {} or more; a pattern left with fewer than {} entries is dropped",
+                crate::cluster::rule::READER_UNPLACED,
+                crate::cluster::guided::MIN_SUPPORT,
+            )
+        } else if self.records.len() <= READER_DECIDES_MAX {
+            format!(
+                ". The learned reader reads this log only weakly (on average {clarity:.2} for each entry's likeliest tendency, under the {READER_DECIDES_CLARITY:.2} at which it decides), so it moves only the entries it reads firmly and the log's own groupings stand"
+            )
+        } else {
+            String::new()
+        }
     }
 
     /// One line on how the number of patterns was chosen.
@@ -193,9 +208,7 @@ impl Report<'_> {
                 f = crate::cluster::rule::READER_ALONE_FIRM,
                 m = crate::cluster::guided::MIN_SUPPORT,
                 );
-                if self.readings.is_some_and(|r| r.decides) {
-                    s.push_str(&Self::decides_text());
-                }
+                s.push_str(&self.decides_text());
                 s
             }
             (method @ ("tendencies" | "log prior"), _) => {
@@ -229,8 +242,8 @@ impl Report<'_> {
                         crate::cluster::guided::ROUNDS,
                     ));
                 }
-                if self.readings.is_some_and(|r| r.decides) && n > free {
-                    s.push_str(&Self::decides_text());
+                if n > free {
+                    s.push_str(&self.decides_text());
                 }
                 s
             }

@@ -407,6 +407,8 @@ pub struct Readings<'a> {
     /// Whether the reader decided where every entry outside a free pattern goes
     /// (`ReaderUse::decides`).
     pub decides: bool,
+    /// How clearly it read the log, where it was used (`guided::reader_clarity`).
+    pub clarity: Option<f64>,
 }
 
 impl Readings<'_> {
@@ -707,6 +709,10 @@ mod tests {
             "The insurance policy lapsed because the renewal letter went to the old address",
             "Put off telling him his work was not good enough until the review",
             "The migration took three times longer than the plan said",
+            "Took on the school fair as well as the accounts and had no evenings left",
+            "The vendor's API went down and we had no second supplier to switch to",
+            "Kept quiet about the overspend until the board meeting found it",
+            "The domain registration ran out and the website went dark for a day",
         ];
         let entries: Vec<Vec<&str>> = clear.iter().map(|t| vec![*t]).collect();
         let z_clear = r.shuffled(&entries, 0.4, 32, 3).z;

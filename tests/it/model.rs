@@ -635,3 +635,85 @@ fn where_the_reader_decides_every_pattern_holds_three_and_assign_agrees() {
         assert_eq!(want, assigned(&b), "{log}");
     }
 }
+
+/// The shipped reader with every weight and bias multiplied by `scale`: it reads the same
+/// tendencies, less surely.
+fn damped_reader(dir: &Path, scale: f64) -> PathBuf {
+    let text = std::fs::read_to_string("assets/reader.tsv").unwrap();
+    let mut out = String::new();
+    for line in text.lines() {
+        let cells: Vec<&str> = line.split('\t').collect();
+        let scaled = |cells: &[&str]| -> Vec<String> {
+            cells
+                .iter()
+                .map(|c| format!("{:.4}", c.parse::<f64>().unwrap() * scale))
+                .collect()
+        };
+        let line = match cells.first() {
+            Some(&"bias") => ["bias".to_string()]
+                .into_iter()
+                .chain(scaled(&cells[1..]))
+                .collect::<Vec<_>>()
+                .join("\t"),
+            Some(&"f") => cells[..3]
+                .iter()
+                .map(|c| c.to_string())
+                .chain(scaled(&cells[3..]))
+                .collect::<Vec<_>>()
+                .join("\t"),
+            _ => line.to_string(),
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    let path = dir.join(format!("damped-{scale}.tsv"));
+    std::fs::write(&path, out).unwrap();
+    path
+}
+
+/// The reader decides only in a log it reads clearly (on average 0.40 or more for each entry's
+/// likeliest tendency). The same reader with its weights damped reads the same log weakly: it
+/// then leaves the log's own grouping alone, the report says why, and the model keeps that, so
+/// assign still places the fitted rows as analyze did.
+#[test]
+fn a_log_the_reader_reads_only_weakly_keeps_its_own_groups() {
+    let tmp = tempfile::tempdir().unwrap();
+    let log = Path::new("tests/data/voices/holdout27/carpet_fitter.csv");
+    let damped = damped_reader(tmp.path(), 0.3);
+    let mut reports = Vec::new();
+    for (i, extra) in [vec![], vec!["--reader", damped.to_str().unwrap()]]
+        .iter()
+        .enumerate()
+    {
+        let (a, b, m) = numbered(tmp.path(), i);
+        analyze(log, &a, &m, extra);
+        reports.push(std::fs::read_to_string(a.join("report.md")).unwrap());
+        let want = analyzed(&a);
+        assign(&m, log, &b);
+        assert_eq!(want, assigned(&b), "{extra:?}");
+    }
+    assert!(
+        reports[0].contains("reader reads this log clearly"),
+        "{}",
+        reports[0]
+    );
+    assert!(!reports[0].contains("only weakly"), "{}", reports[0]);
+    assert!(
+        reports[1].contains("reads this log only weakly"),
+        "{}",
+        reports[1]
+    );
+    assert!(
+        !reports[1].contains("places each entry outside"),
+        "{}",
+        reports[1]
+    );
+    // Deciding or not places the entries differently.
+    let pattern = |a: &str| -> Vec<String> {
+        analyzed(&tmp.path().join(a))
+            .into_iter()
+            .map(|r| r[1].clone())
+            .collect()
+    };
+    assert_ne!(pattern("a0"), pattern("a1"));
+}
