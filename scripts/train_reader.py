@@ -38,11 +38,14 @@ SETS = ["dev", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdo
         # Scored as fresh sets at stop 29 with a reader that had not seen them, then added.
         "holdout23", "holdout24", "holdout25", "holdout26", "holdout27", "holdout28",
         "holdout29", "holdout30", "holdout31", "holdout32",
-        # Written only to train on (never scored): train1–train31.
+        # Scored as fresh sets at stop 30 with both readers of that stop, then added.
+        "holdout33", "holdout34", "holdout35", "holdout36",
+        # Written only to train on (never scored): train1–train33.
         "train1", "train2", "train3", "train4", "train5", "train6", "train7", "train8",
         "train9", "train10", "train11", "train12", "train13", "train14", "train15", "train16",
         "train17", "train18", "train19", "train20", "train21", "train22", "train23", "train24",
-        "train25", "train26", "train27", "train28", "train29", "train30", "train31"]
+        "train25", "train26", "train27", "train28", "train29", "train30", "train31",
+        "train32", "train33"]
 STOP = sorted("the a an and or of to in on at for with is was were be been it its that this as by from are".split())
 C = 5.0
 MIN_DF = 2
