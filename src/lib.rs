@@ -179,14 +179,37 @@ pub fn run(config: &Config, observer: &mut dyn Observer) -> Result<Outcome> {
             .then_some(&null as &(dyn Fn() -> tendency::reader::Shuffled + Sync)),
     });
     let clustering = match (&corpus.cues, cluster_params.k()) {
-        (Some(cues), cluster::KChoice::Auto) if config.lexicon => cluster::guided::cluster(
-            &vectors,
-            &projection,
-            &sample,
-            cues,
-            cluster_params,
-            reader_input.as_ref(),
-        )?,
+        (Some(cues), cluster::KChoice::Auto) if config.lexicon => {
+            let guided = cluster::guided::cluster(
+                &vectors,
+                &projection,
+                &sample,
+                cues,
+                cluster_params,
+                reader_input.as_ref(),
+            )?;
+            // One tendency that takes most of a large log the reader does not read clearly is
+            // the log's subject, not a recurring tendency: the log's own words group it, if they
+            // find structure.
+            let read_clearly = guided
+                .reader_clarity
+                .is_some_and(|c| c >= cluster::rule::READER_DECIDES_CLARITY);
+            match cluster::guided::one_tendency_takes_the_log(&guided).filter(|_| !read_clearly) {
+                Some((t, share)) => {
+                    let mut free =
+                        cluster::cluster(&vectors, &projection, &sample, &config.cluster)?;
+                    if free.selection.structured && free.k >= 2 {
+                        let name = config.tendencies.get(t).map(|t| t.name.clone());
+                        free.selection.set_aside =
+                            Some((name.unwrap_or_else(|| "one tendency".into()), share));
+                        free
+                    } else {
+                        guided
+                    }
+                }
+                None => guided,
+            }
+        }
         _ => cluster::cluster(&vectors, &projection, &sample, &config.cluster)?,
     };
     let mut clustering = clustering;

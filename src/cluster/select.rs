@@ -30,6 +30,10 @@ pub struct KSelection {
     pub structured: bool,
     /// Entries the choice was evaluated on.
     pub evaluated_on: usize,
+    /// Where the tendency-guided grouping was set aside for the log's own words
+    /// (`guided::one_tendency_takes_the_log`): the name of the tendency that would have held
+    /// most of the log, and its share.
+    pub set_aside: Option<(String, f64)>,
 }
 
 /// The number of patterns to fit on `usable` entries (projected as `x`): the fixed k, 1 when
@@ -49,6 +53,7 @@ pub(super) fn k_for(
                 scores: Vec::new(),
                 structured: true,
                 evaluated_on: 0,
+                set_aside: None,
             },
         ),
         KChoice::Auto if usable < 6 => (
@@ -59,6 +64,7 @@ pub(super) fn k_for(
                 scores: Vec::new(),
                 structured: false,
                 evaluated_on: usable,
+                set_aside: None,
             },
         ),
         KChoice::Auto => {
@@ -231,6 +237,7 @@ pub(super) fn choose_k(x: &Array2<f64>, p: &CheckedClusterParams) -> Result<KSel
         scores,
         structured,
         evaluated_on: n,
+        set_aside: None,
     })
 }
 

@@ -129,6 +129,9 @@ impl Renderer for Json {
         if sel.method == "fixed" {
             selection["requested"] = json!(sel.chosen);
         }
+        if let Some((name, share)) = &sel.set_aside {
+            selection["set_aside"] = json!({"tendency": name, "share": round4(*share)});
+        }
         let patterns: Vec<Value> = report
             .patterns
             .patterns

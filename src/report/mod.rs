@@ -253,10 +253,19 @@ impl Report<'_> {
             (_, Some(&(_, stab, sil))) => {
                 let lo = s.scores.first().map_or(2, |x| x.0);
                 let hi = s.scores.last().map_or(2, |x| x.0);
-                format!(
+                let mut text = format!(
                     "{n} (chosen automatically: the most stable number among {lo}–{hi}, stability {stab:.2}, mean silhouette {sil:.2}, on {} entries)",
                     s.evaluated_on
-                )
+                );
+                if let Some((name, share)) = &s.set_aside {
+                    text.push_str(&format!(
+                        ", grouped by the entries' own words: by its phrases, \"{name}\" would have held {:.0} % of the entries, which says what this log is about rather than a tendency that recurs in it (a tendency pattern may hold at most {:.0} % of a log of {} or more entries unless the learned reader reads the log clearly)",
+                        share * 100.0,
+                        crate::cluster::guided::ONE_TENDENCY_SHARE * 100.0,
+                        crate::cluster::guided::ONE_TENDENCY_MIN_ENTRIES,
+                    ));
+                }
+                text
             }
             _ => format!("{n} (too few entries to compare numbers of patterns)"),
         }

@@ -225,6 +225,7 @@ fn render(ingested: &Ingested, patterns: &Patterns, charts: Option<&ChartFiles>)
         chosen: 2,
         structured: true,
         evaluated_on: 0,
+        set_aside: None,
     };
     let report = Report {
         ingested,

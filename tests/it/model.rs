@@ -717,3 +717,54 @@ fn a_log_the_reader_reads_only_weakly_keeps_its_own_groups() {
     };
     assert_ne!(pattern("a0"), pattern("a1"));
 }
+
+/// One tendency's phrases in nearly every entry of a large log the reader does not read (here
+/// `--no-reader`; `tests/data/one-tendency.csv`: 120 outages of a plant and of a web shop,
+/// nine in ten blaming a supplier) say what the log is about, not a recurring tendency: the
+/// log is grouped by its own words, which split the plant from the shop, and the report says
+/// why. Where the reader reads the log clearly, the tendency's pattern stands.
+#[test]
+fn one_tendency_that_takes_a_large_unread_log_gives_way_to_its_words() {
+    let tmp = tempfile::tempdir().unwrap();
+    let log = Path::new("tests/data/one-tendency.csv");
+    let (a, b, m) = numbered(tmp.path(), 0);
+    analyze(log, &a, &m, &["--no-reader"]);
+    let json = patterns_json(&a);
+    let set_aside = &json["selection"]["set_aside"];
+    assert_eq!(
+        set_aside["tendency"], "Dependency or vendor failure with no fallback",
+        "{json:#}"
+    );
+    assert!(set_aside["share"].as_f64().unwrap() >= 0.75, "{json:#}");
+    let report = std::fs::read_to_string(a.join("report.md")).unwrap();
+    assert!(
+        report.contains("grouped by the entries' own words"),
+        "{report}"
+    );
+    // Two patterns, each of one subject.
+    let subject: Vec<String> = read_csv(log).iter().map(|r| r[5].to_string()).collect();
+    let rows = analyzed(&a);
+    let mut by_pattern = std::collections::BTreeMap::<String, Vec<String>>::new();
+    for r in &rows {
+        let i: usize = r[0].parse::<usize>().unwrap() - 1; // rows count from 1
+        by_pattern
+            .entry(r[1].clone())
+            .or_default()
+            .push(subject[i].clone());
+    }
+    assert_eq!(by_pattern.len(), 2, "{by_pattern:?}");
+    for subjects in by_pattern.values() {
+        assert!(subjects.iter().all(|s| s == &subjects[0]), "{by_pattern:?}");
+    }
+    assign(&m, log, &b);
+    assert_eq!(rows, assigned(&b));
+    // Read clearly by the shipped reader: the tendency keeps its pattern.
+    let (a, _, m) = numbered(tmp.path(), 1);
+    analyze(log, &a, &m, &[]);
+    let json = patterns_json(&a);
+    assert!(json["selection"].get("set_aside").is_none(), "{json:#}");
+    assert_eq!(
+        json["patterns"][0]["tendency"], "Dependency or vendor failure with no fallback",
+        "{json:#}"
+    );
+}
