@@ -194,7 +194,8 @@ pub fn assign(patterns: &mut [Pattern], tendencies: &[Tendency], language: &Lang
 pub const MIN_VOTE: f64 = 0.5;
 
 /// Names each pattern by its tendency: the one that seeded it; for a pattern found freely, the
-/// one at least `MIN_VOTE` of its members' cues clearly say. Without cue matches (no matcher),
+/// one at least `MIN_VOTE` of its members' cues clearly say (never a tendency set aside as the
+/// log's subject, `KSelection::set_aside`). Without cue matches (no matcher),
 /// by its distinctive terms (`assign`). A pattern named by a tendency is labelled with it; a
 /// second pattern of the same tendency keeps its own label after the name. An example the
 /// learned reader placed and no cue explains shows the words it read (`readings`).
@@ -210,6 +211,12 @@ pub fn name(
         assign(patterns, tendencies, language);
         return;
     };
+    // A tendency set aside as the log's subject (`KSelection::set_aside`) names no word group.
+    let set_aside = clustering
+        .selection
+        .set_aside
+        .as_ref()
+        .and_then(|(name, _)| tendencies.iter().position(|t| &t.name == name));
     let mut used: Vec<usize> = Vec::new();
     for p in patterns.iter_mut() {
         let origin = clustering
@@ -222,7 +229,10 @@ pub fn name(
             Origin::Free => {
                 let mut votes = vec![0usize; tendencies.len()];
                 for &i in &p.members {
-                    if let Some(t) = cues.matches[i].confident() {
+                    if let Some(t) = cues.matches[i]
+                        .confident()
+                        .filter(|&t| Some(t) != set_aside)
+                    {
                         votes[t] += 1;
                     }
                 }

@@ -753,6 +753,10 @@ fn one_tendency_that_takes_a_large_unread_log_gives_way_to_its_words() {
             .push(subject[i].clone());
     }
     assert_eq!(by_pattern.len(), 2, "{by_pattern:?}");
+    // Neither word group is named by the tendency set aside.
+    for p in json["patterns"].as_array().unwrap() {
+        assert!(p["tendency"].is_null(), "{p:#}");
+    }
     for subjects in by_pattern.values() {
         assert!(subjects.iter().all(|s| s == &subjects[0]), "{by_pattern:?}");
     }
