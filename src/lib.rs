@@ -93,6 +93,32 @@ pub const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
 /// Runs the whole analysis and writes every output into `config.out`: first into a private
 /// staging folder inside it, then published as one set (`output::staging`). `observer` hears
 /// of a busy output folder, each finished stage and every message as they happen.
+/// The guided grouping, unless one tendency takes most of a large log the reader does not read
+/// clearly (`cluster::guided::one_tendency_takes_the_log`): that says what the log is about,
+/// not a tendency that recurs in it, so the log's own words (`words`) group it instead, when
+/// they find structure; `KSelection::set_aside` records why.
+fn unless_one_tendency_takes_it(
+    guided: cluster::Clustering,
+    config: &Config,
+    words: impl FnOnce() -> Result<cluster::Clustering>,
+) -> Result<cluster::Clustering> {
+    let read_clearly = guided
+        .reader_clarity
+        .is_some_and(|c| c >= cluster::rule::READER_DECIDES_CLARITY);
+    let Some((t, share)) =
+        cluster::guided::one_tendency_takes_the_log(&guided).filter(|_| !read_clearly)
+    else {
+        return Ok(guided);
+    };
+    let mut free = words()?;
+    if !free.selection.structured || free.k < 2 {
+        return Ok(guided);
+    }
+    let name = config.tendencies.get(t).map(|t| t.name.clone());
+    free.selection.set_aside = Some((name.unwrap_or_else(|| "one tendency".into()), share));
+    Ok(free)
+}
+
 pub fn run(config: &Config, observer: &mut dyn Observer) -> Result<Outcome> {
     // First, so an unusable --out (a regular file, busy with another run) fails before the
     // analysis.
@@ -188,27 +214,9 @@ pub fn run(config: &Config, observer: &mut dyn Observer) -> Result<Outcome> {
                 cluster_params,
                 reader_input.as_ref(),
             )?;
-            // One tendency that takes most of a large log the reader does not read clearly is
-            // the log's subject, not a recurring tendency: the log's own words group it, if they
-            // find structure.
-            let read_clearly = guided
-                .reader_clarity
-                .is_some_and(|c| c >= cluster::rule::READER_DECIDES_CLARITY);
-            match cluster::guided::one_tendency_takes_the_log(&guided).filter(|_| !read_clearly) {
-                Some((t, share)) => {
-                    let mut free =
-                        cluster::cluster(&vectors, &projection, &sample, &config.cluster)?;
-                    if free.selection.structured && free.k >= 2 {
-                        let name = config.tendencies.get(t).map(|t| t.name.clone());
-                        free.selection.set_aside =
-                            Some((name.unwrap_or_else(|| "one tendency".into()), share));
-                        free
-                    } else {
-                        guided
-                    }
-                }
-                None => guided,
-            }
+            unless_one_tendency_takes_it(guided, config, || {
+                cluster::cluster(&vectors, &projection, &sample, &config.cluster)
+            })?
         }
         _ => cluster::cluster(&vectors, &projection, &sample, &config.cluster)?,
     };

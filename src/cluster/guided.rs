@@ -908,8 +908,8 @@ impl Reread<'_> {
 
 /// How clearly the reader reads a log of `n` entries: the mean over the entries of the
 /// probability of each one's likeliest tendency, 0 for an entry it cannot read (none of its
-/// words known). Summed in entry order, so the same entries in any order give the same sum
-/// up to rounding; it is compared with `READER_DECIDES_CLARITY` only, far from any tie.
+/// words known). The probabilities are summed in order of size, so the order of the rows
+/// cannot change the result.
 pub fn reader_clarity(read: &ReadFn, n: usize) -> f64 {
     if n == 0 {
         return 0.0;
@@ -918,7 +918,6 @@ pub fn reader_clarity(read: &ReadFn, n: usize) -> f64 {
         .into_par_iter()
         .map(|i| read(i).map_or(0.0, |r| f64::from(r.p)))
         .collect();
-    // Summed in order of size, so the row order cannot change the sum.
     p.sort_by(f64::total_cmp);
     p.iter().sum::<f64>() / n as f64
 }

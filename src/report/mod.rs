@@ -149,9 +149,10 @@ impl Report<'_> {
         }
     }
 
-    /// How the learned reader placed the entries of a small log (`ReaderUse::decides`), or why
-    /// it did not: it read the log's entries only weakly. Empty where the reader was not used.
-    fn decides_text(&self) -> String {
+    /// How the learned reader placed the entries of a small log (`ReaderUse::decides`), or, where
+    /// the log has groupings of its own (`alone` false), why it did not: it read the log's
+    /// entries only weakly. Empty where the reader was not used.
+    fn decides_text(&self, alone: bool) -> String {
         use crate::cluster::rule::{READER_DECIDES_CLARITY, READER_DECIDES_MAX};
         let Some(r) = self.readings else {
             return String::new();
@@ -165,7 +166,7 @@ impl Report<'_> {
                 crate::cluster::rule::READER_UNPLACED,
                 crate::cluster::guided::MIN_SUPPORT,
             )
-        } else if self.records.len() <= READER_DECIDES_MAX {
+        } else if !alone && self.records.len() <= READER_DECIDES_MAX {
             format!(
                 ". The learned reader reads this log only weakly (on average {clarity:.2} for each entry's likeliest tendency, under the {READER_DECIDES_CLARITY:.2} at which it decides), so it moves only the entries it reads firmly and the log's own groupings stand"
             )
@@ -208,7 +209,7 @@ impl Report<'_> {
                 f = crate::cluster::rule::READER_ALONE_FIRM,
                 m = crate::cluster::guided::MIN_SUPPORT,
                 );
-                s.push_str(&self.decides_text());
+                s.push_str(&self.decides_text(true));
                 s
             }
             (method @ ("tendencies" | "log prior"), _) => {
@@ -243,7 +244,7 @@ impl Report<'_> {
                     ));
                 }
                 if n > free {
-                    s.push_str(&self.decides_text());
+                    s.push_str(&self.decides_text(false));
                 }
                 s
             }
