@@ -738,7 +738,9 @@ impl Reread<'_> {
             Some(_) => (READER_ALONE_P, READER_UNPLACED),
             None => (READER_OVER, READER_UNPLACED),
         };
-        let clarity = reader_clarity(self.read, n);
+        // Every entry is read once: for the clarity, and below for where it goes.
+        let readings: Vec<Option<RunReading>> = (0..n).into_par_iter().map(self.read).collect();
+        let clarity = reader_clarity(&readings);
         let decides = n <= READER_DECIDES_MAX && clarity >= READER_DECIDES_CLARITY;
         let dims = rule.dims;
         let n_list = self.cues.matcher.n_tendencies;
@@ -756,9 +758,10 @@ impl Reread<'_> {
         // whether it holds a cue of its centre's tendency.
         let rule_now = &*rule;
         type Looked = (RunReading, Option<usize>, bool, bool);
-        let looked: Vec<Option<Looked>> = (0..n)
+        let looked: Vec<Option<Looked>> = readings
             .into_par_iter()
-            .map_init(Vec::new, |scores, i| {
+            .enumerate()
+            .map_init(Vec::new, |scores, (i, reading)| {
                 let c = raw[i].0;
                 let unplaced = c == NONE || self.dissolved.get(c as usize) == Some(&true);
                 let tendency = rule_now.tendency_of(c);
@@ -777,7 +780,7 @@ impl Reread<'_> {
                         return None;
                     }
                 }
-                (self.read)(i).map(|r| (r, tendency, unplaced, holds))
+                reading.map(|r| (r, tendency, unplaced, holds))
             })
             .collect();
         // Tendencies with no pattern that enough readings would make one of.
@@ -906,20 +909,20 @@ impl Reread<'_> {
     }
 }
 
-/// How clearly the reader reads a log of `n` entries: the mean over the entries of the
-/// probability of each one's likeliest tendency, 0 for an entry it cannot read (none of its
-/// words known). The probabilities are summed in order of size, so the order of the rows
+/// How clearly the reader reads a log, from its reading of each entry (`None`: it cannot read
+/// the entry, none of its words known, which counts as 0): the mean probability of each entry's
+/// likeliest tendency. The probabilities are summed in order of size, so the order of the rows
 /// cannot change the result.
-pub fn reader_clarity(read: &ReadFn, n: usize) -> f64 {
-    if n == 0 {
+pub fn reader_clarity(readings: &[Option<RunReading>]) -> f64 {
+    if readings.is_empty() {
         return 0.0;
     }
-    let mut p: Vec<f64> = (0..n)
-        .into_par_iter()
-        .map(|i| read(i).map_or(0.0, |r| f64::from(r.p)))
+    let mut p: Vec<f64> = readings
+        .iter()
+        .map(|r| r.as_ref().map_or(0.0, |r| f64::from(r.p)))
         .collect();
     p.sort_by(f64::total_cmp);
-    p.iter().sum::<f64>() / n as f64
+    p.iter().sum::<f64>() / readings.len() as f64
 }
 
 /// What the reader's pass did (`Reread::apply`).
