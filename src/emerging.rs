@@ -408,7 +408,7 @@ fn describe(
             })
     });
     let mut entries: Vec<usize> = members.iter().map(|&a| cands[a].1).collect();
-    entries.sort_unstable();
+    crate::sorting::unstable(&mut entries[..]);
     let mut assigned: std::collections::BTreeMap<u32, usize> = Default::default();
     for &i in &entries {
         *assigned.entry(labels[i]).or_default() += 1;

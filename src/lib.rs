@@ -23,7 +23,8 @@
 //! `assign` places new entries with a saved `model` (`model::Placer` runs the text, vectorize,
 //! reduce and cluster steps on one entry). Two helpers keep that per-entry path cheap and are
 //! shared with `text`: `wordscan` finds the words of ASCII text with bit masks, and `wordmap` is
-//! the per-word cache (words inline in an open-addressing table).
+//! the per-word cache (words inline in an open-addressing table). `sorting` keeps std's sorts
+//! instantiated here, not linked from the unoptimized polars crates (Cargo.toml).
 
 pub mod assign;
 pub mod breakdown;
@@ -45,6 +46,7 @@ pub mod reduce;
 pub mod report;
 pub mod sample;
 pub mod sanitize;
+pub mod sorting;
 pub mod tendency;
 pub mod text;
 pub mod timeline;

@@ -137,7 +137,7 @@ impl Model {
             .iter()
             .flat_map(|t| std::iter::once(t.first).chain(t.second))
             .collect();
-        used.sort_unstable();
+        crate::sorting::unstable(&mut used[..]);
         used.dedup();
         let compact: FxHashMap<u32, u32> = used
             .iter()
@@ -160,7 +160,7 @@ impl Model {
             })
             .collect();
         let mut stopwords: Vec<String> = c.language.stopwords.iter().cloned().collect();
-        stopwords.sort_unstable();
+        crate::sorting::unstable(&mut stopwords[..]);
         let mut rule = r.clustering.rule.clone();
         rule.ids.resize(rule.kc(), 0);
         for id in rule.ids.iter_mut() {
@@ -447,7 +447,7 @@ impl Model {
             return bad("unknown language");
         }
         let mut ids: Vec<u32> = self.patterns.iter().map(|p| p.id).collect();
-        ids.sort_unstable();
+        crate::sorting::unstable(&mut ids[..]);
         if ids.first() == Some(&0) || ids.windows(2).any(|w| w[0] == w[1]) {
             return bad("pattern ids must be distinct and at least 1");
         }

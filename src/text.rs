@@ -563,14 +563,14 @@ pub fn analyze(records: &[Record], params: &TextParams) -> Corpus {
     let is_stop =
         |w: &str| w == NUM || w == URL || w == EMAIL || w.chars().count() < 2 || stop.contains(w);
     let mut words: Vec<(&str, u64)> = totals.into_iter().filter(|(w, _)| !is_stop(w)).collect();
-    words.sort_unstable();
+    crate::sorting::unstable(&mut words[..]);
     let stemmer = params.language.stemmer();
     let stemmed: Vec<String> = words
         .par_iter()
         .map(|(w, _)| stemmer.stem(w).into_owned())
         .collect();
     let mut stems: Vec<String> = stemmed.clone();
-    stems.sort_unstable();
+    crate::sorting::unstable(&mut stems[..]);
     stems.dedup();
     let stem_id: FxHashMap<&str, u32> = stems
         .iter()

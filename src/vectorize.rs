@@ -198,7 +198,7 @@ impl Vectors {
 /// the general sort), the general sort beyond.
 fn sort_small(v: &mut [u32]) {
     if v.len() > 32 {
-        v.sort_unstable();
+        crate::sorting::unstable(&mut v[..]);
         return;
     }
     for i in 1..v.len() {
@@ -340,7 +340,7 @@ pub fn vectorize(corpus: &Corpus, params: &CheckedVectorParams) -> Vectors {
                             .map(|w| pair(w[0], w[1])),
                     );
                 }
-                seen.sort_unstable();
+                crate::sorting::unstable(&mut seen[..]);
                 seen.dedup();
                 for &k in &seen {
                     if k & (1 << 63) != 0 {
@@ -382,7 +382,7 @@ pub fn vectorize(corpus: &Corpus, params: &CheckedVectorParams) -> Vectors {
         }
     }
     let mut pairs: Vec<(u64, u32)> = bi_df.into_iter().filter(|&(_, d)| keep(d)).collect();
-    pairs.sort_unstable();
+    crate::sorting::unstable(&mut pairs[..]);
     let mut bigram = FxHashMap::default();
     for (k, d) in pairs {
         bigram.insert(k, terms.len() as u32);
@@ -438,7 +438,7 @@ mod tests {
         #[test]
         fn small_sort_sorts(mut v in proptest::collection::vec(0u32..50, 0..70)) {
             let mut want = v.clone();
-            want.sort_unstable();
+            crate::sorting::unstable(&mut want[..]);
             sort_small(&mut v);
             proptest::prop_assert_eq!(v, want);
         }

@@ -892,7 +892,7 @@ impl Reread<'_> {
                 break;
             }
         }
-        dropped.sort_unstable();
+        crate::sorting::unstable(&mut dropped[..]);
         dropped.dedup();
         for r in raw.iter_mut() {
             if dropped.binary_search(&(r.0 as usize)).is_ok() {

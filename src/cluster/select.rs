@@ -131,7 +131,7 @@ fn halves(n: usize, seed: u64, round: u64) -> (Vec<usize>, Vec<usize>) {
             )
         })
         .collect();
-    keyed.sort_unstable();
+    crate::sorting::unstable(&mut keyed[..]);
     let (a, b): (Vec<_>, Vec<_>) = keyed.iter().enumerate().partition(|(j, _)| j % 2 == 0);
     (
         a.into_iter().map(|(_, (_, i))| *i).collect(),

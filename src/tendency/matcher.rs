@@ -224,7 +224,7 @@ impl Trie {
         let mut at = 0;
         while at < order.len() {
             let k = &mut kids[order[at] as usize];
-            k.sort_unstable();
+            crate::sorting::unstable(&mut k[..]);
             order.extend(k.iter().map(|&(_, c)| c));
             at += 1;
         }
@@ -251,7 +251,7 @@ impl Trie {
         let mut nodes = Vec::with_capacity(kids.len());
         let mut slots = Vec::new();
         for mut k in kids {
-            k.sort_unstable();
+            crate::sorting::unstable(&mut k[..]);
             let mut node = Node {
                 at: slots.len() as u32,
                 ..Node::default()
@@ -359,7 +359,7 @@ impl Found<'_> {
         trie.follow(second, pos, tokens, end, found);
         // Usually one or two cues: an insertion sort (the general sort for many).
         if found.len() > 16 {
-            found.sort_unstable();
+            crate::sorting::unstable(&mut found[..]);
         }
         for i in 1..found.len() {
             let x = found[i];
@@ -731,7 +731,7 @@ impl Matcher {
         use rand::seq::SliceRandom;
         use rand::SeedableRng;
         let mut sorted: Vec<&Vec<u32>> = streams.iter().collect();
-        sorted.sort_unstable();
+        crate::sorting::unstable(&mut sorted[..]);
         let pool: Vec<u32> = sorted
             .iter()
             .flat_map(|s| s.iter().copied().filter(|&t| t != SEP))

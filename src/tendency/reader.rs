@@ -354,7 +354,7 @@ impl Reader {
             .into_iter()
             .map(|(f, i, _)| (f, 1, i))
             .collect();
-        tf.sort_unstable();
+        crate::sorting::unstable(&mut tf[..]);
         tf.dedup_by(|b, a| {
             let same = a.0 == b.0;
             if same {
@@ -445,7 +445,7 @@ impl RunReader {
         use rand::SeedableRng;
         use rayon::prelude::*;
         let mut sorted: Vec<&Vec<&str>> = entries.iter().collect();
-        sorted.sort_unstable();
+        crate::sorting::unstable(&mut sorted[..]);
         let n_fields = sorted.iter().map(|e| e.len()).max().unwrap_or(0);
         let pools: Vec<Vec<&str>> = (0..n_fields)
             .map(|f| {
