@@ -716,7 +716,8 @@ impl Reread<'_> {
     /// Moves the entries the reader reads differently (`AssignRule::reread`): into their
     /// tendency's pattern, or into a pattern of the reader's own for a tendency the cues did not
     /// make one of, when at least `reader_support` entries would go there (its centre: their mean
-    /// projected vector). Sets `rule.reader`. Where the reader decides (`ReaderUse::decides`), a
+    /// projected vector) and the reader reads the log clearly (`READER_DECIDES_CLARITY`, or the
+    /// log's cues see no structure and `alone_tendencies` chose the tendencies). Sets `rule.reader`. Where the reader decides (`ReaderUse::decides`), a
     /// pattern it leaves with fewer than `min_support` entries loses its slot and is dropped,
     /// and the entries are placed again without it, until every pattern the reader reaches
     /// holds enough; the dropped centres' entries have no clear pattern.
@@ -800,10 +801,15 @@ impl Reread<'_> {
                 }
             }
         }
+        // A pattern of the reader's own needs a log it reads clearly (or one whose cues see no
+        // structure, where `alone_tendencies` has already tested its readings against the same
+        // words shuffled); in a log it reads only weakly it moves entries into the log's own
+        // patterns and makes none.
+        let makes_own = clarity >= READER_DECIDES_CLARITY || self.alone.is_some();
         let mut own = Vec::new();
         let mut buf = vec![0.0f64; dims];
         for (t, m) in members.iter().enumerate() {
-            if m.len() < reader_support(n) {
+            if !makes_own || m.len() < reader_support(n) {
                 continue;
             }
             // Summed in an order set by the vectors themselves, so the order of the rows
