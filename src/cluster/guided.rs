@@ -716,8 +716,9 @@ impl Reread<'_> {
     /// Moves the entries the reader reads differently (`AssignRule::reread`): into their
     /// tendency's pattern, or into a pattern of the reader's own for a tendency the cues did not
     /// make one of, when at least `reader_support` entries would go there (its centre: their mean
-    /// projected vector) and the reader reads the log clearly (`READER_DECIDES_CLARITY`, or the
-    /// log's cues see no structure and `alone_tendencies` chose the tendencies). Sets `rule.reader`. Where the reader decides (`ReaderUse::decides`), a
+    /// projected vector) and the reader reads the log clearly (`READER_DECIDES_CLARITY`), or the
+    /// log's cues see no structure and `alone_tendencies` chose the tendencies, or the log is
+    /// small (`READER_OWN_WEAK_MIN`). Sets `rule.reader`. Where the reader decides (`ReaderUse::decides`), a
     /// pattern it leaves with fewer than `min_support` entries loses its slot and is dropped,
     /// and the entries are placed again without it, until every pattern the reader reaches
     /// holds enough; the dropped centres' entries have no clear pattern.
@@ -801,11 +802,13 @@ impl Reread<'_> {
                 }
             }
         }
-        // A pattern of the reader's own needs a log it reads clearly (or one whose cues see no
-        // structure, where `alone_tendencies` has already tested its readings against the same
-        // words shuffled); in a log it reads only weakly it moves entries into the log's own
-        // patterns and makes none.
-        let makes_own = clarity >= READER_DECIDES_CLARITY || self.alone.is_some();
+        // A pattern of the reader's own needs a log it reads clearly, or one whose cues see no
+        // structure (where `alone_tendencies` has already tested its readings against the same
+        // words shuffled), or a small log (`READER_OWN_WEAK_MIN`); in a larger log it reads only
+        // weakly it moves entries into the log's own patterns and makes none.
+        let makes_own = clarity >= READER_DECIDES_CLARITY
+            || self.alone.is_some()
+            || n < super::rule::READER_OWN_WEAK_MIN;
         let mut own = Vec::new();
         let mut buf = vec![0.0f64; dims];
         for (t, m) in members.iter().enumerate() {

@@ -150,6 +150,13 @@ pub const READER_ALONE_LEVEL: f64 = 0.01;
 /// join it, read as it with p ≥ `READER_UNPLACED`).
 pub const READER_ALONE_FIRM: usize = 2;
 pub const READER_ALONE_MAX: usize = 500;
+/// In a log of at least this many entries that the reader reads only weakly (under
+/// `READER_DECIDES_CLARITY`), the reader makes no pattern of its own: such a collection (public
+/// post-mortems, CI failures, accident reports) is about technical causes, and its own words
+/// can group it. A smaller log has no word statistics, and the readings are what it has (a
+/// fresh 17-entry beekeeper's log read at 0.44 kept one pattern out of four without them).
+/// The same size as `guided::ONE_TENDENCY_MIN_ENTRIES`, for the same reason.
+pub const READER_OWN_WEAK_MIN: usize = 100;
 /// A pattern of the reader's own (a tendency the cues made none of) needs at least this share of
 /// the log's entries besides `guided::min_support` (so 3 entries up to a log of 100): in the
 /// sample's 177 entries, misreadings of one-offs made patterns of 3–4 entries.
