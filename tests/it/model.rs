@@ -481,6 +481,76 @@ fn assign_reads_json_lines_from_stdin_and_writes_to_stdout() {
     assert_eq!(o.status.code(), Some(1));
 }
 
+/// A warehouse export's dates are typed: a Parquet `date` column of Date32 or of microsecond
+/// timestamps is read as the same dates the CSV holds, so the sample log gives the same patterns
+/// and quarters either way (before `dtype-date`, such a file was refused: "cannot create series
+/// from Date32").
+#[cfg(feature = "parquet")]
+#[test]
+fn parquet_date_and_timestamp_columns_are_read_as_dates() {
+    use polars::prelude::*;
+    use polars_io::prelude::ParquetWriter;
+    let tmp = tempfile::tempdir().unwrap();
+    let p = |n: &str| tmp.path().join(n);
+    let mut rd = csv::Reader::from_path(sample_log()).unwrap();
+    let headers: Vec<String> = rd.headers().unwrap().iter().map(String::from).collect();
+    let rows: Vec<csv::StringRecord> = rd.records().map(|r| r.unwrap()).collect();
+    let at = headers.iter().position(|h| h == "date").unwrap();
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+    let days: Vec<i32> = rows
+        .iter()
+        .map(|r| {
+            let d = chrono::NaiveDate::parse_from_str(&r[at], "%Y-%m-%d").unwrap();
+            (d - epoch).num_days() as i32
+        })
+        .collect();
+    analyze(&sample_log(), &p("a"), &p("m.rcm"), &[]);
+    let typed: [(&str, Column); 2] = [
+        (
+            "date32",
+            Int32Chunked::new("date".into(), &days)
+                .into_date()
+                .into_column(),
+        ),
+        (
+            "timestamp",
+            Int64Chunked::new(
+                "date".into(),
+                &days
+                    .iter()
+                    .map(|&d| i64::from(d) * 86_400_000_000)
+                    .collect::<Vec<_>>(),
+            )
+            .into_datetime(TimeUnit::Microseconds, None)
+            .into_column(),
+        ),
+    ];
+    for (name, date) in typed {
+        let mut cols = Vec::new();
+        let mut date = Some(date);
+        for (i, h) in headers.iter().enumerate() {
+            if i == at {
+                cols.extend(date.take());
+            } else {
+                let values: Vec<&str> = rows.iter().map(|r| &r[i]).collect();
+                cols.push(Column::new(h.as_str().into(), values));
+            }
+        }
+        let mut df = DataFrame::new_infer_height(cols).unwrap();
+        let file = p(&format!("{name}.parquet"));
+        ParquetWriter::new(std::fs::File::create(&file).unwrap())
+            .finish(&mut df)
+            .unwrap();
+        let out = p(name);
+        analyze(&file, &out, &p(&format!("{name}.rcm")), &[]);
+        assert_eq!(patterns(&p("a")), patterns(&out), "{name}");
+        assert_eq!(analyzed(&p("a")), analyzed(&out), "{name}");
+        let timeline = |d: &Path| patterns_json(d)["timeline"]["periods"].clone();
+        assert_eq!(timeline(&p("a")), timeline(&out), "{name}");
+        assert_eq!(patterns_json(&out)["timeline"]["undated"], 0, "{name}");
+    }
+}
+
 #[cfg(feature = "parquet")]
 #[test]
 fn parquet_in_and_out_round_trips() {
