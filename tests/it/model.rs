@@ -481,6 +481,14 @@ fn assign_reads_json_lines_from_stdin_and_writes_to_stdout() {
     assert_eq!(o.status.code(), Some(1));
 }
 
+/// The sample log's header and rows, to rewrite as Parquet.
+#[cfg(feature = "parquet")]
+fn sample_rows() -> (Vec<String>, Vec<csv::StringRecord>) {
+    let mut rd = csv::Reader::from_path(sample_log()).unwrap();
+    let headers = rd.headers().unwrap().iter().map(String::from).collect();
+    (headers, rd.records().map(|r| r.unwrap()).collect())
+}
+
 /// A warehouse export's dates are typed: a Parquet `date` column of Date32 or of microsecond
 /// timestamps is read as the same dates the CSV holds, so the sample log gives the same patterns
 /// and quarters either way (before `dtype-date`, such a file was refused: "cannot create series
@@ -492,9 +500,7 @@ fn parquet_date_and_timestamp_columns_are_read_as_dates() {
     use polars_io::prelude::ParquetWriter;
     let tmp = tempfile::tempdir().unwrap();
     let p = |n: &str| tmp.path().join(n);
-    let mut rd = csv::Reader::from_path(sample_log()).unwrap();
-    let headers: Vec<String> = rd.headers().unwrap().iter().map(String::from).collect();
-    let rows: Vec<csv::StringRecord> = rd.records().map(|r| r.unwrap()).collect();
+    let (headers, rows) = sample_rows();
     let at = headers.iter().position(|h| h == "date").unwrap();
     let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
     let days: Vec<i32> = rows
@@ -558,9 +564,7 @@ fn parquet_in_and_out_round_trips() {
     let tmp = tempfile::tempdir().unwrap();
     let p = |n: &str| tmp.path().join(n);
     // The sample log as a Parquet file (every column text).
-    let mut rd = csv::Reader::from_path(sample_log()).unwrap();
-    let headers: Vec<String> = rd.headers().unwrap().iter().map(String::from).collect();
-    let rows: Vec<csv::StringRecord> = rd.records().map(|r| r.unwrap()).collect();
+    let (headers, rows) = sample_rows();
     let columns: Vec<(&str, Vec<String>)> = headers
         .iter()
         .enumerate()
