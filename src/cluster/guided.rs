@@ -718,10 +718,11 @@ impl Reread<'_> {
     /// make one of, when at least `reader_support` entries would go there (its centre: their mean
     /// projected vector) and the reader reads the log clearly (`READER_DECIDES_CLARITY`), or the
     /// log's cues see no structure and `alone_tendencies` chose the tendencies, or the log is
-    /// small (`READER_OWN_WEAK_MIN`). Sets `rule.reader`. Where the reader decides (`ReaderUse::decides`), a
-    /// pattern it leaves with fewer than `min_support` entries loses its slot and is dropped,
-    /// and the entries are placed again without it, until every pattern the reader reaches
-    /// holds enough; the dropped centres' entries have no clear pattern.
+    /// small (`READER_OWN_WEAK_MIN`). Sets `rule.reader`. Where the reader decides
+    /// (`ReaderUse::decides`), a pattern it leaves with fewer than `min_support` entries loses
+    /// its slot and is dropped, and the entries are placed again without it, until every
+    /// pattern the reader reaches holds enough; the dropped centres' entries have no clear
+    /// pattern.
     fn apply(&self, rule: &mut super::rule::AssignRule, raw: &mut [(u32, f32)]) -> Applied {
         use super::rule::READER_UNPLACED;
         use super::rule::{ReaderUse, NONE, READER_CUED, READER_CUED_MAX, READER_OVER};
