@@ -620,7 +620,8 @@ fn alone_tendencies(
     n_list: usize,
 ) -> Option<Vec<bool>> {
     use super::rule::{READER_ALONE_FIRM, READER_ALONE_LEVEL, READER_ALONE_P, READER_ALONE_RATIO};
-    use super::rule::{READER_ALONE_Z, READER_ALONE_Z_COUNTED, READER_UNPLACED};
+    use super::rule::{READER_ALONE_Z, READER_ALONE_Z_COUNTED, READER_ALONE_Z_INFORMATION};
+    use super::rule::{READER_OWN_WEAK_MIN, READER_UNPLACED};
     let mut firm = vec![0usize; n_list];
     let mut joining = vec![0usize; n_list];
     for r in (0..n).filter_map(read) {
@@ -647,7 +648,10 @@ fn alone_tendencies(
     } else {
         READER_ALONE_Z
     };
-    if shuffled.z < z {
+    // In a small log (no word statistics of its own), entries that differ from one another far
+    // more than the shuffled ones do have structure, however firmly the shuffled words read.
+    let differ = n < READER_OWN_WEAK_MIN && shuffled.z_information >= READER_ALONE_Z_INFORMATION;
+    if shuffled.z < z && !differ {
         return None;
     }
     let need = min_support(n);
@@ -1182,8 +1186,14 @@ mod tests {
 
     #[test]
     fn the_reader_alone_needs_the_log_to_read_clearer_than_its_words_shuffled() {
-        use crate::cluster::rule::{READER_ALONE_Z, READER_ALONE_Z_COUNTED};
-        let null = |firm: f64, z: f64| Shuffled { firm, z };
+        use crate::cluster::rule::{
+            READER_ALONE_Z, READER_ALONE_Z_COUNTED, READER_ALONE_Z_INFORMATION,
+        };
+        let null = |firm: f64, z: f64| Shuffled {
+            firm,
+            z,
+            z_information: 0.0,
+        };
         // 20 entries: 5, 4 and 4 firm readings of three tendencies, 13 in all.
         let read: Vec<usize> = [[0; 5].as_slice(), &[1; 4], &[2; 4]].concat();
         let clear = Some(vec![true, true, true, false]);
@@ -1199,6 +1209,22 @@ mod tests {
         assert_eq!(alone_read(20, &read, &[], null(5.0, some - 0.1)), None);
         // Twice the shuffled count, but in 12 entries 5 of 2.5 expected is chance (p ≈ 0.05).
         assert_eq!(alone_read(12, &[0, 0, 0, 1, 1], &[], null(2.5, some)), None);
+        // Whatever the top probabilities and counts say, entries that differ from one another
+        // far more than the shuffled ones do (`Shuffled::z_information`) have structure.
+        let differ = |zi: f64| Shuffled {
+            firm: 7.0,
+            z: 0.0,
+            z_information: zi,
+        };
+        assert_eq!(
+            alone_read(20, &read, &[], differ(READER_ALONE_Z_INFORMATION)),
+            clear
+        );
+        let short = READER_ALONE_Z_INFORMATION - 0.1;
+        assert_eq!(alone_read(20, &read, &[], differ(short)), None);
+        // Only in a small log: a larger one has word statistics of its own.
+        let large = crate::cluster::rule::READER_OWN_WEAK_MIN;
+        assert_eq!(alone_read(large, &read, &[], differ(9.0)), None);
         // Enough readings in all, none of one tendency in 3 entries.
         let z = null(0.4, READER_ALONE_Z);
         assert_eq!(alone_read(20, &[0, 0, 1, 1, 2, 2, 3, 3], &[], z), None);

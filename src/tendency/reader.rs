@@ -456,12 +456,10 @@ impl RunReader {
             })
             .collect();
         let n = sorted.len().max(1) as f64;
-        let top = |fields: &[&str]| self.reader.read(fields).map_or(0.0, |x| f64::from(x.p));
-        let own = sorted.iter().map(|e| top(e)).sum::<f64>() / n;
+        let own = Spread::of(sorted.iter().map(|e| self.reader.read_all(e)), min_p);
         // Each round is seeded by its number, so the rounds run in parallel and are collected in
-        // round order: the result does not depend on the threads. Per round: the entries read
-        // with p ≥ `min_p`, and the mean top probability.
-        let per_round: Vec<(usize, f64)> = (0..rounds)
+        // round order: the result does not depend on the threads.
+        let per_round: Vec<Spread> = (0..rounds)
             .into_par_iter()
             .map(|r| {
                 let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed ^ u64::from(r));
@@ -473,8 +471,7 @@ impl RunReader {
                         words.into_iter()
                     })
                     .collect();
-                let (mut firm, mut sum) = (0, 0.0);
-                for e in &sorted {
+                let readings = sorted.iter().map(|e| {
                     let fields: Vec<String> = (0..n_fields)
                         .map(|f| {
                             let k = e.get(f).map_or(0, |s| s.split_whitespace().count());
@@ -482,20 +479,68 @@ impl RunReader {
                         })
                         .collect();
                     let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
-                    let p = top(&refs);
-                    firm += usize::from(p >= f64::from(min_p));
-                    sum += p;
-                }
-                (firm, sum / n)
+                    self.reader.read_all(&refs)
+                });
+                Spread::of(readings, min_p)
             })
             .collect();
-        let firm: usize = per_round.iter().map(|&(f, _)| f).sum();
-        let means: Vec<f64> = per_round.iter().map(|&(_, m)| m).collect();
+        let firm: usize = per_round.iter().map(|s| s.firm).sum();
+        let means: Vec<f64> = per_round.iter().map(|s| s.top / n).collect();
+        let infos: Vec<f64> = per_round.iter().map(|s| s.information).collect();
         Shuffled {
             firm: firm as f64 / f64::from(rounds.max(1)),
-            z: standard_score(own, &means),
+            z: standard_score(own.top / n, &means),
+            z_information: standard_score(own.information, &infos),
         }
     }
+}
+
+/// What the reader reads in a set of entries: the entries read with p ≥ a minimum, the sum of
+/// the top probabilities (0 for an entry it reads nothing in), and the information the entries
+/// carry about the reader's classes.
+struct Spread {
+    firm: usize,
+    top: f64,
+    /// H(mean reading) − mean H(reading), in nats, over the entries the reader reads: the mutual
+    /// information between an entry and its class. Entries that each say a different tendency
+    /// carry much; entries that all read alike (words shuffled across them, or a trade's words
+    /// that lean every entry towards one class) carry little.
+    information: f64,
+}
+
+impl Spread {
+    fn of(readings: impl Iterator<Item = Option<(Reading, Vec<f64>)>>, min_p: f32) -> Spread {
+        let (mut firm, mut top, mut read) = (0, 0.0, 0usize);
+        let (mut mean, mut own_entropy): (Vec<f64>, f64) = (Vec::new(), 0.0);
+        for (reading, probs) in readings.flatten() {
+            firm += usize::from(reading.p >= min_p);
+            top += f64::from(reading.p);
+            read += 1;
+            if mean.len() < probs.len() {
+                mean.resize(probs.len(), 0.0);
+            }
+            for (m, p) in mean.iter_mut().zip(&probs) {
+                *m += p;
+            }
+            own_entropy += entropy(probs.iter().copied());
+        }
+        let information = if read == 0 {
+            0.0
+        } else {
+            let r = read as f64;
+            (entropy(mean.iter().map(|m| m / r)) - own_entropy / r).max(0.0)
+        };
+        Spread {
+            firm,
+            top,
+            information,
+        }
+    }
+}
+
+/// Shannon entropy in nats of a distribution.
+fn entropy(p: impl Iterator<Item = f64>) -> f64 {
+    -p.filter(|&x| x > 0.0).map(|x| x * x.ln()).sum::<f64>()
 }
 
 /// How many sample standard deviations of `sample` `x` lies above its mean (0 for fewer than
@@ -523,6 +568,11 @@ pub struct Shuffled {
     /// deviations of the shuffles (0 with fewer than two shuffles or no spread). An entry that
     /// says one tendency reads clearer than a mix of words from several.
     pub z: f64,
+    /// The information the log's entries carry about the reader's classes (`Spread`) minus the
+    /// shuffles' mean of it, in their standard deviations. Where a trade's own words lean every
+    /// entry, shuffled or not, towards one tendency, the entries still differ from one another
+    /// only when they say different tendencies.
+    pub z_information: f64,
 }
 
 impl RunReading {
@@ -714,8 +764,8 @@ mod tests {
             "Kept quiet about the overspend until the board meeting found it",
             "The domain registration ran out and the website went dark for a day",
         ];
-        let entries: Vec<Vec<&str>> = clear.iter().map(|t| vec![*t]).collect();
-        let z_clear = r.shuffled(&entries, 0.4, 32, 3).z;
+        let clear_entries: Vec<Vec<&str>> = clear.iter().map(|t| vec![*t]).collect();
+        let z_clear = r.shuffled(&clear_entries, 0.4, 32, 3).z;
         // The same words dealt round-robin: every entry gets words of every tendency.
         let words: Vec<&str> = clear.iter().flat_map(|t| t.split_whitespace()).collect();
         let mut mixed = vec![String::new(); clear.len()];
@@ -730,6 +780,13 @@ mod tests {
         let z_mixed = r.shuffled(&entries, 0.4, 32, 3).z;
         assert!(z_clear >= crate::cluster::rule::READER_ALONE_Z, "{z_clear}");
         assert!(z_mixed < 2.0, "{z_mixed}");
+        let zi_clear = r.shuffled(&clear_entries, 0.4, 32, 3).z_information;
+        let zi_mixed = r.shuffled(&entries, 0.4, 32, 3).z_information;
+        assert!(
+            zi_clear >= crate::cluster::rule::READER_ALONE_Z_INFORMATION,
+            "{zi_clear}"
+        );
+        assert!(zi_mixed < 2.0, "{zi_mixed}");
     }
 
     /// `tests/data/reader/expected.tsv` (scripts/reader_fixture.py): what the trainer's own
