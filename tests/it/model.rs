@@ -745,7 +745,7 @@ fn damped_reader(dir: &Path, scale: f64) -> PathBuf {
     path
 }
 
-/// The reader decides only in a log it reads clearly (on average 0.45 or more for each entry's
+/// The reader decides only in a log it reads clearly (on average 0.50 or more for each entry's
 /// likeliest tendency). The same reader with its weights damped reads the same log weakly: it
 /// then leaves the log's own grouping alone, the report says why, and the model keeps that, so
 /// assign still places the fitted rows as analyze did.
