@@ -89,23 +89,9 @@ fn a_huge_group_by_value_is_cut_in_the_reports() {
 /// structure"). Its tags: requirements 7, expiry 6, communication 6, rollback 5, one-offs 3.
 #[test]
 fn a_log_said_in_phrases_is_read_though_few_entries_are_strong() {
-    let dir = tempfile::tempdir().unwrap();
-    let log = Path::new("tests/data/voices/holdout5/museum_registrar_failure_log.csv");
-    analyze_json(log, dir.path(), &[]);
-    let tags: Vec<String> = csv::Reader::from_path(log)
-        .unwrap()
-        .records()
-        .map(|r| r.unwrap()[5].to_string())
-        .collect();
-    let mut r = csv::Reader::from_path(dir.path().join("assignments.csv")).unwrap();
-    let mut held: BTreeMap<(String, String), usize> = BTreeMap::new();
-    for rec in r.records() {
-        let rec = rec.unwrap();
-        let row: usize = rec[1].parse().unwrap();
-        *held
-            .entry((tags[row - 1].clone(), rec[5].to_string()))
-            .or_default() += 1;
-    }
+    let held = tags_by_label(Path::new(
+        "tests/data/voices/holdout5/museum_registrar_failure_log.csv",
+    ));
     for (tag, label) in [
         ("expiry", "Expired certificate, credential or licence"),
         ("rollback", "Change rolled out with no way back"),
@@ -146,26 +132,16 @@ fn a_terse_twenty_entry_log_still_shows_its_tendencies() {
 /// shuffled across its entries still give "no clear structure".
 #[test]
 fn a_trade_log_whose_words_lean_one_way_is_read_by_how_its_entries_differ() {
-    let dir = tempfile::tempdir().unwrap();
-    let log = Path::new("tests/data/voices/holdout47/events_technician_rotterdam.csv");
-    analyze_json(log, dir.path(), &[]);
-    let tags: Vec<String> = csv::Reader::from_path(log)
-        .unwrap()
-        .records()
-        .map(|r| r.unwrap()[5].to_string())
-        .collect();
-    let mut r = csv::Reader::from_path(dir.path().join("assignments.csv")).unwrap();
-    let mut prep_found = 0;
-    for rec in r.records() {
-        let rec = rec.unwrap();
-        let row: usize = rec[1].parse().unwrap();
-        if tags[row - 1] == "prep" && &rec[5] == "Insufficient preparation or testing" {
-            prep_found += 1;
-        }
-    }
+    let held = tags_by_label(Path::new(
+        "tests/data/voices/holdout47/events_technician_rotterdam.csv",
+    ));
+    let prep_found = held
+        .get(&("prep".into(), "Insufficient preparation or testing".into()))
+        .copied()
+        .unwrap_or(0);
     assert!(
         prep_found >= 4,
-        "prep entries found as preparation: {prep_found}"
+        "prep entries found as preparation: {held:?}"
     );
     let shuffled = tempfile::tempdir().unwrap();
     let json = analyze_json(
@@ -174,4 +150,26 @@ fn a_trade_log_whose_words_lean_one_way_is_read_by_how_its_entries_differ() {
         &[],
     );
     assert_eq!(json["patterns"].as_array().unwrap().len(), 0, "{json}");
+}
+
+/// Analyzes a tagged voices log (tag in column 6) in the default mode: entries per (tag, label
+/// of the pattern they were placed in).
+fn tags_by_label(log: &Path) -> BTreeMap<(String, String), usize> {
+    let dir = tempfile::tempdir().unwrap();
+    analyze_json(log, dir.path(), &[]);
+    let tags: Vec<String> = csv::Reader::from_path(log)
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap()[5].to_string())
+        .collect();
+    let mut r = csv::Reader::from_path(dir.path().join("assignments.csv")).unwrap();
+    let mut held: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        let row: usize = rec[1].parse().unwrap();
+        *held
+            .entry((tags[row - 1].clone(), rec[5].to_string()))
+            .or_default() += 1;
+    }
+    held
 }
