@@ -765,7 +765,7 @@ mod tests {
             "The domain registration ran out and the website went dark for a day",
         ];
         let clear_entries: Vec<Vec<&str>> = clear.iter().map(|t| vec![*t]).collect();
-        let z_clear = r.shuffled(&clear_entries, 0.4, 32, 3).z;
+        let clear_null = r.shuffled(&clear_entries, 0.4, 32, 3);
         // The same words dealt round-robin: every entry gets words of every tendency.
         let words: Vec<&str> = clear.iter().flat_map(|t| t.split_whitespace()).collect();
         let mut mixed = vec![String::new(); clear.len()];
@@ -777,16 +777,15 @@ mod tests {
             m.push_str(w);
         }
         let entries: Vec<Vec<&str>> = mixed.iter().map(|t| vec![t.as_str()]).collect();
-        let z_mixed = r.shuffled(&entries, 0.4, 32, 3).z;
-        assert!(z_clear >= crate::cluster::rule::READER_ALONE_Z, "{z_clear}");
-        assert!(z_mixed < 2.0, "{z_mixed}");
-        let zi_clear = r.shuffled(&clear_entries, 0.4, 32, 3).z_information;
-        let zi_mixed = r.shuffled(&entries, 0.4, 32, 3).z_information;
+        let mixed_null = r.shuffled(&entries, 0.4, 32, 3);
+        let (clear, mixed) = (clear_null, mixed_null);
+        assert!(clear.z >= crate::cluster::rule::READER_ALONE_Z, "{clear:?}");
+        assert!(mixed.z < 2.0, "{mixed:?}");
         assert!(
-            zi_clear >= crate::cluster::rule::READER_ALONE_Z_INFORMATION,
-            "{zi_clear}"
+            clear.z_information >= crate::cluster::rule::READER_ALONE_Z_INFORMATION,
+            "{clear:?}"
         );
-        assert!(zi_mixed < 2.0, "{zi_mixed}");
+        assert!(mixed.z_information < 2.0, "{mixed:?}");
     }
 
     /// `tests/data/reader/expected.tsv` (scripts/reader_fixture.py): what the trainer's own
