@@ -386,11 +386,7 @@ pub fn parse_object_or_lines(bytes: &[u8]) -> Result<(Vec<String>, Vec<RawRow>, 
         // One line holding one object is a JSON Lines record unless a known envelope key
         // holds the records; more lines make it a pretty-printed document.
         let one_line = trimmed.trim_ascii().iter().all(|&b| b != b'\n');
-        let enveloped = value.as_object().is_some_and(|o| {
-            ENVELOPES
-                .iter()
-                .any(|k| o.get(*k).is_some_and(Value::is_array))
-        });
+        let enveloped = value.as_object().is_some_and(is_envelope);
         if (enveloped || !one_line) && records_of(&value).is_ok() {
             let (h, rows) = document(&value)?;
             return Ok((h, rows, true));
@@ -399,28 +395,141 @@ pub fn parse_object_or_lines(bytes: &[u8]) -> Result<(Vec<String>, Vec<RawRow>, 
     parse_lines(bytes).map(|(h, rows)| (h, rows, false))
 }
 
+/// Whether an object is a document's envelope: a known envelope key holds a list.
+pub fn is_envelope(o: &Map<String, Value>) -> bool {
+    ENVELOPES
+        .iter()
+        .any(|k| o.get(*k).is_some_and(Value::is_array))
+}
+
 /// JSON Lines: one object per line; blank lines are skipped.
 pub fn parse_lines(bytes: &[u8]) -> Result<(Vec<String>, Vec<RawRow>), ParseError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut c = Collector::new();
-    for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
-        let line = i as u64 + 1;
-        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-        if raw.trim_ascii().is_empty() {
-            continue;
-        }
-        let text = String::from_utf8_lossy(raw).into_owned();
-        match serde_json::from_slice::<Value>(raw) {
-            Ok(Value::Object(obj)) => c.object(line, &obj, None),
-            Ok(_) => c.problem(line, "line is not a JSON object".to_string(), text),
-            Err(e) => c.problem(
-                line,
-                format!("invalid JSON at column {}: {e}", e.column()),
-                text,
-            ),
-        }
+    let (blocks, rows) = LineBlocks::first(bytes);
+    Ok((blocks.headers, rows))
+}
+
+/// One JSON Lines line: its (path, text) pairs, or (reason, raw text) when unusable.
+type ParsedLine = Result<Vec<(String, String)>, (String, String)>;
+
+/// Keys first seen after the columns were fixed that `LineBlocks` names (the rest are counted).
+const LATE_NAMED: usize = 8;
+
+/// JSON Lines read a block of whole lines at a time (`recur assign`'s streaming read, and
+/// `parse_lines` as one block). The columns are the keys of the first block's records, in
+/// first-seen order; a key first seen in a later block is not read, and is listed in `late`.
+/// Lines are parsed in parallel; rows come back in input order.
+pub struct LineBlocks {
+    headers: Vec<String>,
+    index: std::collections::HashMap<String, usize>,
+    /// Lines before the next block.
+    lines: u64,
+    /// Keys first seen after the first block (the first `LATE_NAMED` of them).
+    pub late: Vec<String>,
+    late_keys: std::collections::HashSet<String>,
+}
+
+impl LineBlocks {
+    /// Reads the first block (no byte-order mark) and fixes the columns.
+    pub fn first(block: &[u8]) -> (LineBlocks, Vec<RawRow>) {
+        let mut b = LineBlocks {
+            headers: Vec::new(),
+            index: Default::default(),
+            lines: 0,
+            late: Vec::new(),
+            late_keys: Default::default(),
+        };
+        let rows = b.read(block, true);
+        (b, rows)
     }
-    Ok(c.finish())
+
+    /// The columns (every key of the first block).
+    pub fn headers(&self) -> &[String] {
+        &self.headers
+    }
+
+    /// Lines read so far (blank ones included).
+    pub fn lines_read(&self) -> u64 {
+        self.lines
+    }
+
+    /// Reads the next block: whole lines (the last block may end without a newline).
+    pub fn next(&mut self, block: &[u8]) -> Vec<RawRow> {
+        self.read(block, false)
+    }
+
+    fn read(&mut self, block: &[u8], grow: bool) -> Vec<RawRow> {
+        use rayon::prelude::*;
+        let before = self.lines;
+        let lines: Vec<(u64, &[u8])> = block
+            .split(|&b| b == b'\n')
+            .enumerate()
+            .map(|(i, raw)| {
+                (
+                    before + i as u64 + 1,
+                    raw.strip_suffix(b"\r").unwrap_or(raw),
+                )
+            })
+            .filter(|(_, raw)| !raw.trim_ascii().is_empty())
+            .collect();
+        self.lines += block.iter().filter(|&&b| b == b'\n').count() as u64;
+        let parsed: Vec<(u64, ParsedLine)> = lines
+            .into_par_iter()
+            .with_min_len(256)
+            .map(|(line, raw)| {
+                let text = || String::from_utf8_lossy(raw).into_owned();
+                let r = match serde_json::from_slice::<Value>(raw) {
+                    Ok(Value::Object(obj)) => Ok(record_pairs(&obj)),
+                    Ok(_) => Err(("line is not a JSON object".to_string(), text())),
+                    Err(e) => Err((
+                        format!("invalid JSON at column {}: {e}", e.column()),
+                        text(),
+                    )),
+                };
+                (line, r)
+            })
+            .collect();
+        if grow {
+            for (_, r) in &parsed {
+                for (k, _) in r.iter().flatten() {
+                    if !self.index.contains_key(k) {
+                        self.index.insert(k.clone(), self.headers.len());
+                        self.headers.push(k.clone());
+                    }
+                }
+            }
+        }
+        let n = self.headers.len();
+        let mut rows = Vec::with_capacity(parsed.len());
+        for (line, r) in parsed {
+            match r {
+                Ok(pairs) => {
+                    let mut fields = vec![String::new(); n];
+                    for (k, v) in pairs {
+                        match self.index.get(&k) {
+                            Some(&i) => fields[i] = v,
+                            None => self.note_late(k),
+                        }
+                    }
+                    rows.push(RawRow::new(line, fields, None));
+                }
+                Err((reason, raw)) => rows.push(RawRow::new(line, vec![raw], Some(reason))),
+            }
+        }
+        rows
+    }
+
+    fn note_late(&mut self, key: String) {
+        if self.late.len() < LATE_NAMED && !self.late.contains(&key) {
+            self.late.push(key.clone());
+        }
+        self.late_keys.insert(key);
+    }
+
+    /// How many keys were first seen after the first block.
+    pub fn late_count(&self) -> usize {
+        self.late_keys.len()
+    }
 }
 
 #[cfg(test)]

@@ -13,8 +13,10 @@
 //! How: CSV is streamed (`chunked`: read a block at a time, record boundaries found and rows
 //! converted in parallel chunks, so the file is never held whole and no row is kept as an
 //! intermediate record); a row becomes a `Record` holding only the columns recur uses, each
-//! trimmed and allocated once, and only a rejected row keeps all its fields. JSON and JSON Lines
-//! are read whole, then converted in parallel batches.
+//! trimmed and allocated once, and only a rejected row keeps all its fields. JSON documents and
+//! JSON Lines are read whole, then converted in parallel batches; a streaming read
+//! (`ingest_streaming`, for `recur assign`) takes JSON Lines a block of lines at a time and a
+//! Parquet file on disk a window of rows at a time instead (`streamed`).
 
 mod chunked;
 mod columns;
@@ -27,6 +29,7 @@ mod json;
 mod markup;
 pub mod parquet;
 mod presets;
+mod streamed;
 
 pub use chunked::ReadSizes;
 pub use columns::{key as header_key, map_columns, ColumnMap, ColumnOptions};
@@ -265,9 +268,16 @@ pub type Sink<'a> = &'a mut dyn FnMut(&[Record]) -> std::io::Result<()>;
 /// kept even when ids repeat (as `--keep-duplicates`), and a numeric `a/b/yyyy` date whose
 /// day/month order only the whole column decides is left undated. The records hold only what
 /// assign reads: the id, the text roles, the date and control (other text fields are empty).
+/// CSV and JSON Lines are read a block at a time (a JSON Lines file's columns are its first
+/// block's keys: a key first seen later is not read, and a warning names it), a Parquet file on
+/// disk a window of rows at a time; JSON documents and Parquet on standard input are read whole.
 pub fn ingest_streaming(cfg: &IngestConfig, sizes: ReadSizes, sink: Sink) -> Result<Ingested> {
     let mut out = Ingested::default();
-    let mut stream = Stream { sink, error: None };
+    let mut stream = Stream {
+        sink,
+        error: None,
+        file: None,
+    };
     for (file_index, source) in cfg.sources.iter().enumerate() {
         let name = source.display();
         let file = file_index as u32;
@@ -275,6 +285,7 @@ pub fn ingest_streaming(cfg: &IngestConfig, sizes: ReadSizes, sink: Sink) -> Res
             Source::Path(p) => {
                 let src = std::fs::File::open(p).map_err(|e| IngestError::read(p, e))?;
                 let by_name = format_by_name(p);
+                stream.file = Some(p.clone());
                 ingest_one(
                     cfg,
                     file,
@@ -290,6 +301,7 @@ pub fn ingest_streaming(cfg: &IngestConfig, sizes: ReadSizes, sink: Sink) -> Res
             Source::Stdin => {
                 let src = std::io::stdin();
                 let path = Path::new("<stdin>");
+                stream.file = None;
                 ingest_one(
                     cfg,
                     file,
@@ -316,6 +328,8 @@ pub fn ingest_streaming(cfg: &IngestConfig, sizes: ReadSizes, sink: Sink) -> Res
 struct Stream<'a> {
     sink: Sink<'a>,
     error: Option<std::io::Error>,
+    /// The file being read, when it is one on disk (a Parquet file is then read in windows).
+    file: Option<PathBuf>,
 }
 
 impl Stream<'_> {
@@ -445,6 +459,20 @@ fn ingest_input<R: Read + Send>(
                 .map_err(io)?;
             acc.finish(cfg, name, format, out)
         }
+        // A streaming read (`recur assign`) takes a Parquet file a window of rows at a time and
+        // JSON Lines a block at a time; standard input's Parquet and JSON documents are read whole.
+        Format::Parquet if stream.as_ref().is_some_and(|s| s.file.is_some()) => {
+            let s = stream.as_deref_mut().expect("checked");
+            let path = s.file.clone().expect("checked");
+            streamed::parquet_file(cfg, file, name, &path, out, s)?
+        }
+        Format::Jsonl
+            if stream.is_some()
+                && jsonl_streams(cfg.format.or(by_name), &mut input).map_err(io)? =>
+        {
+            let s = stream.as_deref_mut().expect("checked");
+            streamed::json_lines(cfg, file, name, io_path, input, sizes, out, s)?
+        }
         Format::Json | Format::Jsonl | Format::Parquet => {
             let mut bytes = input.into_bytes().map_err(io)?;
             if format != Format::Parquet && std::str::from_utf8(&bytes).is_err() {
@@ -505,6 +533,29 @@ fn ingest_input<R: Read + Send>(
     };
     out.files.push(summary);
     Ok(())
+}
+
+/// Whether a JSON Lines input is read a block at a time: when it is named or declared JSON
+/// Lines, or sniffed from a leading `{` and its first line is a whole record (see
+/// `streamed::streams_as_lines`) with more input after it. Reads on to the end of that line.
+fn jsonl_streams<R: Read>(decided: Option<Format>, input: &mut Input<R>) -> std::io::Result<bool> {
+    if decided == Some(Format::Jsonl) {
+        return Ok(true);
+    }
+    loop {
+        let bytes = input.buf.strip_prefix(BOM).unwrap_or(&input.buf);
+        let line_ended = bytes
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .is_some_and(|start| memchr::memchr(b'\n', &bytes[start..]).is_some());
+        if line_ended || input.eof {
+            break;
+        }
+        let len = input.buf.len();
+        input.fill(len * 2 + 64)?;
+    }
+    // All of it is already in memory: read it as `ingest` does.
+    Ok(!input.eof && streamed::streams_as_lines(&input.buf))
 }
 
 /// The column map of a file, checked against the options.

@@ -1,6 +1,7 @@
 //! Parquet input: a Parquet file's bytes → headers and rows (as JSON rows are), via polars.
 //!
-//! In: the whole file (Parquet needs its footer first, so it is read at once, as JSON is).
+//! In: the whole file held in memory (`read`: analyze, standard input), or a file on disk read
+//! a window of rows at a time (`Windows`: `recur assign`, so memory does not grow with the file).
 //! Out: the column names and, per row, every column's value as text (`RawRow`, `line` = the
 //! 1-based row number); nulls are empty. Nested and binary columns are refused by name.
 //! Invariant: never panics on a malformed file; a file polars cannot read is one error.
@@ -25,6 +26,23 @@ mod off {
         Err(NOT_BUILT.to_string())
     }
 
+    /// See the feature's `Windows`.
+    pub struct Windows;
+
+    impl Windows {
+        pub fn open(_path: &std::path::Path) -> Result<Windows, String> {
+            Err(NOT_BUILT.to_string())
+        }
+
+        pub fn headers(&self) -> &[String] {
+            &[]
+        }
+
+        pub fn next_rows(&mut self, _max: usize) -> Result<Option<Vec<RawRow>>, String> {
+            Err(NOT_BUILT.to_string())
+        }
+    }
+
     pub fn write_strings(
         _columns: &[(&str, Vec<String>)],
         _w: impl std::io::Write,
@@ -44,6 +62,7 @@ mod off {
 mod on {
     use super::super::RawRow;
     use polars::prelude::*;
+    use polars_io::parquet::metadata::FileMetadataRef;
     use polars_io::prelude::{ParquetReader, ParquetWriter, SerReader};
 
     /// Reads a Parquet file held in memory.
@@ -52,12 +71,20 @@ mod on {
         let df = std::panic::catch_unwind(|| ParquetReader::new(cursor).finish())
             .map_err(|_| "not a readable Parquet file".to_string())?
             .map_err(|e| format!("not a readable Parquet file: {e}"))?;
-        let headers: Vec<String> = df
-            .get_column_names()
+        let headers = names(&df);
+        Ok((headers, rows_of(&df, 0)?))
+    }
+
+    fn names(df: &DataFrame) -> Vec<String> {
+        df.get_column_names()
             .iter()
             .map(|s| s.to_string())
-            .collect();
-        let mut texts: Vec<Vec<Option<String>>> = Vec::with_capacity(headers.len());
+            .collect()
+    }
+
+    /// A frame's rows, every value as text (nulls empty), numbered from `before + 1`.
+    fn rows_of(df: &DataFrame, before: u64) -> Result<Vec<RawRow>, String> {
+        let mut texts: Vec<Vec<Option<String>>> = Vec::with_capacity(df.width());
         for col in df.columns() {
             let s = col
                 .cast(&DataType::String)
@@ -67,16 +94,82 @@ mod on {
                 .map_err(|e| format!("column \"{}\" cannot be read as text: {e}", col.name()))?;
             texts.push(ca.into_iter().map(|v| v.map(str::to_string)).collect());
         }
-        let rows = (0..df.height())
+        Ok((0..df.height())
             .map(|i| {
                 let fields = texts
                     .iter_mut()
                     .map(|c| c.get_mut(i).and_then(Option::take).unwrap_or_default())
                     .collect();
-                RawRow::new(i as u64 + 1, fields, None)
+                RawRow::new(before + i as u64 + 1, fields, None)
             })
-            .collect();
-        Ok((headers, rows))
+            .collect())
+    }
+
+    /// A Parquet file read a window of rows at a time (`recur assign`'s streaming read). The
+    /// file is memory-mapped for each window and unmapped after it, and polars decodes only the
+    /// row groups (and pages) a window covers, so memory holds one window, not the file.
+    pub struct Windows {
+        file: std::fs::File,
+        metadata: FileMetadataRef,
+        headers: Vec<String>,
+        total: usize,
+        next: usize,
+    }
+
+    impl Windows {
+        /// Opens a file and reads its footer (the columns and the row count).
+        pub fn open(path: &std::path::Path) -> Result<Windows, String> {
+            let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+            let mut reader = ParquetReader::new(file.try_clone().map_err(|e| e.to_string())?);
+            let found = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let metadata = reader.get_metadata()?.clone();
+                let schema = reader.schema()?;
+                Ok::<_, PolarsError>((metadata, schema))
+            }))
+            .map_err(|_| "not a readable Parquet file".to_string())?
+            .map_err(|e| format!("not a readable Parquet file: {e}"))?;
+            let (metadata, schema) = found;
+            Ok(Windows {
+                file,
+                total: metadata.num_rows,
+                metadata,
+                headers: schema.iter_names().map(|n| n.to_string()).collect(),
+                next: 0,
+            })
+        }
+
+        /// The column names.
+        pub fn headers(&self) -> &[String] {
+            &self.headers
+        }
+
+        /// The next at most `max` rows (`line` = the 1-based row number), or `None` at the end.
+        pub fn next_rows(&mut self, max: usize) -> Result<Option<Vec<RawRow>>, String> {
+            if self.next >= self.total {
+                return Ok(None);
+            }
+            let len = max.max(1).min(self.total - self.next);
+            let file = self.file.try_clone().map_err(|e| e.to_string())?;
+            let metadata = self.metadata.clone();
+            let start = self.next;
+            let df = std::panic::catch_unwind(move || {
+                let mut reader = ParquetReader::new(file).with_slice(Some((start, len)));
+                reader.set_metadata(metadata);
+                reader.finish()
+            })
+            .map_err(|_| "not a readable Parquet file".to_string())?
+            .map_err(|e| format!("not a readable Parquet file: {e}"))?;
+            if df.height() != len {
+                return Err(format!(
+                    "not a readable Parquet file: rows {}-{} gave {} rows",
+                    start + 1,
+                    start + len,
+                    df.height()
+                ));
+            }
+            self.next += len;
+            rows_of(&df, start as u64).map(Some)
+        }
     }
 
     /// Writes string columns as one Parquet file (tests and tools).

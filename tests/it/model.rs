@@ -623,6 +623,68 @@ fn parquet_in_and_out_round_trips() {
     );
 }
 
+/// `recur assign` reads a Parquet file a window of rows at a time, not whole: 70,000 rows in
+/// row groups of 9,000 (windows and row groups end at different rows) are placed and numbered
+/// exactly as the same rows read from CSV.
+#[cfg(feature = "parquet")]
+#[test]
+fn parquet_input_is_assigned_a_window_at_a_time_as_the_csv_is() {
+    use polars::prelude::*;
+    use polars_io::prelude::ParquetWriter;
+    let tmp = tempfile::tempdir().unwrap();
+    let p = |n: &str| tmp.path().join(n);
+    analyze(&sample_log(), &p("a"), &p("m.rcm"), &[]);
+    let (headers, rows) = sample_rows();
+    let n = 70_000;
+    let mut csv_out = csv::Writer::from_path(p("big.csv")).unwrap();
+    csv_out.write_record(&headers).unwrap();
+    let mut columns: Vec<Vec<String>> = vec![Vec::with_capacity(n); headers.len()];
+    let id_at = headers.iter().position(|h| h == "id").unwrap();
+    for i in 0..n {
+        let mut row: Vec<String> = rows[i % rows.len()].iter().map(String::from).collect();
+        row[id_at] = format!("P-{i}");
+        csv_out.write_record(&row).unwrap();
+        for (c, v) in columns.iter_mut().zip(row) {
+            c.push(v);
+        }
+    }
+    csv_out.flush().unwrap();
+    let cols: Vec<Column> = headers
+        .iter()
+        .zip(&columns)
+        .map(|(h, v)| Column::new(h.as_str().into(), v.as_slice()))
+        .collect();
+    let mut df = DataFrame::new_infer_height(cols).unwrap();
+    ParquetWriter::new(std::fs::File::create(p("big.parquet")).unwrap())
+        .with_row_group_size(Some(9_000))
+        .finish(&mut df)
+        .unwrap();
+    let assign = |input: &Path| {
+        let o = recur_from_root()
+            .args(["assign", "-q", "-o", "-", "--model"])
+            .arg(p("m.rcm"))
+            .arg(input)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        // Every line but its file name.
+        String::from_utf8(o.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| l.split_once(',').unwrap().1.to_string())
+            .collect::<Vec<_>>()
+    };
+    let from_csv = assign(&p("big.csv"));
+    let from_parquet = assign(&p("big.parquet"));
+    assert_eq!(from_csv.len(), n + 1);
+    assert!(
+        from_parquet[n].starts_with("70000,P-69999,"),
+        "{}",
+        from_parquet[n]
+    );
+    assert_eq!(from_csv, from_parquet);
+}
+
 #[test]
 fn a_reader_that_stops_early_is_not_an_error() {
     use std::io::BufRead;
