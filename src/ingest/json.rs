@@ -409,6 +409,78 @@ pub fn parse_lines(bytes: &[u8]) -> Result<(Vec<String>, Vec<RawRow>), ParseErro
     Ok((blocks.headers, rows))
 }
 
+/// A flat record line, read without building a `Value` tree: its (key, text) pairs in the
+/// line's order, exactly as `record_pairs` gives them. `None` when the line needs the general
+/// path: a nested or fractional value, a repeated key, JSON:API `attributes`, or anything that
+/// is not one JSON object.
+fn flat_pairs(raw: &[u8]) -> Option<Vec<(String, String)>> {
+    use serde::de::{Deserializer, Error, MapAccess, Visitor};
+    use std::fmt;
+
+    /// A value as `scalar` gives it, for the values that need no `Value` to say so.
+    struct Flat(String);
+
+    impl<'de> serde::Deserialize<'de> for Flat {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Flat, D::Error> {
+            struct V;
+            impl Visitor<'_> for V {
+                type Value = Flat;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("a string, integer, boolean or null")
+                }
+                fn visit_str<E: Error>(self, v: &str) -> Result<Flat, E> {
+                    Ok(Flat(v.to_string()))
+                }
+                fn visit_string<E: Error>(self, v: String) -> Result<Flat, E> {
+                    Ok(Flat(v))
+                }
+                fn visit_bool<E: Error>(self, v: bool) -> Result<Flat, E> {
+                    Ok(Flat(v.to_string()))
+                }
+                fn visit_i64<E: Error>(self, v: i64) -> Result<Flat, E> {
+                    Ok(Flat(v.to_string()))
+                }
+                fn visit_u64<E: Error>(self, v: u64) -> Result<Flat, E> {
+                    Ok(Flat(v.to_string()))
+                }
+                // A float's text is left to `Value`'s formatting.
+                fn visit_unit<E: Error>(self) -> Result<Flat, E> {
+                    Ok(Flat(String::new()))
+                }
+            }
+            d.deserialize_any(V)
+        }
+    }
+
+    struct Pairs(Vec<(String, String)>);
+
+    impl<'de> serde::Deserialize<'de> for Pairs {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Pairs, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = Pairs;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("a flat JSON object")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Pairs, A::Error> {
+                    let mut out: Vec<(String, String)> = Vec::with_capacity(16);
+                    while let Some(key) = map.next_key::<String>()? {
+                        if key == "attributes" || out.iter().any(|(k, _)| *k == key) {
+                            return Err(A::Error::custom("general path"));
+                        }
+                        let Flat(value) = map.next_value()?;
+                        out.push((key, value));
+                    }
+                    Ok(Pairs(out))
+                }
+            }
+            d.deserialize_map(V)
+        }
+    }
+
+    serde_json::from_slice::<Pairs>(raw).ok().map(|p| p.0)
+}
+
 /// One JSON Lines line: its (path, text) pairs, or (reason, raw text) when unusable.
 type ParsedLine = Result<Vec<(String, String)>, (String, String)>;
 
@@ -478,6 +550,9 @@ impl LineBlocks {
             .with_min_len(256)
             .map(|(line, raw)| {
                 let text = || String::from_utf8_lossy(raw).into_owned();
+                if let Some(pairs) = flat_pairs(raw) {
+                    return (line, Ok(pairs));
+                }
                 let r = match serde_json::from_slice::<Value>(raw) {
                     Ok(Value::Object(obj)) => Ok(record_pairs(&obj)),
                     Ok(_) => Err(("line is not a JSON object".to_string(), text())),
@@ -499,22 +574,33 @@ impl LineBlocks {
                 }
             }
         }
-        let n = self.headers.len();
-        let mut rows = Vec::with_capacity(parsed.len());
-        for (line, r) in parsed {
-            match r {
+        // Each row's fields in column order, in parallel (the columns are fixed by now); keys
+        // not among them are gathered for the warning.
+        let (n, index) = (self.headers.len(), &self.index);
+        let placed: Vec<(RawRow, Vec<String>)> = parsed
+            .into_par_iter()
+            .with_min_len(256)
+            .map(|(line, r)| match r {
                 Ok(pairs) => {
                     let mut fields = vec![String::new(); n];
+                    let mut late = Vec::new();
                     for (k, v) in pairs {
-                        match self.index.get(&k) {
+                        match index.get(&k) {
                             Some(&i) => fields[i] = v,
-                            None => self.note_late(k),
+                            None => late.push(k),
                         }
                     }
-                    rows.push(RawRow::new(line, fields, None));
+                    (RawRow::new(line, fields, None), late)
                 }
-                Err((reason, raw)) => rows.push(RawRow::new(line, vec![raw], Some(reason))),
+                Err((reason, raw)) => (RawRow::new(line, vec![raw], Some(reason)), Vec::new()),
+            })
+            .collect();
+        let mut rows = Vec::with_capacity(placed.len());
+        for (row, late) in placed {
+            for k in late {
+                self.note_late(k);
             }
+            rows.push(row);
         }
         rows
     }
@@ -701,7 +787,57 @@ mod tests {
         })
     }
 
+    /// A JSON Lines line written by hand: keys and values as given (keys may repeat), values
+    /// as raw JSON text.
+    fn arb_line() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let key = prop_oneof![
+            "[a-z_]{1,4}".boxed(),
+            Just("attributes".to_string()).boxed(),
+            Just("type".to_string()).boxed(),
+            Just("id".to_string()).boxed(),
+            "[a-z\\\\\"\u{e9}\u{1F600} ]{0,6}"
+                .prop_map(|k| serde_json::to_string(&k).unwrap()[1..]
+                    .trim_end_matches('"')
+                    .to_string())
+                .boxed(),
+        ];
+        let value = prop_oneof![
+            Just("null".to_string()),
+            any::<bool>().prop_map(|b| b.to_string()),
+            any::<i64>().prop_map(|n| n.to_string()),
+            any::<u64>().prop_map(|n| n.to_string()),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(|f| f.to_string()),
+            Just("1e3".to_string()),
+            Just("-0".to_string()),
+            Just("123456789012345678901234567890".to_string()),
+            "[a-z \\\\\"\n\t\u{e9}\u{1F600}]{0,10}"
+                .prop_map(|t| serde_json::to_string(&t).unwrap()),
+            Just("\"\\u00e9\\ud83d\\ude00\"".to_string()),
+            arb_json().prop_map(|v| v.to_string()),
+        ];
+        proptest::collection::vec((key, value), 0..6).prop_map(|pairs| {
+            let body: Vec<String> = pairs.iter().map(|(k, v)| format!("\"{k}\": {v}")).collect();
+            format!("{{{}}}", body.join(", "))
+        })
+    }
+
     proptest::proptest! {
+        /// The fast path for flat lines gives exactly what the general path gives, or stands
+        /// aside.
+        #[test]
+        fn a_flat_line_is_read_as_the_general_path_reads_it(line in arb_line()) {
+            let general = match serde_json::from_slice::<Value>(line.as_bytes()) {
+                Ok(Value::Object(obj)) => Some(record_pairs(&obj)),
+                _ => None,
+            };
+            if let Some(fast) = flat_pairs(line.as_bytes()) {
+                proptest::prop_assert_eq!(Some(fast), general, "{}", line);
+            }
+        }
+
         #[test]
         fn flattening_never_panics_and_every_record_is_a_row(items in proptest::collection::vec(arb_json(), 0..6)) {
             let doc = Value::Array(items.clone());
