@@ -543,6 +543,7 @@ fn summary(
             "rows_read": ingested.rows_read,
             "rows_placed": tally.placed,
             "rows_rejected": ingested.rejects.len(),
+            "warnings": ingested.warnings,
         },
         "patterns": rows(placer, tally).into_iter().map(|(id, label, tendency, model_share, count, share)| json!({
             "id": id,
@@ -590,6 +591,13 @@ fn write_report(
         tally.placed,
         ingested.rejects.len()
     )?;
+    // What ingest decided or could not read (an encoding, JSON Lines keys first seen late).
+    for warning in &ingested.warnings {
+        writeln!(w, "- Note: {}", md(warning))?;
+    }
+    if !ingested.warnings.is_empty() {
+        writeln!(w)?;
+    }
     writeln!(
         w,
         "| id | pattern | model share | new entries | new share | change |\n|---:|---|---:|---:|---:|---:|"

@@ -685,6 +685,61 @@ fn parquet_input_is_assigned_a_window_at_a_time_as_the_csv_is() {
     assert_eq!(from_csv, from_parquet);
 }
 
+/// `recur assign` reads JSON Lines a block (8 MB) of lines at a time, so memory stays flat; the
+/// columns are the first block's keys. A key first seen after it is not silently dropped: the
+/// run names it on stderr, in report.md and in summary.json.
+#[test]
+fn assign_names_json_lines_keys_first_seen_after_its_first_block() {
+    use std::io::Write;
+    let tmp = tempfile::tempdir().unwrap();
+    let p = |n: &str| tmp.path().join(n);
+    analyze(&sample_log(), &p("a"), &p("m.rcm"), &[]);
+    let mut f = std::io::BufWriter::new(std::fs::File::create(p("log.jsonl")).unwrap());
+    let n = 100_000;
+    for i in 0..n {
+        let late = if i >= 95_000 {
+            ", \"lesson\": \"Say no.\", \"owner\": \"me\""
+        } else {
+            ""
+        };
+        writeln!(
+            f,
+            "{{\"id\": \"L{i}\", \"root_cause\": \"I said yes to another project although my week was already full.\"{late}}}"
+        )
+        .unwrap();
+    }
+    f.into_inner().unwrap().sync_all().unwrap();
+    // Past the first block.
+    assert!(std::fs::metadata(p("log.jsonl")).unwrap().len() > 9 << 20);
+    let o = recur_from_root()
+        .args(["assign", "--model"])
+        .arg(p("m.rcm"))
+        .arg(p("log.jsonl"))
+        .arg("-o")
+        .arg(p("b"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("2 key(s) first seen after line") && stderr.contains("(lesson, owner)"),
+        "{stderr}"
+    );
+    let report = std::fs::read_to_string(p("b").join("report.md")).unwrap();
+    assert!(
+        report.contains("- Note: ") && report.contains("lesson, owner"),
+        "{report}"
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(p("b").join("summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(summary["input"]["rows_placed"], n);
+    assert!(summary["input"]["warnings"][0]
+        .as_str()
+        .unwrap()
+        .contains("lesson, owner"));
+}
+
 #[test]
 fn a_reader_that_stops_early_is_not_an_error() {
     use std::io::BufRead;
