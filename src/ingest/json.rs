@@ -481,6 +481,9 @@ fn flat_pairs(raw: &[u8]) -> Option<Vec<(String, String)>> {
     serde_json::from_slice::<Pairs>(raw).ok().map(|p| p.0)
 }
 
+/// Lines parsed together before their fields are put in column order.
+const SLICE: usize = 1 << 15;
+
 /// One JSON Lines line: its (path, text) pairs, or (reason, raw text) when unusable.
 type ParsedLine = Result<Vec<(String, String)>, (String, String)>;
 
@@ -531,7 +534,6 @@ impl LineBlocks {
     }
 
     fn read(&mut self, block: &[u8], grow: bool) -> Vec<RawRow> {
-        use rayon::prelude::*;
         let before = self.lines;
         let lines: Vec<(u64, &[u8])> = block
             .split(|&b| b == b'\n')
@@ -545,10 +547,21 @@ impl LineBlocks {
             .filter(|(_, raw)| !raw.trim_ascii().is_empty())
             .collect();
         self.lines += block.iter().filter(|&&b| b == b'\n').count() as u64;
+        // A slice of lines at a time, so that a whole file read as one block (`parse_lines`)
+        // never holds every line's parsed pairs at once.
+        let mut rows = Vec::with_capacity(lines.len());
+        for slice in lines.chunks(SLICE) {
+            self.read_slice(slice, grow, &mut rows);
+        }
+        rows
+    }
+
+    fn read_slice(&mut self, lines: &[(u64, &[u8])], grow: bool, rows: &mut Vec<RawRow>) {
+        use rayon::prelude::*;
         let parsed: Vec<(u64, ParsedLine)> = lines
-            .into_par_iter()
+            .par_iter()
             .with_min_len(256)
-            .map(|(line, raw)| {
+            .map(|&(line, raw)| {
                 let text = || String::from_utf8_lossy(raw).into_owned();
                 if let Some(pairs) = flat_pairs(raw) {
                     return (line, Ok(pairs));
@@ -595,14 +608,12 @@ impl LineBlocks {
                 Err((reason, raw)) => (RawRow::new(line, vec![raw], Some(reason)), Vec::new()),
             })
             .collect();
-        let mut rows = Vec::with_capacity(placed.len());
         for (row, late) in placed {
             for k in late {
                 self.note_late(k);
             }
             rows.push(row);
         }
-        rows
     }
 
     fn note_late(&mut self, key: String) {
