@@ -510,29 +510,40 @@ fn ingest_input<R: Read + Send>(
             let map = columns_for(cfg, name, &headers)?;
             let convert = Convert::new(cfg, file, &headers, &map).text_only(stream.is_some());
             let mut acc = FileAcc::new(cfg, file, format, &headers, &map, out.records.len());
-            // Rows are independent: convert batches in parallel, keep input order.
-            let parts: Vec<Part> = rows
-                .into_par_iter()
-                .fold_chunks(BATCH, Part::default, |mut part, raw| {
-                    convert.raw_row(&mut part, raw);
-                    part
-                })
-                .collect();
-            for mut part in parts {
-                match stream.as_deref_mut() {
-                    None => acc.absorb(part, out),
-                    Some(s) => {
-                        part.ambiguous.clear();
-                        acc.absorb(part, out);
-                        s.maybe_flush(out);
-                    }
-                }
-            }
+            absorb_rows(&convert, &mut acc, rows, out, stream);
             acc.finish(cfg, name, format, out)
         }
     };
     out.files.push(summary);
     Ok(())
+}
+
+/// Converts parsed rows (JSON, JSON Lines, Parquet) in parallel batches — rows are independent
+/// — and absorbs them in input order, handing them on when streaming.
+fn absorb_rows(
+    convert: &Convert,
+    acc: &mut FileAcc,
+    rows: Vec<RawRow>,
+    out: &mut Ingested,
+    mut stream: Option<&mut Stream>,
+) {
+    let parts: Vec<Part> = rows
+        .into_par_iter()
+        .fold_chunks(BATCH, Part::default, |mut part, raw| {
+            convert.raw_row(&mut part, raw);
+            part
+        })
+        .collect();
+    for mut part in parts {
+        match stream.as_deref_mut() {
+            None => acc.absorb(part, out),
+            Some(s) => {
+                part.ambiguous.clear();
+                acc.absorb(part, out);
+                s.maybe_flush(out);
+            }
+        }
+    }
 }
 
 /// Whether a JSON Lines input is read a block at a time: when it is named or declared JSON

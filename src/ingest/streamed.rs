@@ -12,34 +12,11 @@
 
 use super::chunked::Input;
 use super::{
-    columns_for, encoding, json, parquet, Convert, FileAcc, FileSummary, Format, IngestConfig,
-    IngestError, Ingested, Part, RawRow, ReadSizes, Result, Stream, BATCH, BOM,
+    absorb_rows, columns_for, encoding, json, parquet, Convert, FileAcc, FileSummary, Format,
+    IngestConfig, IngestError, Ingested, ReadSizes, Result, Stream, BOM,
 };
-use rayon::prelude::*;
 use std::io::Read;
 use std::path::Path;
-
-/// Converts rows in parallel batches and hands them on in input order.
-fn absorb_rows(
-    convert: &Convert,
-    acc: &mut FileAcc,
-    rows: Vec<RawRow>,
-    out: &mut Ingested,
-    stream: &mut Stream,
-) {
-    let parts: Vec<Part> = rows
-        .into_par_iter()
-        .fold_chunks(BATCH, Part::default, |mut part, raw| {
-            convert.raw_row(&mut part, raw);
-            part
-        })
-        .collect();
-    for mut part in parts {
-        part.ambiguous.clear();
-        acc.absorb(part, out);
-        stream.maybe_flush(out);
-    }
-}
 
 /// The next block of whole lines: at least `block` bytes (or the rest of the input), cut after
 /// its last newline; what follows the cut stays in `input.buf`.
@@ -113,7 +90,7 @@ pub(super) fn json_lines<R: Read>(
     let map = columns_for(cfg, name, &headers)?;
     let convert = Convert::new(cfg, file, &headers, &map).text_only(true);
     let mut acc = FileAcc::new(cfg, file, Format::Jsonl, &headers, &map, out.records.len());
-    absorb_rows(&convert, &mut acc, rows, out, stream);
+    absorb_rows(&convert, &mut acc, rows, out, Some(&mut *stream));
     let fixed_after = blocks.lines_read();
     loop {
         let bytes = next_lines(&mut input, block).map_err(io)?;
@@ -121,7 +98,7 @@ pub(super) fn json_lines<R: Read>(
             break;
         }
         let rows = blocks.next(&decode(bytes));
-        absorb_rows(&convert, &mut acc, rows, out, stream);
+        absorb_rows(&convert, &mut acc, rows, out, Some(&mut *stream));
     }
     if blocks.late_count() > 0 {
         let more = blocks.late_count() - blocks.late.len();
@@ -165,7 +142,7 @@ pub(super) fn parquet_file(
         .next_rows(WINDOW)
         .map_err(|m| IngestError::unusable(name, m))?
     {
-        absorb_rows(&convert, &mut acc, rows, out, stream);
+        absorb_rows(&convert, &mut acc, rows, out, Some(&mut *stream));
     }
     Ok(acc.finish(cfg, name, Format::Parquet, out))
 }
@@ -180,42 +157,8 @@ mod tests {
     /// reason) per reject, and the warnings.
     type Seen = (Vec<(u64, String, String, String)>, Vec<String>, Vec<String>);
 
-    fn streamed(cfg: &IngestConfig, block: usize) -> Seen {
-        let mut got = Vec::new();
-        let mut sink = |records: &[Record]| {
-            got.extend(records.iter().map(|r| {
-                (
-                    r.line,
-                    r.id.to_string(),
-                    r.root_cause.to_string(),
-                    r.lesson.to_string(),
-                )
-            }));
-            Ok(())
-        };
-        let sizes = ReadSizes {
-            block,
-            chunk: block,
-        };
-        let out = ingest_streaming(cfg, sizes, &mut sink).unwrap();
-        assert_eq!(out.rows_read, (got.len() + out.rejects.len()) as u64);
-        let rejects = out
-            .rejects
-            .iter()
-            .map(|r| format!("{:?}: {}", r.position, r.reason))
-            .collect();
-        (got, rejects, out.warnings)
-    }
-
-    fn whole(cfg: &IngestConfig) -> Seen {
-        let cfg = IngestConfig {
-            keep_duplicates: true,
-            ..cfg.clone()
-        };
-        let out = ingest(&cfg).unwrap();
-        let got = out
-            .records
-            .iter()
+    fn seen<'a>(records: impl Iterator<Item = &'a Record>, out: &super::super::Ingested) -> Seen {
+        let got = records
             .map(|r| {
                 (
                     r.line,
@@ -230,7 +173,31 @@ mod tests {
             .iter()
             .map(|r| format!("{:?}: {}", r.position, r.reason))
             .collect();
-        (got, rejects, out.warnings)
+        (got, rejects, out.warnings.clone())
+    }
+
+    fn streamed(cfg: &IngestConfig, block: usize) -> Seen {
+        let mut got = Vec::new();
+        let mut sink = |records: &[Record]| {
+            got.extend(records.iter().cloned());
+            Ok(())
+        };
+        let sizes = ReadSizes {
+            block,
+            chunk: block,
+        };
+        let out = ingest_streaming(cfg, sizes, &mut sink).unwrap();
+        assert_eq!(out.rows_read, (got.len() + out.rejects.len()) as u64);
+        seen(got.iter(), &out)
+    }
+
+    fn whole(cfg: &IngestConfig) -> Seen {
+        let cfg = IngestConfig {
+            keep_duplicates: true,
+            ..cfg.clone()
+        };
+        let out = ingest(&cfg).unwrap();
+        seen(out.records.iter(), &out)
     }
 
     fn config(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> IngestConfig {
