@@ -409,6 +409,41 @@ pub fn parse_lines(bytes: &[u8]) -> Result<(Vec<String>, Vec<RawRow>), ParseErro
     Ok((blocks.headers, rows))
 }
 
+/// A value as `scalar` gives it, for the values that need no `Value` to say so.
+struct Flat(String);
+
+impl<'de> serde::Deserialize<'de> for Flat {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Flat, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Flat;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string, integer, boolean or null")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Flat, E> {
+                Ok(Flat(v.to_string()))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Flat, E> {
+                Ok(Flat(v))
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Flat, E> {
+                Ok(Flat(v.to_string()))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Flat, E> {
+                Ok(Flat(v.to_string()))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Flat, E> {
+                Ok(Flat(v.to_string()))
+            }
+            // A float's text is left to `Value`'s formatting.
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Flat, E> {
+                Ok(Flat(String::new()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 /// A flat record line, read without building a `Value` tree: its (key, text) pairs in the
 /// line's order, exactly as `record_pairs` gives them. `None` when the line needs the general
 /// path: a nested or fractional value, a repeated key, JSON:API `attributes`, or anything that
@@ -416,41 +451,6 @@ pub fn parse_lines(bytes: &[u8]) -> Result<(Vec<String>, Vec<RawRow>), ParseErro
 fn flat_pairs(raw: &[u8]) -> Option<Vec<(String, String)>> {
     use serde::de::{Deserializer, Error, MapAccess, Visitor};
     use std::fmt;
-
-    /// A value as `scalar` gives it, for the values that need no `Value` to say so.
-    struct Flat(String);
-
-    impl<'de> serde::Deserialize<'de> for Flat {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Flat, D::Error> {
-            struct V;
-            impl Visitor<'_> for V {
-                type Value = Flat;
-                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                    f.write_str("a string, integer, boolean or null")
-                }
-                fn visit_str<E: Error>(self, v: &str) -> Result<Flat, E> {
-                    Ok(Flat(v.to_string()))
-                }
-                fn visit_string<E: Error>(self, v: String) -> Result<Flat, E> {
-                    Ok(Flat(v))
-                }
-                fn visit_bool<E: Error>(self, v: bool) -> Result<Flat, E> {
-                    Ok(Flat(v.to_string()))
-                }
-                fn visit_i64<E: Error>(self, v: i64) -> Result<Flat, E> {
-                    Ok(Flat(v.to_string()))
-                }
-                fn visit_u64<E: Error>(self, v: u64) -> Result<Flat, E> {
-                    Ok(Flat(v.to_string()))
-                }
-                // A float's text is left to `Value`'s formatting.
-                fn visit_unit<E: Error>(self) -> Result<Flat, E> {
-                    Ok(Flat(String::new()))
-                }
-            }
-            d.deserialize_any(V)
-        }
-    }
 
     struct Pairs(Vec<(String, String)>);
 
@@ -479,6 +479,83 @@ fn flat_pairs(raw: &[u8]) -> Option<Vec<(String, String)>> {
     }
 
     serde_json::from_slice::<Pairs>(raw).ok().map(|p| p.0)
+}
+
+/// `flat_pairs` for a block whose columns are fixed: the line's values straight into their
+/// columns (a key is looked up, not kept), and the keys that are not columns, as the general
+/// path and the column lookup give them. `None` for a nested or fractional value, or anything
+/// that is not one JSON object.
+fn flat_fields(
+    raw: &[u8],
+    index: &std::collections::HashMap<String, usize>,
+    n: usize,
+) -> Option<(Vec<String>, Vec<String>)> {
+    use serde::de::{DeserializeSeed, Deserializer, Error, MapAccess, Visitor};
+    use std::fmt;
+
+    /// A key: a column's index, or a key that is not a column.
+    enum Key {
+        Column(usize),
+        Other(String),
+    }
+
+    struct KeySeed<'a>(&'a std::collections::HashMap<String, usize>);
+
+    impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
+        type Value = Key;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Key, D::Error> {
+            struct V<'a>(&'a std::collections::HashMap<String, usize>);
+            impl Visitor<'_> for V<'_> {
+                type Value = Key;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("a key")
+                }
+                fn visit_str<E: Error>(self, v: &str) -> Result<Key, E> {
+                    Ok(match self.0.get(v) {
+                        Some(&i) => Key::Column(i),
+                        None => Key::Other(v.to_string()),
+                    })
+                }
+            }
+            d.deserialize_str(V(self.0))
+        }
+    }
+
+    struct Row<'a>(&'a std::collections::HashMap<String, usize>, usize);
+
+    impl<'de> DeserializeSeed<'de> for Row<'_> {
+        type Value = (Vec<String>, Vec<String>);
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            struct V<'a>(&'a std::collections::HashMap<String, usize>, usize);
+            impl<'de> Visitor<'de> for V<'_> {
+                type Value = (Vec<String>, Vec<String>);
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("a flat JSON object")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                    // A repeated key keeps its last value, as `Value`'s map does; a scalar
+                    // `attributes` is a plain field there too.
+                    let mut fields = vec![String::new(); self.1];
+                    let mut others: Vec<String> = Vec::new();
+                    while let Some(key) = map.next_key_seed(KeySeed(self.0))? {
+                        let Flat(value) = map.next_value()?;
+                        match key {
+                            Key::Column(i) => fields[i] = value,
+                            Key::Other(k) if !others.contains(&k) => others.push(k),
+                            Key::Other(_) => {}
+                        }
+                    }
+                    Ok((fields, others))
+                }
+            }
+            d.deserialize_map(V(self.0, self.1))
+        }
+    }
+
+    let mut de = serde_json::Deserializer::from_slice(raw);
+    let row = Row(index, n).deserialize(&mut de).ok()?;
+    de.end().ok()?;
+    Some(row)
 }
 
 /// Lines parsed together before their fields are put in column order.
@@ -558,14 +635,25 @@ impl LineBlocks {
 
     fn read_slice(&mut self, lines: &[(u64, &[u8])], grow: bool, rows: &mut Vec<RawRow>) {
         use rayon::prelude::*;
-        let parsed: Vec<(u64, ParsedLine)> = lines
+        /// A line read straight into the fixed columns, or as (path, text) pairs.
+        enum Parsed {
+            Fields(Vec<String>, Vec<String>),
+            Pairs(ParsedLine),
+        }
+        let (n, index) = (self.headers.len(), &self.index);
+        let parsed: Vec<(u64, Parsed)> = lines
             .par_iter()
             .with_min_len(256)
             .map(|&(line, raw)| {
-                let text = || String::from_utf8_lossy(raw).into_owned();
-                if let Some(pairs) = flat_pairs(raw) {
-                    return (line, Ok(pairs));
+                if !grow {
+                    if let Some((fields, late)) = flat_fields(raw, index, n) {
+                        return (line, Parsed::Fields(fields, late));
+                    }
                 }
+                if let Some(pairs) = flat_pairs(raw) {
+                    return (line, Parsed::Pairs(Ok(pairs)));
+                }
+                let text = || String::from_utf8_lossy(raw).into_owned();
                 let r = match serde_json::from_slice::<Value>(raw) {
                     Ok(Value::Object(obj)) => Ok(record_pairs(&obj)),
                     Ok(_) => Err(("line is not a JSON object".to_string(), text())),
@@ -574,15 +662,17 @@ impl LineBlocks {
                         text(),
                     )),
                 };
-                (line, r)
+                (line, Parsed::Pairs(r))
             })
             .collect();
         if grow {
-            for (_, r) in &parsed {
-                for (k, _) in r.iter().flatten() {
-                    if !self.index.contains_key(k) {
-                        self.index.insert(k.clone(), self.headers.len());
-                        self.headers.push(k.clone());
+            for (_, p) in &parsed {
+                if let Parsed::Pairs(Ok(pairs)) = p {
+                    for (k, _) in pairs {
+                        if !self.index.contains_key(k) {
+                            self.index.insert(k.clone(), self.headers.len());
+                            self.headers.push(k.clone());
+                        }
                     }
                 }
             }
@@ -593,8 +683,9 @@ impl LineBlocks {
         let placed: Vec<(RawRow, Vec<String>)> = parsed
             .into_par_iter()
             .with_min_len(256)
-            .map(|(line, r)| match r {
-                Ok(pairs) => {
+            .map(|(line, p)| match p {
+                Parsed::Fields(fields, late) => (RawRow::new(line, fields, None), late),
+                Parsed::Pairs(Ok(pairs)) => {
                     let mut fields = vec![String::new(); n];
                     let mut late = Vec::new();
                     for (k, v) in pairs {
@@ -605,7 +696,9 @@ impl LineBlocks {
                     }
                     (RawRow::new(line, fields, None), late)
                 }
-                Err((reason, raw)) => (RawRow::new(line, vec![raw], Some(reason)), Vec::new()),
+                Parsed::Pairs(Err((reason, raw))) => {
+                    (RawRow::new(line, vec![raw], Some(reason)), Vec::new())
+                }
             })
             .collect();
         for (row, late) in placed {
@@ -846,6 +939,33 @@ mod tests {
             };
             if let Some(fast) = flat_pairs(line.as_bytes()) {
                 proptest::prop_assert_eq!(Some(fast), general, "{}", line);
+            }
+        }
+
+        /// Read straight into fixed columns, a flat line gives what the general path and the
+        /// column lookup give, or stands aside.
+        #[test]
+        fn a_flat_line_goes_into_its_columns_as_the_general_path_puts_it(line in arb_line()) {
+            let columns = ["a", "b", "c", "id", "type", "attributes", "ab"];
+            let index: std::collections::HashMap<String, usize> = columns
+                .iter()
+                .enumerate()
+                .map(|(i, k)| (k.to_string(), i))
+                .collect();
+            if let Some(direct) = flat_fields(line.as_bytes(), &index, columns.len()) {
+                let general = match serde_json::from_slice::<Value>(line.as_bytes()) {
+                    Ok(Value::Object(obj)) => record_pairs(&obj),
+                    other => return Err(proptest::test_runner::TestCaseError::fail(format!("{line}: {other:?}"))),
+                };
+                let mut fields = vec![String::new(); columns.len()];
+                let mut late = Vec::new();
+                for (k, v) in general {
+                    match index.get(&k) {
+                        Some(&i) => fields[i] = v,
+                        None => late.push(k),
+                    }
+                }
+                proptest::prop_assert_eq!(direct, (fields, late), "{}", line);
             }
         }
 
