@@ -446,8 +446,8 @@ impl<'de> serde::Deserialize<'de> for Flat {
 
 /// A flat record line, read without building a `Value` tree: its (key, text) pairs in the
 /// line's order, exactly as `record_pairs` gives them. `None` when the line needs the general
-/// path: a nested or fractional value, a repeated key, JSON:API `attributes`, or anything that
-/// is not one JSON object.
+/// path: a nested or fractional value (JSON:API `attributes` is an object), a repeated key, or
+/// anything that is not one JSON object.
 fn flat_pairs(raw: &[u8]) -> Option<Vec<(String, String)>> {
     use serde::de::{Deserializer, Error, MapAccess, Visitor};
     use std::fmt;
@@ -465,7 +465,8 @@ fn flat_pairs(raw: &[u8]) -> Option<Vec<(String, String)>> {
                 fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Pairs, A::Error> {
                     let mut out: Vec<(String, String)> = Vec::with_capacity(16);
                     while let Some(key) = map.next_key::<String>()? {
-                        if key == "attributes" || out.iter().any(|(k, _)| *k == key) {
+                        // `Value`'s map keeps a repeated key once, with its last value.
+                        if out.iter().any(|(k, _)| *k == key) {
                             return Err(A::Error::custom("general path"));
                         }
                         let Flat(value) = map.next_value()?;
