@@ -1,7 +1,10 @@
 //! Shows which tendency cues recur finds in each entry of a CSV log (a developer's tool for
 //! checking the lexicon): `cargo run --release --example cues -- LOG.csv [TAG_COLUMN]`.
 //! Prints per entry its tag (when a tag column is given), the best tendency and its score, the
-//! runner-up's score, whether the entry is a seed, and the cues found.
+//! runner-up's score, whether the entry is a seed, and the cues found. With `CUES_READER=1`:
+//! per entry the learned reader's reading (tendency, probability, runner-up) beside the cues' best
+//! tendency; with `CUES_READER_ALL=1` too, the tag and every tendency's reader probability and cue
+//! score, tab-separated (for trying other ways to combine the two).
 
 use recur::record::{Record, Role};
 use recur::tendency::{builtin, Matcher};
@@ -78,6 +81,49 @@ fn main() -> anyhow::Result<()> {
             matcher.score(cues.found.doc(i), &recur::text::FIELD_WEIGHTS, &mut scores);
             let s: Vec<String> = scores.iter().map(|v| format!("{v:.3}")).collect();
             println!("{}\t{}", tags[i], s.join("\t"));
+        }
+        return Ok(());
+    }
+    if std::env::var_os("CUES_READER").is_some() {
+        // One line per entry: tag, the learned reader's reading (tendency and probability),
+        // its runner-up, and the cues' best tendency.
+        let reader = recur::tendency::reader::Reader::builtin().for_run(&list);
+        let roles = [Role::RootCause, Role::Lesson, Role::BehavioralChange];
+        for (i, rec) in records.iter().enumerate() {
+            let r = reader.read_record(rec, &roles);
+            let (top, p, second, p2) = r.map_or(("-", 0.0, "-", 0.0), |r| {
+                let mut order: Vec<usize> = (0..r.probs.len()).collect();
+                order.sort_by(|&a, &b| r.probs[b].total_cmp(&r.probs[a]));
+                let name = |t: usize| list.get(t).map_or("-", |x| x.id.as_str());
+                (name(r.tendency), r.p, name(order[1]), r.probs[order[1]])
+            });
+            let m = &cues.matches[i];
+            if std::env::var_os("CUES_READER_ALL").is_some() {
+                // Tag, then per tendency (list order) the reader's probability and the cue score.
+                let mut scores = Vec::new();
+                matcher.score(cues.found.doc(i), &recur::text::FIELD_WEIGHTS, &mut scores);
+                let probs = reader
+                    .read_record(rec, &roles)
+                    .map_or(vec![0.0; list.len()], |r| r.probs);
+                let cells: Vec<String> = (0..list.len())
+                    .map(|t| format!("{:.4}:{:.3}", probs.get(t).unwrap_or(&0.0), scores[t]))
+                    .collect();
+                println!("{}\t{}", tags[i], cells.join("\t"));
+                continue;
+            }
+            let best = list.get(m.best as usize).map_or("-", |t| t.id.as_str());
+            println!(
+                "{:>3} {:14} {} reader {:14} {:4.2}  then {:14} {:4.2}  cues {:14} {:4.2}",
+                i + 1,
+                tags[i],
+                if top == tags[i] { "=" } else { " " },
+                top,
+                p,
+                second,
+                p2,
+                best,
+                m.score
+            );
         }
         return Ok(());
     }
