@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Trains recur's tendency reader and writes assets/reader.tsv.
 
-usage: scripts/train_reader.py [--check] [--out FILE] [LOG_DIR ...]
+usage: scripts/train_reader.py [--check] [--out FILE] [--C X] [--class-weight balanced] [LOG_DIR ...]
 
 The reader is a linear model (multinomial logistic regression over TF-IDF of stemmed words and
 word pairs) that reads an entry's root cause, lesson and behavioural change and says which
@@ -97,6 +97,15 @@ def main():
         i = args.index("--out")
         out = args[i + 1]
         del args[i:i + 2]
+    c_value, class_weight = C, None
+    if "--C" in args:
+        i = args.index("--C")
+        c_value = float(args[i + 1])
+        del args[i:i + 2]
+    if "--class-weight" in args:
+        i = args.index("--class-weight")
+        class_weight = args[i + 1]
+        del args[i:i + 2]
     dirs = [a for a in args if not a.startswith("--")] or [
         os.path.join(ROOT, "tests", "data", "voices", s) for s in SETS]
     with open(os.path.join(ROOT, "assets", "tendencies.toml"), "rb") as fh:
@@ -113,14 +122,16 @@ def main():
     vec = TfidfVectorizer(analyzer=analyzer, min_df=MIN_DF, sublinear_tf=True, norm="l2",
                           smooth_idf=True)
     x = vec.fit_transform(texts)
-    clf = LogisticRegression(C=C, max_iter=5000, tol=1e-8).fit(x, tags)
+    clf = LogisticRegression(C=c_value, max_iter=5000, tol=1e-8,
+                             class_weight=class_weight).fit(x, tags)
     feats = vec.get_feature_names_out()
     coef = clf.coef_  # classes × features
     keep = np.abs(coef).max(axis=0) >= MIN_WEIGHT
     lines = [
         "# recur tendency reader: multinomial logistic regression over TF-IDF of stemmed words and word pairs.",
         f"# Made by scripts/train_reader.py from {len(texts)} tagged entries of {logs} logs "
-        f"(tests/data/voices: {', '.join(SETS)}); C={C}, min_df={MIN_DF}.",
+        f"(tests/data/voices: {', '.join(SETS)}); C={c_value}, min_df={MIN_DF}"
+        + (f", class_weight={class_weight}" if class_weight else "") + ".",
         "# Lines: classes, stop words, bias per class, then per feature: text, idf, weight per class.",
         "classes\t" + "\t".join(clf.classes_),
         "stop\t" + "\t".join(STOP),

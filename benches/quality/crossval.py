@@ -3,7 +3,7 @@
 not seen it.
 
 usage: crossval.py [--recur BIN] [--folds 37-43,44-50,51-57,58-63] [--extra DIR ...]
-                   [--args "..."] [--out DIR] [--compare DIR]
+                   [--args "..."] [--train-args "..."] [--out DIR] [--compare DIR]
 
 The learned reader (scripts/train_reader.py) is trained on every set it learns from (its SETS).
 A fresh-voice set scored with the shipped reader after that reader learnt from it is scored
@@ -58,7 +58,8 @@ def run_fold(args, name, sets, train_sets):
     dirs = [os.path.join(VOICES, s) for s in train_sets if s not in sets] + args.extra
     if not os.path.exists(reader):
         subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "train_reader.py"),
-                        "--out", reader] + dirs, check=True, stdout=subprocess.DEVNULL)
+                        "--out", reader] + args.train_args.split() + dirs, check=True,
+                       stdout=subprocess.DEVNULL)
     logs = logs_of(sets)
     extra = f"--reader {reader} {args.args}".strip()
     out = subprocess.run([sys.executable, os.path.join(HERE, "score.py"), "--quiet",
@@ -141,6 +142,7 @@ def main():
     ap.add_argument("--folds", default=DEFAULT_FOLDS)
     ap.add_argument("--extra", nargs="*", default=[], help="more log folders to train on")
     ap.add_argument("--args", default="", help="more arguments for recur analyze")
+    ap.add_argument("--train-args", default="", help="more arguments for train_reader.py (--C X)")
     ap.add_argument("--out", default="crossval-out")
     ap.add_argument("--compare", help="an earlier --out to compare with, log by log")
     args = ap.parse_args()
