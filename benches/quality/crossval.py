@@ -67,12 +67,19 @@ def run_fold(args, name, sets, train_sets):
                          check=True, capture_output=True, text=True).stdout
     with open(os.path.join(scores, f"{name}.txt"), "w", encoding="utf-8") as fh:
         fh.write(out)
-    # score.py names a log by its file; the fold's sets tell them apart.
-    lines = [l for l in out.splitlines() if "ARI=" in l and not l.startswith("mean")]
-    assert len(lines) == len(logs), (name, len(lines), len(logs))
+    return parse_fold(out, logs)
+
+
+def parse_fold(text, logs):
+    """score.py --quiet output for `logs`, in order → {set/log: (entries, patterns, ARI)}
+    (score.py names a log by its file; the fold's sets tell them apart)."""
+    lines = [l for l in text.splitlines() if "ARI=" in l and not l.startswith("mean")]
+    if len(lines) != len(logs):
+        sys.exit(f"crossval: {len(lines)} scored lines for {len(logs)} logs")
     result = {}
     for path, line in zip(logs, lines):
-        assert line.split()[0] == os.path.basename(path), (path, line)
+        if line.split()[0] != os.path.basename(path):
+            sys.exit(f"crossval: scores out of order at {path}")
         n = int(re.search(r"n=\s*(\d+)", line).group(1))
         k = int(re.search(r"patterns=\s*(\d+)", line).group(1))
         a = float(re.search(r"ARI=([-\d.]+)", line).group(1))
@@ -163,13 +170,7 @@ def main():
             path = os.path.join(args.compare, "scores", f"{name}.txt")
             if not os.path.exists(path):
                 sys.exit(f"crossval: {path} is missing (run the comparison with the same --folds)")
-            logs = logs_of(sets)
-            rows = [l for l in open(path, encoding="utf-8") if "ARI=" in l and not l.startswith("mean")]
-            for p, line in zip(logs, rows):
-                other[f"{os.path.basename(os.path.dirname(p))}/{os.path.basename(p)}"] = (
-                    int(re.search(r"n=\s*(\d+)", line).group(1)),
-                    int(re.search(r"patterns=\s*(\d+)", line).group(1)),
-                    float(re.search(r"ARI=([-\d.]+)", line).group(1)))
+            other.update(parse_fold(open(path, encoding="utf-8").read(), logs_of(sets)))
     text = summarize(res, folds, other)
     with open(os.path.join(args.out, "summary.md"), "w", encoding="utf-8") as fh:
         fh.write(text)
