@@ -89,23 +89,24 @@ def entry_text(row):
                       row.get("behavioral_change") or ""])
 
 
+def take_flag(args, name, default):
+    """The value after `name` in `args` (both removed), or `default` when it is absent."""
+    if name not in args:
+        return default
+    i = args.index(name)
+    if i + 1 >= len(args):
+        sys.exit(f"{name} needs a value")
+    value = args[i + 1]
+    del args[i:i + 2]
+    return value
+
+
 def main():
     args = sys.argv[1:]
     check = "--check" in args
-    out = OUT
-    if "--out" in args:
-        i = args.index("--out")
-        out = args[i + 1]
-        del args[i:i + 2]
-    c_value, class_weight = C, None
-    if "--C" in args:
-        i = args.index("--C")
-        c_value = float(args[i + 1])
-        del args[i:i + 2]
-    if "--class-weight" in args:
-        i = args.index("--class-weight")
-        class_weight = args[i + 1]
-        del args[i:i + 2]
+    out = take_flag(args, "--out", OUT)
+    c_value = float(take_flag(args, "--C", C))
+    class_weight = take_flag(args, "--class-weight", None)
     dirs = [a for a in args if not a.startswith("--")] or [
         os.path.join(ROOT, "tests", "data", "voices", s) for s in SETS]
     with open(os.path.join(ROOT, "assets", "tendencies.toml"), "rb") as fh:
