@@ -849,7 +849,7 @@ fn a_tendency_one_reading_short_gets_its_pattern_and_assign_agrees() {
             p["tendency"].as_str().unwrap()
         })
         .collect();
-    names.sort_unstable();
+    names.sort();
     assert_eq!(
         names,
         [
