@@ -544,6 +544,8 @@ pub fn cluster(
             dissolved: &dissolved,
             read: r.read,
             alone: alone.as_deref(),
+            sample,
+            seed: p.seed(),
         };
         let applied = parts.apply(&mut rule, &mut raw);
         moved = applied.moved;
@@ -558,9 +560,12 @@ pub fn cluster(
             cm = Array2::from_shape_vec((kc, dims), rule.centres.clone())
                 .expect("kc × dims centres");
             norms.clone_from(&rule.norms);
-            for &t in &applied.own {
+            for (&t, &held) in applied.own.iter().zip(&applied.held) {
                 origins.push(Origin::Read(t));
-                support.push(None);
+                support.push(Some(Support {
+                    held,
+                    rounds: ROUNDS,
+                }));
             }
         }
         // A pattern the reader left with too few entries is dissolved as a free one is.
@@ -661,7 +666,7 @@ fn alone_tendencies(
         .zip(&firm)
         .map(|(&j, &f)| j >= need && f >= READER_ALONE_FIRM)
         .collect();
-    // In a small log, a tendency one reading short, completed as `complete_by_placement`
+    // In a small log, a tendency one reading short, completed as `Completion::complete`
     // completes it.
     let chosen: Vec<usize> = (0..n_list).filter(|&t| found[t]).collect();
     let completed: Vec<usize> = (0..n_list)
@@ -732,6 +737,9 @@ struct Reread<'a> {
     /// In a log the cues see no structure in: the tendencies the reader found alone
     /// (`alone_tendencies`); only they get patterns, from readings of p ≥ `READER_UNPLACED`.
     alone: Option<&'a [bool]>,
+    /// The order-free sample and seed the log's resamples are drawn with (`kept`).
+    sample: &'a [usize],
+    seed: u64,
 }
 
 impl Reread<'_> {
@@ -809,9 +817,11 @@ impl Reread<'_> {
             .collect();
         // Tendencies with no pattern that enough readings would make one of.
         let use_now = rule.reader.clone().expect("set above");
-        let mut members: Vec<Vec<usize>> = vec![Vec::new(); n_list];
-        for (i, l) in looked.iter().enumerate() {
-            if let Some((r, at, unplaced, holds)) = l {
+        // Per entry: the tendency with no pattern its reading counts towards, if any.
+        let toward: Vec<Option<usize>> = looked
+            .iter()
+            .map(|l| {
+                let (r, at, unplaced, holds) = l.as_ref()?;
                 let t = r.tendency;
                 let allowed = self.alone.is_none_or(|a| a.get(t) == Some(&true));
                 let would = if decides {
@@ -819,9 +829,13 @@ impl Reread<'_> {
                 } else {
                     use_now.moves(r, *at, *unplaced, *holds)
                 };
-                if would && t < n_list && slot[t] == usize::MAX && allowed {
-                    members[t].push(i);
-                }
+                (would && t < n_list && slot[t] == usize::MAX && allowed).then_some(t)
+            })
+            .collect();
+        let mut members: Vec<Vec<usize>> = vec![Vec::new(); n_list];
+        for (i, t) in toward.iter().enumerate() {
+            if let Some(t) = *t {
+                members[t].push(i);
             }
         }
         // A pattern of the reader's own needs a log it reads clearly, or one whose cues see no
@@ -832,9 +846,18 @@ impl Reread<'_> {
             || self.alone.is_some()
             || n < super::rule::READER_OWN_WEAK_MIN;
         let support = reader_support(n);
-        if decides && makes_own && n < super::rule::READER_OWN_WEAK_MIN {
-            complete_by_placement(&looked, &mut members, &slot, support, unplaced, self.alone);
+        let completes = decides && makes_own;
+        if completes && n < super::rule::READER_OWN_WEAK_MIN {
+            let all: Vec<usize> = (0..n).collect();
+            let c = Completion {
+                looked: &looked,
+                slot: &slot,
+                unplaced,
+                alone: self.alone,
+            };
+            c.complete(&all, &mut members, support);
         }
+        let log_slot = slot.clone();
         let mut own = Vec::new();
         let mut buf = vec![0.0f64; dims];
         for (t, m) in members.iter().enumerate() {
@@ -868,6 +891,13 @@ impl Reread<'_> {
             rule.norms.push(len);
             own.push(t);
         }
+        let held = Completion {
+            looked: &looked,
+            slot: &log_slot,
+            unplaced,
+            alone: self.alone,
+        }
+        .held(&toward, &own, completes, self.sample, self.seed);
         rule.reader = Some(ReaderUse {
             over,
             unplaced,
@@ -937,6 +967,7 @@ impl Reread<'_> {
         let moved = (0..n as u32).filter(|&i| read[i as usize]).collect();
         Applied {
             own,
+            held,
             moved,
             dropped,
             clarity,
@@ -948,56 +979,109 @@ impl Reread<'_> {
 /// it is unplaced, and whether it holds a cue of its centre's tendency.
 type Looked = (RunReading, Option<usize>, bool, bool);
 
-/// Where the reader decides, a tendency that one entry short of `support` entries read as
-/// their likeliest (p >= `unplaced`) still gets a pattern of the reader's own when, given one,
-/// at least `support` entries would be placed in it (`ReaderUse::decide`: the slotted tendency
-/// an entry finds most probable, ties to the earlier tendency): the entries whose likeliest
-/// tendency has no pattern and that find it their most probable of the rest. Its members
-/// become those entries. Each such tendency is judged against the patterns there would be
-/// without this pass; where two compete for an entry, `decide` gives it to one and the
-/// reader's pass drops a pattern left with too few. The caller uses it in small logs only
-/// (`READER_OWN_WEAK_MIN`), and `alone_tendencies` chooses tendencies the same way.
-///
-/// Why: a tendency is found only when all its entries read right, and the reader's likeliest
-/// tendency is the tag for about 88 % of unseen entries, so a 3-entry tendency was missed about
-/// a third of the time; in most misses the third entry reads it second. In the 177-entry sample
-/// (a pattern needs 6 there) the tendencies five entries read are misreadings that add up: two
-/// false patterns (benches/QUALITY.md, stop 35).
-fn complete_by_placement(
-    looked: &[Option<Looked>],
-    members: &mut [Vec<usize>],
-    slot: &[usize],
-    support: usize,
+/// What completing a tendency one reading short needs (`Completion::complete`).
+struct Completion<'a> {
+    /// Per entry, as the reader's pass looks at it.
+    looked: &'a [Option<Looked>],
+    /// Per tendency, the log's pattern of it (`usize::MAX`: none), before the reader's own.
+    slot: &'a [usize],
+    /// The least probability that places an entry (`ReaderUse::unplaced`).
     unplaced: f32,
-    alone: Option<&[bool]>,
-) {
-    // The patterns there will be without this pass: the log's, and the reader's own from
-    // entries' likeliest readings.
-    let slotted: Vec<usize> = (0..slot.len())
-        .filter(|&t| slot[t] != usize::MAX || members.get(t).is_some_and(|m| m.len() >= support))
-        .collect();
-    let mut grown: Vec<(usize, Vec<usize>)> = Vec::new();
-    for t in 0..members.len() {
-        let allowed = alone.is_none_or(|a| a.get(t) == Some(&true));
-        if slot[t] != usize::MAX || !allowed || members[t].len() + 1 != support {
-            continue;
-        }
-        let joins: Vec<usize> = looked
-            .iter()
-            .enumerate()
-            .filter_map(|(i, l)| {
-                let (r, ..) = l.as_ref()?;
-                let p = r.p_of(t);
-                let wins = slotted.iter().all(|&s| beats(p, t, r.p_of(s), s));
-                (p >= unplaced && wins).then_some(i)
+    /// In a log the cues see no structure in, the tendencies the reader found alone.
+    alone: Option<&'a [bool]>,
+}
+
+impl Completion<'_> {
+    /// Where the reader decides, a tendency that one entry short of `support` of `entries`
+    /// read as their likeliest (p >= `unplaced`; `members`) still gets a pattern of the reader's
+    /// own when, given one, at least `support` entries would be placed in it
+    /// (`ReaderUse::decide`: the slotted tendency an entry finds most probable, ties to the
+    /// earlier tendency): the entries whose likeliest tendency has no pattern and that find it
+    /// their most probable of the rest. Its members become those entries. Each such tendency
+    /// is judged against the patterns there would be without this pass; where two compete for
+    /// an entry, `decide` gives it to one and the reader's pass drops a pattern left with too
+    /// few. The caller uses it in small logs only (`READER_OWN_WEAK_MIN`), and
+    /// `alone_tendencies` chooses tendencies the same way.
+    ///
+    /// Why: a tendency is found only when all its entries read right, and the reader's
+    /// likeliest tendency is the tag for about 88 % of unseen entries, so a 3-entry tendency
+    /// was missed about a third of the time; in most misses the third entry reads it second.
+    /// In the 177-entry sample (a pattern needs 6 there) the tendencies five entries read are
+    /// misreadings that add up: two false patterns (benches/QUALITY.md, stop 35).
+    fn complete(&self, entries: &[usize], members: &mut [Vec<usize>], support: usize) {
+        // The patterns there will be without this pass: the log's, and the reader's own from
+        // entries' likeliest readings.
+        let slotted: Vec<usize> = (0..self.slot.len())
+            .filter(|&t| {
+                self.slot[t] != usize::MAX || members.get(t).is_some_and(|m| m.len() >= support)
             })
             .collect();
-        if joins.len() >= support {
-            grown.push((t, joins));
+        let mut grown: Vec<(usize, Vec<usize>)> = Vec::new();
+        for (t, m) in members.iter().enumerate() {
+            let allowed = self.alone.is_none_or(|a| a.get(t) == Some(&true));
+            if self.slot[t] != usize::MAX || !allowed || m.len() + 1 != support {
+                continue;
+            }
+            let joins: Vec<usize> = entries
+                .iter()
+                .copied()
+                .filter(|&i| {
+                    let Some((r, ..)) = &self.looked[i] else {
+                        return false;
+                    };
+                    let p = r.p_of(t);
+                    p >= self.unplaced && slotted.iter().all(|&s| beats(p, t, r.p_of(s), s))
+                })
+                .collect();
+            if joins.len() >= support {
+                grown.push((t, joins));
+            }
+        }
+        for (t, joins) in grown {
+            members[t] = joins;
         }
     }
-    for (t, joins) in grown {
-        members[t] = joins;
+
+    /// In how many of `ROUNDS` resamples (each `KEEP_TENTHS` of the log's order-free `sample`,
+    /// drawn by `kept` as for the log's other patterns) each of the reader's own patterns (the
+    /// tendencies `own`) forms again: at least `reader_support` of the resample's entries count
+    /// towards it (`toward`: the entry's likeliest tendency, where it would join a pattern of
+    /// it), or one fewer and `complete` completes it (where `completes`, in a resample of
+    /// fewer than `READER_OWN_WEAK_MIN` entries). A pattern of three entries holds only in the
+    /// resamples that keep all three, about half of them: as thin as its evidence.
+    fn held(
+        &self,
+        toward: &[Option<usize>],
+        own: &[usize],
+        completes: bool,
+        sample: &[usize],
+        seed: u64,
+    ) -> Vec<u32> {
+        let n_list = self.slot.len();
+        let base: Vec<usize> = sample.iter().copied().take(RESAMPLE_BASE).collect();
+        let mut held = vec![0u32; own.len()];
+        for round in 0..ROUNDS {
+            let entries: Vec<usize> = base
+                .iter()
+                .enumerate()
+                .filter(|&(j, _)| kept(j, round, seed))
+                .map(|(_, &i)| i)
+                .collect();
+            let mut members: Vec<Vec<usize>> = vec![Vec::new(); n_list];
+            for &i in &entries {
+                if let Some(t) = toward.get(i).copied().flatten() {
+                    members[t].push(i);
+                }
+            }
+            let support = reader_support(entries.len());
+            if completes && entries.len() < super::rule::READER_OWN_WEAK_MIN {
+                self.complete(&entries, &mut members, support);
+            }
+            for (h, &t) in held.iter_mut().zip(own) {
+                *h += u32::from(members[t].len() >= support);
+            }
+        }
+        held
     }
 }
 
@@ -1027,6 +1111,9 @@ pub fn reader_clarity(readings: &[Option<RunReading>]) -> f64 {
 struct Applied {
     /// The tendency of each centre it added (the last centres of the rule).
     own: Vec<usize>,
+    /// Per centre it added: in how many of `ROUNDS` resamples it forms again
+    /// (`Completion::held`).
+    held: Vec<u32>,
     /// The entries it moved into a pattern, ascending.
     moved: Vec<u32>,
     /// The centres it dropped (ascending): patterns it left with too few entries.
@@ -1373,6 +1460,64 @@ mod tests {
     }
 
     #[test]
+    fn a_readers_pattern_holds_in_the_resamples_that_keep_enough_of_its_entries() {
+        use crate::tendency::reader::RunReading;
+        let at = |t: usize, probs: [f32; 4]| {
+            Some((
+                RunReading {
+                    tendency: t,
+                    p: probs[t],
+                    probs: probs.to_vec(),
+                },
+                None,
+                true,
+                false,
+            ))
+        };
+        // Entries 0–2 read tendency 1; 3–9 tendency 2; 10 reads tendency 3 and tendency 1 next.
+        let mut looked = vec![at(1, [0.1, 0.7, 0.1, 0.1]); 3];
+        looked.extend(vec![at(2, [0.1, 0.1, 0.7, 0.1]); 7]);
+        looked.push(at(3, [0.1, 0.3, 0.2, 0.4]));
+        let toward: Vec<Option<usize>> = looked
+            .iter()
+            .map(|l| Some(l.as_ref()?.0.tendency))
+            .collect();
+        let slot = [usize::MAX; 4];
+        let c = Completion {
+            looked: &looked,
+            slot: &slot,
+            unplaced: 0.15,
+            alone: None,
+        };
+        let sample: Vec<usize> = (0..looked.len()).collect();
+        let seed = 42;
+        let rounds = |keep: &dyn Fn(&[bool]) -> bool| {
+            (0..ROUNDS)
+                .filter(|&round| {
+                    let k: Vec<bool> = (0..sample.len()).map(|j| kept(j, round, seed)).collect();
+                    keep(&k)
+                })
+                .count() as u32
+        };
+        // Without completing: tendency 1 holds where all three of its entries are kept,
+        // tendency 2 where at least three of its seven are.
+        let three = rounds(&|k| k[0] && k[1] && k[2]);
+        let seven = rounds(&|k| k[3..10].iter().filter(|&&x| x).count() >= 3);
+        assert_eq!(
+            c.held(&toward, &[1, 2], false, &sample, seed),
+            vec![three, seven]
+        );
+        assert!(three < ROUNDS && seven == ROUNDS, "{three} {seven}");
+        // Completing: also where two are kept with entry 10, which reads it next.
+        let completed = rounds(&|k| {
+            let kept1 = k[0..3].iter().filter(|&&x| x).count();
+            kept1 == 3 || (kept1 == 2 && k[10])
+        });
+        assert_eq!(c.held(&toward, &[1], true, &sample, seed), vec![completed]);
+        assert!(completed > three, "{completed} {three}");
+    }
+
+    #[test]
     fn a_tendency_one_reading_short_is_completed_by_the_entries_it_would_be_given() {
         use crate::tendency::reader::RunReading;
         // Probabilities over 4 tendencies; tendency 0 has a pattern (slot 0).
@@ -1401,41 +1546,45 @@ mod tests {
             at([0.1, 0.1, 0.1, 0.7]),   // reads 3
             None,                       // a free pattern's member
         ];
+        let complete =
+            |looked: &[Option<Looked>], members: &mut [Vec<usize>], slot: &[usize], alone| {
+                let all: Vec<usize> = (0..looked.len()).collect();
+                let c = Completion {
+                    looked,
+                    slot,
+                    unplaced: 0.15,
+                    alone,
+                };
+                c.complete(&all, members, 3);
+            };
         let slot = [0, usize::MAX, usize::MAX, usize::MAX];
         let mut members = vec![vec![], vec![0, 1], vec![2], vec![4]];
-        complete_by_placement(&looked, &mut members, &slot, 3, 0.15, None);
+        complete(&looked, &mut members, &slot, None);
         assert_eq!(members, vec![vec![], vec![0, 1, 2], vec![2], vec![4]]);
         // Below `unplaced` the third entry would be given no pattern.
         let mut weak = looked.clone();
         weak[2] = at([0.1, 0.12, 0.13, 0.1]);
         let mut members = vec![vec![], vec![0, 1], vec![2], vec![4]];
-        complete_by_placement(&weak, &mut members, &slot, 3, 0.15, None);
+        complete(&weak, &mut members, &slot, None);
         assert_eq!(members[1], vec![0, 1]);
         // Two readings short, or a tendency the log's cues already made a pattern of, or one
         // the reader alone did not choose: unchanged.
         let mut members = vec![vec![], vec![0], vec![2], vec![4]];
-        complete_by_placement(&looked, &mut members, &slot, 3, 0.15, None);
+        complete(&looked, &mut members, &slot, None);
         assert_eq!(members[1], vec![0]);
         let mut members = vec![vec![], vec![0, 1], vec![2], vec![4]];
-        complete_by_placement(
-            &looked,
-            &mut members,
-            &[0, 1, usize::MAX, usize::MAX],
-            3,
-            0.15,
-            None,
-        );
+        complete(&looked, &mut members, &[0, 1, usize::MAX, usize::MAX], None);
         assert_eq!(members[1], vec![0, 1]);
         let mut members = vec![vec![], vec![0, 1], vec![2], vec![4]];
         let alone = [true, false, true, true];
-        complete_by_placement(&looked, &mut members, &slot, 3, 0.15, Some(&alone));
+        complete(&looked, &mut members, &slot, Some(&alone));
         assert_eq!(members[1], vec![0, 1]);
         // An entry whose likeliest tendency gets a pattern of its own stays with it.
         let mut members = vec![vec![], vec![0, 1], vec![2, 6, 7], vec![4]];
         let mut more = looked.clone();
         more.push(at([0.1, 0.1, 0.7, 0.1]));
         more.push(at([0.1, 0.1, 0.7, 0.1]));
-        complete_by_placement(&more, &mut members, &slot, 3, 0.15, None);
+        complete(&more, &mut members, &slot, None);
         assert_eq!(members[1], vec![0, 1]);
     }
 

@@ -209,6 +209,12 @@ impl Report<'_> {
                 f = crate::cluster::rule::READER_ALONE_FIRM,
                 m = crate::cluster::guided::MIN_SUPPORT,
                 );
+                if entries < crate::cluster::rule::READER_OWN_WEAK_MIN {
+                    s.push_str(&format!(
+                        ", or read in {} when a third entry, whose likeliest tendency has no pattern, finds it the likeliest of those that do",
+                        crate::cluster::guided::MIN_SUPPORT - 1
+                    ));
+                }
                 s.push_str(&self.decides_text(true));
                 s
             }
@@ -228,9 +234,17 @@ impl Report<'_> {
                 };
                 if read > 0 {
                     s.push_str(&format!(
-                        ", {read} more that the learned reader found in entries with no cue of {} (each read so in at least {} entries)",
+                        ", {read} more that the learned reader found in entries with no cue of {} (each read so in at least {} entries{})",
                         if read == 1 { "it" } else { "them" },
                         crate::cluster::guided::reader_support(entries),
+                        if entries < crate::cluster::rule::READER_OWN_WEAK_MIN {
+                            format!(
+                                ", or in {} when a third entry, whose likeliest tendency has no pattern, finds it the likeliest of those that do",
+                                crate::cluster::guided::reader_support(entries) - 1
+                            )
+                        } else {
+                            String::new()
+                        },
                     ));
                 }
                 let free = n - seeded - read;

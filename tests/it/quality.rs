@@ -117,10 +117,14 @@ fn the_reader_places_what_no_cue_reaches() {
         .filter(|p| p["found_by"] == "reader")
         .collect();
     assert!(!own.is_empty(), "{:#}", with["patterns"]);
-    assert!(own.iter().all(|p| p["confidence"].is_null()));
+    // Each says how often it forms again in resamples of the log, as the others do.
+    for p in &own {
+        assert_eq!(p["confidence"]["resamples"], 10, "{p:#}");
+        assert!(p["confidence"]["held"].as_u64().unwrap() <= 10, "{p:#}");
+    }
     let md = std::fs::read_to_string(dir.path().join("a/report.md")).unwrap();
     assert!(md.contains("the learned reader found"), "{md}");
-    assert!(md.contains("| the learned reader |"), "{md}");
+    assert!(md.contains("| the learned reader, 10/10 |"), "{md}");
     // Some entries sit in a tendency's pattern with none of its cues: the reader put them there,
     // and `matched` gives the passages of their own text it read ("read: a; b").
     let mut input = csv::Reader::from_path(log).unwrap();
