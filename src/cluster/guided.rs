@@ -673,11 +673,8 @@ fn alone_tendencies(
         .filter(|&t| !found[t] && joining[t] + 1 == need && firm[t] >= READER_ALONE_FIRM)
         .filter(|_| n < READER_OWN_WEAK_MIN)
         .filter(|&t| {
-            let wins = |r: &&RunReading| {
-                let p = r.p_of(t);
-                p >= READER_UNPLACED && chosen.iter().all(|&s| beats(p, t, r.p_of(s), s))
-            };
-            readings.iter().filter(wins).count() >= need
+            let joins = |r: &&RunReading| placed_in(r, t, &chosen, READER_UNPLACED);
+            readings.iter().filter(joins).count() >= need
         })
         .collect();
     for t in completed {
@@ -1029,8 +1026,7 @@ impl Completion<'_> {
                     let Some((r, ..)) = &self.looked[i] else {
                         return false;
                     };
-                    let p = r.p_of(t);
-                    p >= self.unplaced && slotted.iter().all(|&s| beats(p, t, r.p_of(s), s))
+                    placed_in(r, t, &slotted, self.unplaced)
                 })
                 .collect();
             if joins.len() >= support {
@@ -1085,10 +1081,16 @@ impl Completion<'_> {
     }
 }
 
-/// Whether tendency `t` at probability `p` wins an entry over tendency `s` at `q`, as
-/// `ReaderUse::decide` chooses: the more probable, ties to the earlier tendency.
-fn beats(p: f32, t: usize, q: f32, s: usize) -> bool {
-    p > q || (p == q && t < s)
+/// Whether `ReaderUse::decide` would place an entry read as `r` in tendency `t`'s pattern if
+/// the patterns were those of `others` and `t`: `t` reaches `unplaced` and beats every other
+/// (the more probable, ties to the earlier tendency).
+fn placed_in(r: &RunReading, t: usize, others: &[usize], unplaced: f32) -> bool {
+    let p = r.p_of(t);
+    p >= unplaced
+        && others.iter().all(|&s| {
+            let q = r.p_of(s);
+            p > q || (p == q && t < s)
+        })
 }
 
 /// How clearly the reader reads a log, from its reading of each entry (`None`: it cannot read
