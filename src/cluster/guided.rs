@@ -843,8 +843,8 @@ impl Reread<'_> {
             || self.alone.is_some()
             || n < super::rule::READER_OWN_WEAK_MIN;
         let support = reader_support(n);
-        let completes = decides && makes_own;
-        if completes && n < super::rule::READER_OWN_WEAK_MIN {
+        let completes = decides && makes_own && n < super::rule::READER_OWN_WEAK_MIN;
+        if completes {
             let all: Vec<usize> = (0..n).collect();
             let c = Completion {
                 looked: &looked,
@@ -1042,9 +1042,9 @@ impl Completion<'_> {
     /// drawn by `kept` as for the log's other patterns) each of the reader's own patterns (the
     /// tendencies `own`) forms again: at least `reader_support` of the resample's entries count
     /// towards it (`toward`: the entry's likeliest tendency, where it would join a pattern of
-    /// it), or one fewer and `complete` completes it (where `completes`, in a resample of
-    /// fewer than `READER_OWN_WEAK_MIN` entries). A pattern of three entries holds only in the
-    /// resamples that keep all three, about half of them: as thin as its evidence.
+    /// it), or one fewer and `complete` completes it (where `completes`: where it completed the
+    /// whole log's tendencies). A pattern of three entries holds only in the resamples that
+    /// keep all three, about half of them: as thin as its evidence.
     fn held(
         &self,
         toward: &[Option<usize>],
@@ -1070,7 +1070,7 @@ impl Completion<'_> {
                 }
             }
             let support = reader_support(entries.len());
-            if completes && entries.len() < super::rule::READER_OWN_WEAK_MIN {
+            if completes {
                 self.complete(&entries, &mut members, support);
             }
             for (h, &t) in held.iter_mut().zip(own) {
