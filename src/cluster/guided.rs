@@ -844,17 +844,18 @@ impl Reread<'_> {
             || n < super::rule::READER_OWN_WEAK_MIN;
         let support = reader_support(n);
         let completes = decides && makes_own && n < super::rule::READER_OWN_WEAK_MIN;
+        // The log's patterns before the reader's own, for completing and for resampling.
+        let log_slot = slot.clone();
+        let completion = Completion {
+            looked: &looked,
+            slot: &log_slot,
+            unplaced,
+            alone: self.alone,
+        };
         if completes {
             let all: Vec<usize> = (0..n).collect();
-            let c = Completion {
-                looked: &looked,
-                slot: &slot,
-                unplaced,
-                alone: self.alone,
-            };
-            c.complete(&all, &mut members, support);
+            completion.complete(&all, &mut members, support);
         }
-        let log_slot = slot.clone();
         let mut own = Vec::new();
         let mut buf = vec![0.0f64; dims];
         for (t, m) in members.iter().enumerate() {
@@ -888,13 +889,7 @@ impl Reread<'_> {
             rule.norms.push(len);
             own.push(t);
         }
-        let held = Completion {
-            looked: &looked,
-            slot: &log_slot,
-            unplaced,
-            alone: self.alone,
-        }
-        .held(&toward, &own, completes, self.sample, self.seed);
+        let held = completion.held(&toward, &own, completes, self.sample, self.seed);
         rule.reader = Some(ReaderUse {
             over,
             unplaced,

@@ -74,6 +74,19 @@ pub struct Report<'a> {
     pub breakdown: std::cell::OnceCell<crate::breakdown::Breakdown>,
 }
 
+/// How a reader's pattern of `support` entries may also be made in a log of fewer than
+/// `READER_OWN_WEAK_MIN` entries (`cluster::guided::Completion`), after `lead`; empty in a
+/// larger log.
+fn completed_clause(lead: &str, entries: usize, support: usize) -> String {
+    if entries >= crate::cluster::rule::READER_OWN_WEAK_MIN {
+        return String::new();
+    }
+    format!(
+        "{lead} {} when a third entry, whose likeliest tendency has no pattern, finds it the likeliest of those that do",
+        support - 1
+    )
+}
+
 /// "holds in 9 of 10 resamples", when the pattern's support was measured.
 pub fn confidence_text(p: &crate::patterns::Pattern) -> Option<String> {
     p.support
@@ -209,12 +222,11 @@ impl Report<'_> {
                 f = crate::cluster::rule::READER_ALONE_FIRM,
                 m = crate::cluster::guided::MIN_SUPPORT,
                 );
-                if entries < crate::cluster::rule::READER_OWN_WEAK_MIN {
-                    s.push_str(&format!(
-                        ", or read in {} when a third entry, whose likeliest tendency has no pattern, finds it the likeliest of those that do",
-                        crate::cluster::guided::MIN_SUPPORT - 1
-                    ));
-                }
+                s.push_str(&completed_clause(
+                    ", or read in",
+                    entries,
+                    crate::cluster::guided::MIN_SUPPORT,
+                ));
                 s.push_str(&self.decides_text(true));
                 s
             }
@@ -237,14 +249,11 @@ impl Report<'_> {
                         ", {read} more that the learned reader found in entries with no cue of {} (each read so in at least {} entries{})",
                         if read == 1 { "it" } else { "them" },
                         crate::cluster::guided::reader_support(entries),
-                        if entries < crate::cluster::rule::READER_OWN_WEAK_MIN {
-                            format!(
-                                ", or in {} when a third entry, whose likeliest tendency has no pattern, finds it the likeliest of those that do",
-                                crate::cluster::guided::reader_support(entries) - 1
-                            )
-                        } else {
-                            String::new()
-                        },
+                        completed_clause(
+                            ", or in",
+                            entries,
+                            crate::cluster::guided::reader_support(entries),
+                        ),
                     ));
                 }
                 let free = n - seeded - read;
